@@ -1,0 +1,57 @@
+/**
+ * One error type for the whole system. Expected failures carry a code from this union;
+ * the code is mapped to a transport status in exactly one place (HTTP_STATUS below), and
+ * the message is written for the person at the desk: it never carries PHI, SQL, or stack.
+ */
+export const ERROR_CODES = [
+  'TENANT_REQUIRED', // request without a valid org id header
+  'TENANT_UNKNOWN', // org id is well-formed but no such org
+  'TENANT_MISMATCH', // session belongs to another org than the header names
+  'TENANT_SUSPENDED', // org frozen (offboarding)
+  'UNAUTHENTICATED', // no, expired or revoked session
+  'INVALID_CREDENTIALS', // sign-in failed (never says which part was wrong)
+  'FORBIDDEN', // role lacks the permission
+  'VALIDATION', // input does not match the schema
+  'NOT_FOUND',
+  'CONFLICT',
+  'STORE_MISMATCH', // sync data for another org than the open store
+  'STORE_LOCKED', // no store open (not signed in / locked)
+  'PROTOCOL_UNSUPPORTED', // client and server protocol versions are not adjacent
+  'OFFLINE', // the sync server cannot be reached
+  'RATE_LIMITED',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  TENANT_REQUIRED: 400,
+  TENANT_UNKNOWN: 403,
+  TENANT_MISMATCH: 403,
+  TENANT_SUSPENDED: 403,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  VALIDATION: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  STORE_MISMATCH: 409,
+  STORE_LOCKED: 423,
+  PROTOCOL_UNSUPPORTED: 426,
+  OFFLINE: 503,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}

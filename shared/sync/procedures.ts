@@ -1,0 +1,15 @@
+/**
+ * The sync server's procedure paths, named once so the workstation's transport and the
+ * server's router cannot drift apart (a test checks the router serves exactly these).
+ */
+export const SYNC_PROCEDURES = {
+  health: 'health', // query, public: { status: 'ok', protocolVersion }
+  signIn: 'auth.signIn', // mutation, public: SignInInput -> SessionInfo
+  signOut: 'auth.signOut', // mutation: {} -> { ok: true }
+  push: 'sync.push', // mutation: PushInput -> PushResult
+  pull: 'sync.pull', // query: PullInput -> PullPage
+  pokes: 'sync.pokes', // subscription (WebSocket): { protocolVersion } -> Poke events
+} as const;
+
+/** The HTTP path the tRPC handler (HTTP batch and WebSocket) is mounted on. */
+export const SYNC_API_PATH = '/trpc';
