@@ -1,0 +1,98 @@
+import type { Db as Database } from './db.ts';
+
+/**
+ * Versioned schema. Each step runs in its own transaction together with the bump of
+ * `user_version`, so a crash leaves the store at a whole version, never half-way.
+ * Append new steps; never edit a shipped one.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: the walking skeleton.
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+  -- field_hlc: JSON object field -> HLC of the value held (field-level last-writer-wins).
+  -- version: the server's version of the row, NULL until the server has seen it.
+  CREATE TABLE patients (
+    id TEXT PRIMARY KEY,
+    given_name TEXT NOT NULL,
+    family_name TEXT NOT NULL,
+    birth_date TEXT NOT NULL,
+    sex TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    mrn TEXT NOT NULL,
+    version INTEGER,
+    field_hlc TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX patients_family ON patients (family_name COLLATE NOCASE);
+  CREATE INDEX patients_given ON patients (given_name COLLATE NOCASE);
+  CREATE INDEX patients_birth ON patients (birth_date);
+  CREATE INDEX patients_mrn ON patients (mrn COLLATE NOCASE);
+
+  -- starts_at_ms orders appointments across UTC offsets (ISO strings do not sort then).
+  CREATE TABLE appointments (
+    id TEXT PRIMARY KEY,
+    patient_id TEXT NOT NULL,
+    starts_at TEXT NOT NULL,
+    ends_at TEXT NOT NULL,
+    starts_at_ms INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    practitioner_name TEXT NOT NULL,
+    location TEXT NOT NULL,
+    version INTEGER,
+    field_hlc TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX appointments_start ON appointments (starts_at_ms);
+  CREATE INDEX appointments_patient ON appointments (patient_id);
+
+  -- Local changes not yet acknowledged by the server, in the order they were made.
+  CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    mutation_id TEXT NOT NULL UNIQUE,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    op TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    hlc TEXT NOT NULL,
+    base_version INTEGER,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'rejected')),
+    reject_code TEXT,
+    reject_reason TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX outbox_entity ON outbox (entity, entity_id, status);
+
+  CREATE TABLE sync_cursors (domain TEXT PRIMARY KEY, cursor TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
+
+  -- Values that lost a field-level merge, kept so a person can review them later.
+  CREATE TABLE conflicts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    losing_value TEXT,
+    losing_hlc TEXT,
+    winning_value TEXT,
+    winning_hlc TEXT,
+    source TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX conflicts_entity ON conflicts (entity, entity_id);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database): void {
+  const current = Number(db.pragma('user_version', { simple: true }));
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`store schema ${current} is newer than this app (${SCHEMA_VERSION})`);
+  }
+  for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
+    const sql = MIGRATIONS[version - 1] ?? '';
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version}`);
+    })();
+  }
+}

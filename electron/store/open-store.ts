@@ -1,0 +1,103 @@
+import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { AppError } from '../../shared/errors.ts';
+import type { Db } from './db.ts';
+import { META_TENANT_ID, readMeta, writeMeta } from './meta.ts';
+import { migrate } from './migrations.ts';
+import { StoreOpenError } from './store-errors.ts';
+
+export const STORE_KEY_BYTES = 32;
+/** SQLCipher v4's page size: an encrypted store's length is always a multiple of it. */
+const SQLCIPHER_PAGE = 4096;
+
+export interface OpenStoreOptions {
+  path: string;
+  /** 32 random bytes; used as the raw SQLCipher key (no passphrase KDF at open). */
+  key: Buffer;
+  /** The org this store must belong to; a fresh file is stamped with it. */
+  tenantId: string;
+}
+
+/**
+ * Opens (or creates) one org's SQLCipher v4 store. Nothing is written until the key has
+ * been proven by a read and the org stamp checked, so a wrong key, a foreign file or
+ * another org's store is refused with the file's bytes left exactly as they were.
+ */
+export function openStore({ path, key, tenantId }: OpenStoreOptions): Db {
+  if (key.length !== STORE_KEY_BYTES) throw new AppError('INTERNAL', 'The store key has the wrong length.');
+  const existed = existsSync(path) && statSync(path).size > 0;
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    applyKey(db, key);
+    verifyReadable(db, path, existed);
+    if (existed) assertOwnedBy(db, tenantId);
+    configure(db);
+    migrate(db);
+    if (!existed) db.transaction(() => writeMeta(db, META_TENANT_ID, tenantId))();
+    // A file created by a crashed first open has the schema but maybe no stamp yet.
+    else if (readMeta(db, META_TENANT_ID) === undefined) writeMeta(db, META_TENANT_ID, tenantId);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function applyKey(db: Db, key: Buffer): void {
+  // SQLite3MultipleCiphers: select the SQLCipher scheme with v4 defaults, then a raw key
+  // in x'…' form, which SQLCipher uses as the cipher key directly (no PBKDF2 at open:
+  // the key is already 256 random bits, so stretching it would only cost start-up time).
+  db.pragma(`cipher = 'sqlcipher'`);
+  db.pragma('legacy = 4');
+  db.pragma(`key = "x'${key.toString('hex')}'"`);
+}
+
+function verifyReadable(db: Db, path: string, existed: boolean): void {
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (error) {
+    if (!existed) throw error;
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB') throw new StoreOpenError(looksEncrypted(path) ? 'wrong_key' : 'not_a_database');
+    throw new StoreOpenError('not_a_database');
+  }
+}
+
+/**
+ * A SQLCipher file is indistinguishable from random bytes, so a failed read means either
+ * a wrong key or not a store at all. A plaintext SQLite header or a length that is not a
+ * whole number of pages can only be the latter.
+ */
+function looksEncrypted(path: string): boolean {
+  const size = statSync(path).size;
+  if (size < SQLCIPHER_PAGE || size % SQLCIPHER_PAGE !== 0) return false;
+  const head = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return !head.toString('latin1').startsWith('SQLite format 3');
+}
+
+function assertOwnedBy(db: Db, tenantId: string): void {
+  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
+  if (!hasMeta) return; // created but never migrated: nothing in it yet
+  const owner = readMeta(db, META_TENANT_ID);
+  if (owner !== undefined && owner !== tenantId) throw new StoreOpenError('other_org');
+}
+
+function configure(db: Db): void {
+  db.pragma('journal_mode = WAL');
+  // FULL, not NORMAL: in WAL mode NORMAL may drop the last commits on power loss, and a
+  // commit here is a clinician's saved edit plus its outbox entry. One fsync per write
+  // is invisible at desk speed; bulk pulls commit once per page.
+  db.pragma('synchronous = FULL');
+  // Temporary tables and sort spills never touch the disk, where they would outlive a crash.
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -65536'); // 64 MiB: bootstrap pulls insert tens of thousands of rows
+  db.pragma('foreign_keys = ON');
+}

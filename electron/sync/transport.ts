@@ -1,0 +1,114 @@
+import { createTRPCUntypedClient, createWSClient, httpBatchLink, wsLink, type TRPCUntypedClient } from '@trpc/client';
+import type { AnyRouter } from '@trpc/server';
+import { z } from 'zod';
+import { AppError } from '../../shared/errors.ts';
+import { AUTHORIZATION_HEADER, PROTOCOL_HEADER, TENANT_HEADER } from '../../shared/headers.ts';
+import { pushResultSchema, type PushInput, type PushResult } from '../../shared/sync/mutation.ts';
+import { pokeSchema, type Poke } from '../../shared/sync/poke.ts';
+import { SYNC_API_PATH, SYNC_PROCEDURES } from '../../shared/sync/procedures.ts';
+import { pullPageSchema, type PullInput, type PullPage } from '../../shared/sync/pull.ts';
+import { sessionInfoSchema, type SessionInfo, type SignInInput } from '../../shared/sync/auth.ts';
+import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
+import { toTransportError } from './transport-errors.ts';
+
+/**
+ * The workstation's view of the sync server, bound to one signed-in session. Every
+ * answer is validated against the shared protocol schemas before anyone trusts it, and
+ * every failure is an AppError (OFFLINE when the server could not be reached).
+ */
+export interface SyncTransport {
+  push(input: PushInput, signal?: AbortSignal): Promise<PushResult>;
+  pull(input: PullInput, signal?: AbortSignal): Promise<PullPage>;
+  signOut(signal?: AbortSignal): Promise<void>;
+  /** Live "domain changed" pokes over WebSocket; returns the unsubscribe. Errors end it quietly. */
+  subscribePokes(onPoke: (poke: Poke) => void, onEnd?: () => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface SessionCredentials {
+  tenantId: string;
+  token: string;
+}
+
+/** A sync call that has not answered in this long is treated as the server being away. */
+const REQUEST_TIMEOUT_MS = 20_000;
+
+export function apiUrl(serverUrl: string): string {
+  return new URL(SYNC_API_PATH, serverUrl).toString();
+}
+
+function httpClient(serverUrl: string, headers: Record<string, string>): TRPCUntypedClient<AnyRouter> {
+  return createTRPCUntypedClient<AnyRouter>({
+    links: [httpBatchLink({ url: apiUrl(serverUrl), headers: () => ({ [PROTOCOL_HEADER]: String(PROTOCOL_VERSION), ...headers }) })],
+  });
+}
+
+async function call<S extends z.ZodType>(
+  run: (signal: AbortSignal) => Promise<unknown>,
+  schema: S,
+  signal: AbortSignal | undefined,
+): Promise<z.output<S>> {
+  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  let answer: unknown;
+  try {
+    answer = await run(combined);
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw toTransportError(error);
+  }
+  const parsed = schema.safeParse(answer);
+  if (!parsed.success) throw new AppError('INTERNAL', 'The sync server sent an answer this workstation does not understand.');
+  return parsed.data;
+}
+
+export function signInToServer(serverUrl: string, input: SignInInput, signal?: AbortSignal): Promise<SessionInfo> {
+  const client = httpClient(serverUrl, {});
+  return call((s) => client.mutation(SYNC_PROCEDURES.signIn, input, { signal: s }), sessionInfoSchema, signal);
+}
+
+export function createSyncTransport(serverUrl: string, session: SessionCredentials): SyncTransport {
+  const client = httpClient(serverUrl, { [TENANT_HEADER]: session.tenantId, [AUTHORIZATION_HEADER]: `Bearer ${session.token}` });
+  let ws: ReturnType<typeof createWSClient> | undefined;
+
+  const wsClient = () => {
+    const url = apiUrl(serverUrl).replace(/^http/, 'ws');
+    ws ??= createWSClient({
+      url,
+      connectionParams: { tenantId: session.tenantId, token: session.token },
+      // The engine polls meanwhile, so reconnecting slowly costs nothing.
+      retryDelayMs: (attempt) => Math.min(30_000, 1_000 * 2 ** attempt),
+    });
+    return createTRPCUntypedClient<AnyRouter>({ links: [wsLink({ client: ws })] });
+  };
+
+  return {
+    push: (input, signal) => call((s) => client.mutation(SYNC_PROCEDURES.push, input, { signal: s }), pushResultSchema, signal),
+    pull: (input, signal) => call((s) => client.query(SYNC_PROCEDURES.pull, input, { signal: s }), pullPageSchema, signal),
+    signOut: async (signal) => {
+      await call((s) => client.mutation(SYNC_PROCEDURES.signOut, {}, { signal: s }), z.unknown(), signal);
+    },
+    subscribePokes(onPoke, onEnd) {
+      const subscription = wsClient().subscription(
+        SYNC_PROCEDURES.pokes,
+        { protocolVersion: PROTOCOL_VERSION },
+        {
+          onData: (value: unknown) => {
+            // A tracked() event arrives as { id, data }; a plain one as the poke itself.
+            const body = typeof value === 'object' && value !== null && 'data' in value && 'id' in value ? value.data : value;
+            const poke = pokeSchema.safeParse(body);
+            if (poke.success) onPoke(poke.data);
+          },
+          onError: () => onEnd?.(),
+          onComplete: () => onEnd?.(),
+        },
+      );
+      return () => subscription.unsubscribe();
+    },
+    async close() {
+      const open = ws;
+      ws = undefined;
+      await open?.close();
+    },
+  };
+}

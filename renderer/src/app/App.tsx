@@ -1,0 +1,31 @@
+import { readAppError } from '../api/errors.ts';
+import { MainLayout } from '../layout/MainLayout.tsx';
+import { SignInScreen } from '../session/SignInScreen.tsx';
+import { useSession } from '../session/use-session.ts';
+import { Alert } from '../ui/Alert.tsx';
+
+/** Signed out → sign-in screen; signed in → the workstation. Nothing else decides this. */
+export function App() {
+  const session = useSession();
+  if (session.isPending) {
+    return (
+      <main className="center">
+        <p className="muted">Starting Clinicsync…</p>
+      </main>
+    );
+  }
+  if (session.isError) {
+    return (
+      <main className="center">
+        <Alert tone="error" title="Clinicsync could not start">
+          {readAppError(session.error).message}
+        </Alert>
+        <button type="button" onClick={() => void session.refetch()}>
+          Try again
+        </button>
+      </main>
+    );
+  }
+  if (session.data.state !== 'signed_in') return <SignInScreen serverUrl={session.data.serverUrl} />;
+  return <MainLayout session={session.data} />;
+}

@@ -1,0 +1,74 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { readAppError } from '../api/errors.ts';
+import { usePatients } from '../patients/use-patients.ts';
+import { Alert } from '../ui/Alert.tsx';
+import { localToday } from '../ui/format.ts';
+import { SelectField } from '../ui/SelectField.tsx';
+import { TextField } from '../ui/TextField.tsx';
+import { BOOKING_LABELS, DURATION_OPTIONS, emptyBooking, validateBooking, type BookingErrors, type BookingValues } from './appointment-form.ts';
+import { useBookAppointment } from './use-appointments.ts';
+
+type Props = { onBooked: () => void; onCancel: () => void };
+
+export function BookAppointmentForm({ onBooked, onCancel }: Props) {
+  const book = useBookAppointment();
+  const patients = usePatients('', 500);
+  const [values, setValues] = useState<BookingValues>(() => emptyBooking(localToday()));
+  const [errors, setErrors] = useState<BookingErrors>({});
+  const patientSelect = useRef<HTMLSelectElement>(null);
+  useEffect(() => patientSelect.current?.focus(), []);
+
+  const set = (key: keyof BookingValues) => (event: { currentTarget: HTMLInputElement | HTMLSelectElement }) => {
+    const value = event.currentTarget.value;
+    setValues((current) => ({ ...current, [key]: value }));
+  };
+  const field = (key: keyof BookingValues) => ({ label: BOOKING_LABELS[key], name: key, value: values[key], onChange: set(key), error: errors[key] });
+
+  const patientOptions = (patients.data ?? []).map((patient) => ({
+    value: patient.id,
+    label: `${patient.familyName}, ${patient.givenName}${patient.mrn ? ` (${patient.mrn})` : ''}`,
+  }));
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const result = validateBooking(values);
+    if (!result.ok) {
+      setErrors(result.errors);
+      return;
+    }
+    setErrors({});
+    book.mutate(result.fields, { onSuccess: onBooked });
+  }
+
+  const failure = book.isError ? readAppError(book.error) : null;
+
+  return (
+    <section className="card" aria-labelledby="book-heading">
+      <h2 id="book-heading">Book appointment</h2>
+      {failure && <Alert tone="error" title="Could not book the appointment">{failure.message}</Alert>}
+      <form onSubmit={onSubmit} noValidate aria-labelledby="book-heading" className="form-grid">
+        <SelectField
+          {...field('patientId')}
+          selectRef={patientSelect}
+          options={patientOptions}
+          placeholder={patients.isPending ? 'Loading patients…' : patientOptions.length ? 'Choose a patient…' : 'No patients yet'}
+          className="span-2"
+        />
+        <TextField {...field('date')} type="date" />
+        <TextField {...field('time')} type="time" step={300} />
+        <SelectField {...field('duration')} options={DURATION_OPTIONS} />
+        <TextField {...field('reason')} autoComplete="off" hint="Optional" />
+        <TextField {...field('practitionerName')} autoComplete="off" hint="Optional" />
+        <TextField {...field('location')} autoComplete="off" hint="Optional" />
+        <div className="form-actions">
+          <button type="submit" className="primary" disabled={book.isPending}>
+            {book.isPending ? 'Saving…' : 'Save appointment'}
+          </button>
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,17 @@
+import type { SessionStatus } from '../api/types.ts';
+import { AppointmentsScreen } from '../appointments/AppointmentsScreen.tsx';
+import { PatientsScreen } from '../patients/PatientsScreen.tsx';
+import { AppHeader } from './AppHeader.tsx';
+import { SectionNav } from './SectionNav.tsx';
+import { useSection } from './use-section.ts';
+
+export function MainLayout({ session }: { session: SessionStatus }) {
+  const section = useSection();
+  return (
+    <div className="app">
+      <AppHeader session={session} />
+      <SectionNav current={section} />
+      <main className="content">{section === 'patients' ? <PatientsScreen /> : <AppointmentsScreen />}</main>
+    </div>
+  );
+}

@@ -1,0 +1,21 @@
+import type { AppErrorView } from '../api/errors.ts';
+
+/** A short title per expected sign-in failure; the body is the API's own message. */
+export function signInErrorTitle(error: AppErrorView): string {
+  switch (error.code) {
+    case 'INVALID_CREDENTIALS':
+      return 'Sign-in failed: check the organization code, username and password';
+    case 'OFFLINE':
+      return 'Cannot reach the Clinicsync server';
+    case 'TENANT_UNKNOWN':
+      return 'Unknown organization code';
+    case 'TENANT_SUSPENDED':
+      return 'This organization is suspended';
+    case 'RATE_LIMITED':
+      return 'Too many attempts';
+    case 'PROTOCOL_UNSUPPORTED':
+      return 'This workstation needs an update';
+    default:
+      return 'Sign-in failed';
+  }
+}

@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { DOMAINS, type Domain } from '../../shared/domains.ts';
+import type { DatabaseSet, DomainDb, DomainRoles } from './domain-db.ts';
+import { migrateDomain, type AdminTransaction } from './migrations.ts';
+import { APP_ROLE_ATTRIBUTES, ensureRole, grantDomainAccess, SYSTEM_ROLE_ATTRIBUTES } from './roles.ts';
+import { ident, type AdminSql } from './sql.ts';
+import { assertTenantId, SET_TENANT_SQL } from './tenant-setting.ts';
+
+export interface PgliteOptions {
+  /** Folder to persist in; undefined keeps the database in memory. */
+  dataDir?: string;
+  /** A migrated data directory to start from (tests use one template instead of initdb each time). */
+  loadDataDir?: Blob;
+  onSystemAccess?: (domain: Domain, reason: string) => void;
+}
+
+/**
+ * The embedded engine. One PGlite instance costs ~300 MB and seconds to start, so all
+ * eight domains share ONE instance, each in its own schema. Isolation between domains
+ * is kept by roles instead of separate databases: every domain has its own app role and
+ * system role, and each is granted USAGE on its own schema only. A domain's queries run
+ * after `SET LOCAL ROLE <its role>`, so the scheduling service physically cannot read
+ * master_data (permission denied), just as it could not across databases on PostgreSQL.
+ */
+export async function openPgliteDatabases(options: PgliteOptions): Promise<DatabaseSet> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const db = await PGlite.create({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.loadDataDir && !options.dataDir ? { loadDataDir: options.loadDataDir } : {}),
+  });
+  try {
+    await preparePglite(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const domains = Object.fromEntries(
+    DOMAINS.map((domain) => [domain, pgliteDomainDb(db, domain, options.onSystemAccess)]),
+  ) as Record<Domain, DomainDb>;
+  return {
+    engine: 'pglite',
+    domains,
+    rolesOf: pgliteRoles,
+    inspect: (_domain, fn) => adminTransaction(db)(fn),
+    close: () => db.close(),
+  };
+}
+
+/** Migrations and roles for every domain; idempotent (also run on a loaded template). */
+export async function preparePglite(db: PGlite): Promise<void> {
+  const transaction = adminTransaction(db);
+  for (const domain of DOMAINS) {
+    await migrateDomain(domain, transaction);
+    const roles = pgliteRoles(domain);
+    await transaction(async (sql) => {
+      await ensureRole(sql, roles.app, `NOLOGIN ${APP_ROLE_ATTRIBUTES}`);
+      await ensureRole(sql, roles.system, `NOLOGIN ${SYSTEM_ROLE_ATTRIBUTES}`);
+      await grantDomainAccess(sql, domain, roles);
+    });
+  }
+}
+
+export function pgliteRoles(domain: Domain): DomainRoles {
+  return { app: `clinicsync_${domain}_app`, system: `clinicsync_${domain}_system` };
+}
+
+function pgliteDomainDb(db: PGlite, domain: Domain, onSystemAccess?: (domain: Domain, reason: string) => void): DomainDb {
+  const roles = pgliteRoles(domain);
+  return {
+    domain,
+    withTenant: (tenantId, fn) => {
+      assertTenantId(tenantId);
+      return db.transaction(async (tx) => {
+        await tx.query(`SET LOCAL ROLE ${ident(roles.app)}`);
+        await tx.query(SET_TENANT_SQL, [tenantId]);
+        return fn(sqlOf(tx));
+      });
+    },
+    system: (reason, fn) => {
+      onSystemAccess?.(domain, reason);
+      return db.transaction(async (tx) => {
+        await tx.query(`SET LOCAL ROLE ${ident(roles.system)}`);
+        return fn(sqlOf(tx));
+      });
+    },
+  };
+}
+
+function adminTransaction(db: PGlite): AdminTransaction {
+  return (fn) => db.transaction(async (tx) => fn(sqlOf(tx)));
+}
+
+function sqlOf(tx: Transaction): AdminSql {
+  return {
+    query: async <Row extends object>(text: string, params: readonly unknown[] = []) =>
+      (await tx.query<Row>(text, [...params])).rows,
+    execute: async (text, params = []) => (await tx.query(text, [...params])).affectedRows ?? 0,
+    exec: async (script) => {
+      await tx.exec(script);
+    },
+  };
+}

@@ -1,0 +1,158 @@
+import pg from 'pg';
+import { DOMAINS, type Domain } from '../../shared/domains.ts';
+import type { DatabaseSet, DomainDb, DomainRoles } from './domain-db.ts';
+import { migrateDomain, type AdminTransaction } from './migrations.ts';
+import { assertPrefix, connectionUrl, databaseName } from './postgres-urls.ts';
+import { APP_ROLE_ATTRIBUTES, ensureRole, grantDomainAccess, SYSTEM_ROLE_ATTRIBUTES } from './roles.ts';
+import { ident, type AdminSql, type Sql } from './sql.ts';
+import { assertTenantId, SET_TENANT_SQL } from './tenant-setting.ts';
+
+export interface PostgresOptions {
+  adminUrl: string;
+  databasePrefix: string;
+  /** Connections per domain for tenant-scoped work (8 domains × this, per replica). */
+  poolSize?: number;
+  onSystemAccess?: (domain: Domain, reason: string) => void;
+}
+
+/**
+ * The production engine: one database per domain, each with the domain's schema.
+ * Migrations and grants run as the admin user; request handling connects as
+ * `<prefix>_app` (not superuser, not owner, not BYPASSRLS) and system access as
+ * `<prefix>_system` (BYPASSRLS, DML only) over a separate small pool, so the app
+ * connection has no way to lift row-level security. Both roles log in without a password
+ * here (trust auth on our machines); a deployment gives them secrets through its URL.
+ */
+export async function openPostgresDatabases(options: PostgresOptions): Promise<DatabaseSet> {
+  assertPrefix(options.databasePrefix);
+  const roles = postgresRoles(options.databasePrefix);
+  await provision(options, roles);
+
+  const pools: pg.Pool[] = [];
+  const adminPools = new Map<Domain, pg.Pool>();
+  const domains = {} as Record<Domain, DomainDb>;
+  for (const domain of DOMAINS) {
+    const database = databaseName(options.databasePrefix, domain);
+    const appPool = new pg.Pool({ connectionString: connectionUrl(options.adminUrl, database, roles.app), max: options.poolSize ?? 4 });
+    const systemPool = new pg.Pool({ connectionString: connectionUrl(options.adminUrl, database, roles.system), max: 2 });
+    for (const pool of [appPool, systemPool]) pool.on('error', () => undefined); // idle-client errors surface on next use
+    pools.push(appPool, systemPool);
+    domains[domain] = {
+      domain,
+      withTenant: (tenantId, fn) => {
+        assertTenantId(tenantId);
+        return inTransaction(appPool, async (client) => {
+          await client.query(SET_TENANT_SQL, [tenantId]);
+          return fn(sqlOf(client));
+        });
+      },
+      system: (reason, fn) => {
+        options.onSystemAccess?.(domain, reason);
+        return inTransaction(systemPool, (client) => fn(sqlOf(client)));
+      },
+    };
+  }
+
+  const adminPoolOf = (domain: Domain): pg.Pool => {
+    let pool = adminPools.get(domain);
+    if (!pool) {
+      pool = new pg.Pool({ connectionString: connectionUrl(options.adminUrl, databaseName(options.databasePrefix, domain)), max: 1 });
+      pool.on('error', () => undefined);
+      adminPools.set(domain, pool);
+    }
+    return pool;
+  };
+
+  return {
+    engine: 'postgres',
+    domains,
+    rolesOf: () => roles,
+    inspect: (domain, fn) => inTransaction(adminPoolOf(domain), (client) => fn(sqlOf(client))),
+    close: async () => {
+      await Promise.all([...pools, ...adminPools.values()].map((pool) => pool.end()));
+    },
+  };
+}
+
+export function postgresRoles(prefix: string): DomainRoles {
+  return { app: `${prefix}_app`, system: `${prefix}_system` };
+}
+
+/** Creates the domain databases and roles if missing, migrates, and grants. */
+async function provision(options: PostgresOptions, roles: DomainRoles): Promise<void> {
+  const admin = new pg.Client({ connectionString: options.adminUrl });
+  await admin.connect();
+  try {
+    const adminSql = sqlOf(admin);
+    await ensureRole(adminSql, roles.app, `LOGIN ${APP_ROLE_ATTRIBUTES}`);
+    await ensureRole(adminSql, roles.system, `LOGIN ${SYSTEM_ROLE_ATTRIBUTES}`);
+    for (const domain of DOMAINS) {
+      const database = databaseName(options.databasePrefix, domain);
+      const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (found.rowCount === 0) {
+        try {
+          await admin.query(`CREATE DATABASE ${ident(database)}`);
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== '42P04') throw error; // another replica won the race
+        }
+      }
+      // Only our two roles may connect; other deployments on the same server may not.
+      await admin.query(`REVOKE ALL ON DATABASE ${ident(database)} FROM PUBLIC`);
+      await admin.query(`GRANT CONNECT ON DATABASE ${ident(database)} TO ${ident(roles.app)}, ${ident(roles.system)}`);
+    }
+  } finally {
+    await admin.end();
+  }
+  for (const domain of DOMAINS) {
+    const client = new pg.Client({ connectionString: connectionUrl(options.adminUrl, databaseName(options.databasePrefix, domain)) });
+    await client.connect();
+    try {
+      const transaction: AdminTransaction = (fn) => inClientTransaction(client, (c) => fn(sqlOf(c)));
+      await migrateDomain(domain, transaction);
+      await transaction((sql) => grantDomainAccess(sql, domain, roles));
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    return await inClientTransaction(client, fn);
+  } catch (error) {
+    if ((error as { rollbackFailed?: boolean }).rollbackFailed) broken = error as Error;
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+async function inClientTransaction<C extends pg.ClientBase, T>(client: C, fn: (client: C) => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch {
+      // The connection is unusable; the pool must discard it rather than hand it out again.
+      if (error && typeof error === 'object') Object.assign(error, { rollbackFailed: true });
+    }
+    throw error;
+  }
+}
+
+function sqlOf(client: pg.ClientBase): AdminSql & Sql {
+  return {
+    query: async <Row extends object>(text: string, params: readonly unknown[] = []) =>
+      (await client.query<Row & pg.QueryResultRow>(text, [...params])).rows,
+    execute: async (text, params = []) => (await client.query(text, [...params])).rowCount ?? 0,
+    exec: async (script) => {
+      await client.query(script);
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { Domain } from '../../shared/domains.ts';
+import { schemaOf, type DomainRoles } from './domain-db.ts';
+import { ident, type AdminSql } from './sql.ts';
+
+/**
+ * Creates a role if it is missing and (re)asserts its attributes on every start, so a
+ * role someone widened by hand is narrowed again. Races between two starting replicas
+ * end in "already exists", which is fine.
+ */
+export async function ensureRole(sql: AdminSql, name: string, attributes: string): Promise<void> {
+  const exists = await sql.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+  if (exists.length === 0) {
+    try {
+      await sql.exec(`CREATE ROLE ${ident(name)} ${attributes}`);
+    } catch (error) {
+      if (!isDuplicate(error)) throw error;
+    }
+  }
+  await sql.exec(`ALTER ROLE ${ident(name)} ${attributes}`);
+}
+
+function isDuplicate(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '42710' || code === '23505';
+}
+
+export const APP_ROLE_ATTRIBUTES = 'NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION';
+export const SYSTEM_ROLE_ATTRIBUTES = 'NOSUPERUSER BYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION';
+
+/**
+ * Least privilege inside one domain schema: data manipulation on its tables and
+ * sequences, execute on its functions, nothing on the migration ledger, no DDL.
+ */
+export async function grantDomainAccess(sql: AdminSql, domain: Domain, roles: DomainRoles): Promise<void> {
+  const schema = ident(schemaOf(domain));
+  const both = `${ident(roles.app)}, ${ident(roles.system)}`;
+  await sql.exec(`
+    GRANT USAGE ON SCHEMA ${schema} TO ${both};
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${both};
+    REVOKE ALL ON ${schema}.schema_migrations FROM ${both};
+    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${schema} TO ${both};
+    GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ${schema} TO ${both};
+  `);
+}

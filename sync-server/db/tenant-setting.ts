@@ -1,0 +1,12 @@
+import { isId } from '../../shared/ids.ts';
+
+/**
+ * Row-level security policies read `app.tenant_id`; it is set with is_local = true so it
+ * ends with the transaction and holds even behind a transaction-mode pooler.
+ */
+export const SET_TENANT_SQL = "SELECT set_config('app.tenant_id', $1, true)";
+
+export function assertTenantId(tenantId: string): void {
+  // A programming error, not a client error: request entry has validated the id already.
+  if (!isId(tenantId)) throw new Error('withTenant needs a tenant id (UUID)');
+}

@@ -1,0 +1,3 @@
+-- The clinical domain has no synced tables yet; its schema exists so the domain has a home,
+-- its roles and grants, and so the catalog test covers whatever is added here later.
+COMMENT ON SCHEMA clinical IS 'Clinicsync clinical domain';

@@ -1,0 +1,43 @@
+import type { AppointmentFields } from '../../../shared/entities/appointment.ts';
+import type { Hlc } from '../../../shared/hlc.ts';
+
+/** Wire field -> column of scheduling.appointments. */
+export const APPOINTMENT_COLUMNS: Record<keyof AppointmentFields, string> = {
+  patientId: 'patient_id',
+  startsAt: 'starts_at',
+  endsAt: 'ends_at',
+  status: 'status',
+  reason: 'reason',
+  practitionerName: 'practitioner_name',
+  location: 'location',
+};
+
+export const APPOINTMENT_SELECT = `a.id::text AS id, a.patient_id::text AS "patientId", a.starts_at AS "startsAt", a.ends_at AS "endsAt",
+  a.status, a.reason, a.practitioner_name AS "practitionerName", a.location, a.field_hlc AS "fieldHlc", a.version, a.deleted`;
+
+export interface AppointmentRow {
+  id: string;
+  patientId: string;
+  startsAt: Date;
+  endsAt: Date;
+  status: AppointmentFields['status'];
+  reason: string;
+  practitionerName: string;
+  location: string;
+  fieldHlc: Record<string, Hlc>;
+  version: number;
+  deleted: boolean;
+}
+
+/** Both drivers return timestamptz as Date; the wire carries ISO-8601 in UTC. */
+export function rowToFields(row: AppointmentRow): AppointmentFields {
+  return {
+    patientId: row.patientId,
+    startsAt: new Date(row.startsAt).toISOString(),
+    endsAt: new Date(row.endsAt).toISOString(),
+    status: row.status,
+    reason: row.reason,
+    practitionerName: row.practitionerName,
+    location: row.location,
+  };
+}

@@ -1,0 +1,103 @@
+import { appointmentFieldsSchema, appointmentTimesAreOrdered, type AppointmentFields } from '../../../shared/entities/appointment.ts';
+import type { Hlc } from '../../../shared/hlc.ts';
+import type { Mutation } from '../../../shared/sync/mutation.ts';
+import type { DomainDb } from '../../db/domain-db.ts';
+import { mergeFields, stampAll } from '../../sync/lww.ts';
+import { APPLIED, rejected, type Applier, type ApplyContext, type Outcome, type SyncDomainService } from '../../sync/outcome.ts';
+import { APPOINTMENT_COLUMNS, APPOINTMENT_SELECT, rowToFields, type AppointmentRow } from './appointment-columns.ts';
+import { readAppointmentChanges } from './appointment-feed.ts';
+
+const NOT_FOUND_REASON = 'No such appointment in this organization.';
+const PATIENT_NOT_FOUND_REASON = "The appointment's patient was not found in this organization.";
+const TIMES_REASON = 'The appointment must end after it starts.';
+
+/** Asked before the scheduling transaction: which patients are linked to the org. */
+export type LinkedPatients = (tenantId: string, patientIds: readonly string[]) => Promise<Set<string>>;
+
+/** scheduling: appointments, inside one org only. */
+export class AppointmentService implements SyncDomainService {
+  readonly domain = 'scheduling' as const;
+  readonly db: DomainDb;
+  private readonly linkedPatients: LinkedPatients;
+
+  constructor(db: DomainDb, linkedPatients: LinkedPatients) {
+    this.db = db;
+    this.linkedPatients = linkedPatients;
+  }
+
+  readChanges = readAppointmentChanges;
+
+  /** Patient references are checked through the master_data service, never by a cross-database query. */
+  async prepare(tenantId: string, mutations: readonly Mutation[]): Promise<Applier> {
+    const referenced = new Set<string>();
+    for (const m of mutations) {
+      const patientId = m.op === 'upsert' ? m.fields.patientId : undefined;
+      if (typeof patientId === 'string') referenced.add(patientId);
+    }
+    const linked = await this.linkedPatients(tenantId, [...referenced]);
+    return (ctx, mutation) => (mutation.op === 'delete' ? this.tombstone(ctx, mutation) : this.upsert(ctx, mutation, linked));
+  }
+
+  private async upsert(ctx: ApplyContext, mutation: Mutation, linked: Set<string>): Promise<Outcome> {
+    const rows = await ctx.sql.query<AppointmentRow>(
+      `SELECT ${APPOINTMENT_SELECT} FROM scheduling.appointments a WHERE a.tenant_id = $1 AND a.id = $2 FOR UPDATE`,
+      [ctx.tenantId, mutation.id],
+    );
+    const existing = rows[0];
+    if (existing?.deleted) return rejected('NOT_FOUND', NOT_FOUND_REASON);
+    const parsed = appointmentFieldsSchema.partial().safeParse(mutation.fields);
+    if (!parsed.success) return rejected('VALIDATION', 'Some appointment fields are not valid.');
+    if (parsed.data.patientId !== undefined && !linked.has(parsed.data.patientId)) return rejected('NOT_FOUND', PATIENT_NOT_FOUND_REASON);
+
+    if (!existing) {
+      const full = appointmentFieldsSchema.safeParse(mutation.fields);
+      if (!full.success) {
+        return Object.keys(mutation.fields).length < Object.keys(appointmentFieldsSchema.shape).length
+          ? rejected('NOT_FOUND', NOT_FOUND_REASON)
+          : rejected('VALIDATION', 'A new appointment needs every field.');
+      }
+      if (!appointmentTimesAreOrdered(full.data)) return rejected('VALIDATION', TIMES_REASON);
+      await this.insert(ctx, mutation.id, full.data, stampAll(Object.keys(APPOINTMENT_COLUMNS), mutation.hlc));
+      ctx.feed.touch('appointment', mutation.id);
+      return APPLIED;
+    }
+
+    const merged = mergeFields({ values: rowToFields(existing), fieldHlc: existing.fieldHlc }, parsed.data, mutation.hlc);
+    const next = merged.values as AppointmentFields;
+    if (!appointmentTimesAreOrdered(next)) return rejected('VALIDATION', TIMES_REASON);
+    if (merged.won.length === 0) return APPLIED;
+    const won = merged.won as (keyof AppointmentFields)[];
+    const sets = won.map((field, i) => `${APPOINTMENT_COLUMNS[field]} = $${i + 4}`);
+    await ctx.sql.execute(
+      `UPDATE scheduling.appointments SET ${sets.join(', ')}, field_hlc = $3::jsonb, version = version + 1, updated_at = now()
+       WHERE tenant_id = $1 AND id = $2`,
+      [ctx.tenantId, mutation.id, JSON.stringify(merged.fieldHlc), ...won.map((field) => next[field])],
+    );
+    ctx.feed.touch('appointment', mutation.id);
+    return APPLIED;
+  }
+
+  private async insert(ctx: ApplyContext, id: string, f: AppointmentFields, fieldHlc: Record<string, Hlc>): Promise<void> {
+    await ctx.sql.execute(
+      `INSERT INTO scheduling.appointments
+         (tenant_id, id, patient_id, starts_at, ends_at, status, reason, practitioner_name, location, field_hlc)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)`,
+      [ctx.tenantId, id, f.patientId, f.startsAt, f.endsAt, f.status, f.reason, f.practitionerName, f.location, JSON.stringify(fieldHlc)],
+    );
+  }
+
+  /** Deleting an appointment leaves a tombstone, so every device learns of the delete. */
+  private async tombstone(ctx: ApplyContext, mutation: Mutation): Promise<Outcome> {
+    const changed = await ctx.sql.execute(
+      `UPDATE scheduling.appointments SET deleted = true, version = version + 1, updated_at = now()
+       WHERE tenant_id = $1 AND id = $2 AND NOT deleted`,
+      [ctx.tenantId, mutation.id],
+    );
+    if (changed === 0) {
+      const exists = await ctx.sql.query('SELECT 1 FROM scheduling.appointments WHERE tenant_id = $1 AND id = $2', [ctx.tenantId, mutation.id]);
+      return exists.length > 0 ? APPLIED : rejected('NOT_FOUND', NOT_FOUND_REASON);
+    }
+    ctx.feed.touch('appointment', mutation.id);
+    return APPLIED;
+  }
+}

@@ -1,0 +1,35 @@
+import { compareHlc, type Hlc } from '../../shared/hlc.ts';
+
+export interface FieldState {
+  values: Record<string, unknown>;
+  fieldHlc: Record<string, Hlc>;
+}
+
+export interface MergeOutcome extends FieldState {
+  /** Fields whose incoming value won (newer HLC than the stored one). */
+  won: string[];
+}
+
+/**
+ * Field-level last-writer-wins: each incoming field replaces the stored one only if its
+ * HLC is newer than the HLC that wrote the stored value. Equal HLCs are the same write
+ * replayed, so they change nothing. Pure, so client and server agree by construction.
+ */
+export function mergeFields(current: FieldState, incoming: Record<string, unknown>, hlc: Hlc): MergeOutcome {
+  const values = { ...current.values };
+  const fieldHlc = { ...current.fieldHlc };
+  const won: string[] = [];
+  for (const [field, value] of Object.entries(incoming)) {
+    const stored = fieldHlc[field];
+    if (stored !== undefined && compareHlc(hlc, stored) <= 0) continue;
+    values[field] = value;
+    fieldHlc[field] = hlc;
+    won.push(field);
+  }
+  return { values, fieldHlc, won };
+}
+
+/** The HLC of every given field, for a freshly created entity. */
+export function stampAll(fields: readonly string[], hlc: Hlc): Record<string, Hlc> {
+  return Object.fromEntries(fields.map((field) => [field, hlc]));
+}

@@ -1,0 +1,150 @@
+// electron-builder.yml is only exercised on a release machine with internet access, so its
+// mistakes would surface late. This suite checks it here: valid against electron-builder's
+// own JSON schema, the fuse hook wired and correct, no secret in the repository, and the
+// native-module assumption behind `npmRebuild: false` still true.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const require = createRequire(import.meta.url);
+// js-yaml is electron-builder's own YAML parser (a dependency of app-builder-lib).
+const yaml = require('js-yaml') as { load(text: string): unknown };
+const { FuseV1Options } = require('@electron/fuses') as { FuseV1Options: Record<string, number> };
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Target = { target: string; arch?: string[] };
+interface BuilderConfig {
+  [key: string]: Json | undefined;
+  afterPack?: string;
+  npmRebuild?: boolean;
+  asarUnpack?: string[];
+  files?: string[];
+  win?: { target: Target[] };
+  mac?: { target: Target[]; hardenedRuntime?: boolean; entitlements?: string; entitlementsInherit?: string };
+  linux?: { target: Target[] };
+  nsis?: { perMachine?: boolean };
+}
+
+const configText = readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8');
+const config = yaml.load(configText) as BuilderConfig;
+const DRIVER = 'better-sqlite3-multiple-ciphers';
+
+describe('electron-builder.yml', () => {
+  it('is valid against app-builder-lib/scheme.json (draft-07)', () => {
+    const schema = JSON.parse(readFileSync(join(ROOT, 'node_modules/app-builder-lib/scheme.json'), 'utf8')) as {
+      $schema: string;
+    };
+    expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+    // Ajv's default class is draft-07. The schema uses a `typeof` keyword (for hooks given as
+    // functions in JS configs); declare it so strict mode accepts the schema.
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    ajv.addKeyword({ keyword: 'typeof', schemaType: 'string', validate: (type: string, data: unknown) => typeof data === type });
+    const validate = ajv.compile(schema);
+    const valid = validate(config);
+    expect(ajv.errorsText(validate.errors, { separator: '\n' }), 'schema errors').toBe('No errors');
+    expect(valid).toBe(true);
+  });
+
+  it('packs the built app and unpacks the native SQLCipher driver', () => {
+    expect(config.appId).toBe('health.clinicsync.workstation');
+    expect(config.productName).toBe('Clinicsync');
+    expect(config.files).toEqual(expect.arrayContaining(['dist/electron/**', 'dist/shared/**', 'dist/renderer/**', 'package.json']));
+    expect(config.asar).toBe(true);
+    expect(config.asarUnpack).toContain(`**/node_modules/${DRIVER}/**`);
+    const targets = (platform: { target: Target[] } | undefined) => platform?.target.map((t) => t.target) ?? [];
+    expect(targets(config.win)).toEqual(['nsis', 'msi']);
+    expect(targets(config.mac)).toEqual(['dmg', 'pkg']);
+    expect(targets(config.linux)).toEqual(['deb', 'AppImage']);
+    expect(config.nsis?.perMachine).toBe(true);
+  });
+
+  it('signs macOS builds with the hardened runtime and entitlements kept under build/', () => {
+    expect(config.mac?.hardenedRuntime).toBe(true);
+    for (const file of [config.mac?.entitlements, config.mac?.entitlementsInherit]) {
+      expect(file).toMatch(/^build\//);
+      const plist = readFileSync(join(ROOT, file ?? ''), 'utf8');
+      expect(plist).toContain('com.apple.security.cs.allow-jit');
+      // Relaxations that would let unsigned code into the process that holds the store keys.
+      expect(plist).not.toMatch(/disable-library-validation|allow-dyld-environment-variables/);
+    }
+  });
+
+  it('flips the Electron fuses in an afterPack hook', () => {
+    expect(config.afterPack).toBe('./build/apply-fuses.cjs');
+    const hook = require(join(ROOT, config.afterPack ?? '')) as {
+      (context: unknown): Promise<void>;
+      FUSES: Record<number, boolean>;
+      electronBinaryPath(context: unknown): string;
+    };
+    expect(typeof hook).toBe('function');
+    const fuse = (name: string) => hook.FUSES[FuseV1Options[name] ?? -1];
+    expect({
+      RunAsNode: fuse('RunAsNode'),
+      EnableNodeOptionsEnvironmentVariable: fuse('EnableNodeOptionsEnvironmentVariable'),
+      EnableNodeCliInspectArguments: fuse('EnableNodeCliInspectArguments'),
+      EnableCookieEncryption: fuse('EnableCookieEncryption'),
+      EnableEmbeddedAsarIntegrityValidation: fuse('EnableEmbeddedAsarIntegrityValidation'),
+      OnlyLoadAppFromAsar: fuse('OnlyLoadAppFromAsar'),
+    }).toEqual({
+      RunAsNode: false,
+      EnableNodeOptionsEnvironmentVariable: false,
+      EnableNodeCliInspectArguments: false,
+      EnableCookieEncryption: true,
+      EnableEmbeddedAsarIntegrityValidation: true,
+      OnlyLoadAppFromAsar: true,
+    });
+    const packager = { executableName: 'clinicsync', appInfo: { productFilename: 'Clinicsync' } };
+    const at = (electronPlatformName: string) => hook.electronBinaryPath({ appOutDir: '/out', electronPlatformName, packager });
+    expect([at('darwin'), at('win32'), at('linux')]).toEqual(['/out/Clinicsync.app', '/out/Clinicsync.exe', '/out/clinicsync']);
+  });
+
+  it('embeds no secret: signing material comes from environment variables only', () => {
+    const secretKey = /password|secret|token|^csc(Installer)?Link$|certificate|apiKey|keychain|^identity$|azureSignOptions/i;
+    const offending: string[] = [];
+    const walk = (value: Json | undefined, path: string) => {
+      if (Array.isArray(value)) value.forEach((item, index) => walk(item, `${path}[${index}]`));
+      else if (value !== null && typeof value === 'object') {
+        for (const [key, child] of Object.entries(value)) {
+          if (secretKey.test(key)) offending.push(`${path}.${key}`);
+          walk(child, `${path}.${key}`);
+        }
+      }
+    };
+    walk(config as Json, 'config');
+    expect(offending).toEqual([]);
+
+    const buildFiles = readdirSync(join(ROOT, 'build')).map((name) => join('build', name));
+    for (const file of ['electron-builder.yml', ...buildFiles]) {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      expect(text, `${file} holds a key or certificate`).not.toMatch(/-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----/);
+      expect(text, `${file} holds a long base64 blob`).not.toMatch(/[A-Za-z0-9+/]{120,}={0,2}/);
+      expect(text, `${file} sets a signing variable`).not.toMatch(/\b(CSC_LINK|CSC_KEY_PASSWORD|APPLE_APP_SPECIFIC_PASSWORD|APPLE_API_KEY)\s*[:=]\s*\S/);
+    }
+    expect(buildFiles.filter((file) => /\.(p12|pfx|pem|key|cer|p8|mobileprovision)$/i.test(file))).toEqual([]);
+  });
+
+  it('keeps npmRebuild off only while the SQLCipher driver is an N-API module with a prebuild per target', () => {
+    // N-API binaries load in any Node or Electron of a supported N-API version, so the
+    // driver's shipped prebuilds need no rebuild. A driver with V8-ABI binaries would.
+    expect(config.npmRebuild).toBe(false);
+    const driver = join(ROOT, 'node_modules', DRIVER);
+    expect(readFileSync(join(driver, 'binding.gyp'), 'utf8')).toMatch(/NAPI_VERSION=\d+/);
+    const manifest = JSON.parse(readFileSync(join(driver, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      scripts?: Record<string, string>;
+    };
+    expect(manifest.dependencies).toHaveProperty('node-addon-api');
+    expect(manifest.scripts?.install, 'an install script would mean a build at install time').toBeUndefined();
+    const prebuilds = [
+      ...(config.win?.target ?? []).flatMap((t) => (t.arch ?? ['x64']).map((arch) => `win32-${arch}`)),
+      ...(config.mac?.target ?? []).flatMap((t) => (t.arch ?? ['x64']).map((arch) => `darwin-${arch}`)),
+      ...(config.linux?.target ?? []).flatMap((t) => (t.arch ?? ['x64']).map((arch) => `linux-${arch}`)),
+    ];
+    const missing = [...new Set(prebuilds)].filter((name) => !existsSync(join(driver, 'prebuilds', `${name}.node`)));
+    expect(missing).toEqual([]);
+  });
+});
