@@ -5,6 +5,7 @@
 
 const path = require('node:path');
 const { flipFuses, FuseVersion, FuseV1Options } = require('@electron/fuses');
+const { Arch } = require('builder-util');
 
 /** The fuse settings, exported so test/builder-config.test.ts can assert them. */
 const FUSES = {
@@ -20,6 +21,9 @@ const FUSES = {
   [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
   // ... and is the only place app code is loaded from (no loose `app/` folder).
   [FuseV1Options.OnlyLoadAppFromAsar]: true,
+  // The renderer is served from app:// (electron/main/app-protocol.ts), never file://,
+  // so file:// pages need none of their legacy extra privileges.
+  [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
 };
 
 const EXTENSIONS = { darwin: '.app', mas: '.app', win32: '.exe', linux: '' };
@@ -34,12 +38,13 @@ function electronBinaryPath(context) {
 async function applyFuses(context) {
   const target = electronBinaryPath(context);
   const isMac = context.electronPlatformName === 'darwin' || context.electronPlatformName === 'mas';
+  const isArm = context.arch === Arch.arm64 || context.arch === Arch.universal;
   console.log(`  • flipping Electron fuses  file=${target}`);
   await flipFuses(target, {
     version: FuseVersion.V1,
-    // Flipping fuses invalidates the ad-hoc signature of arm64 macOS binaries; electron-builder
-    // signs again right after this hook, and an unsigned local build still launches.
-    resetAdHocDarwinSignature: isMac,
+    // Flipping fuses breaks the ad-hoc signature an arm64 macOS binary must carry to launch;
+    // re-sign ad hoc so an unsigned build still runs (a release build is signed right after).
+    resetAdHocDarwinSignature: isMac && isArm,
     ...FUSES,
   });
 }

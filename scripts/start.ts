@@ -7,12 +7,21 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ConfigError, describeConfig, loadConfig } from '../sync-server/config.ts';
+import { jsonLineLogger, type Logger } from '../sync-server/log.ts';
 import { startSyncServer } from '../sync-server/server.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = join(root, '.data');
 const rendererDir = join(root, 'dist', 'renderer');
 const env = process.env;
+// Relative defaults (.data/server) mean the repository root, wherever npm was started from.
+process.chdir(root);
+
+/** The server's structured log, reduced to what needs attention during a demo. */
+const warningsOnly: Logger = (event) => {
+  if (event.level === 'warn' || event.level === 'error') jsonLineLogger(event);
+};
 
 type Closer = { name: string; close: () => Promise<void> | void };
 const closers: Closer[] = [];
@@ -65,9 +74,10 @@ function keystorePassphrase(): string {
       '',
       '  ┌─ WARNING ─────────────────────────────────────────────────────────────────',
       '  │ Browser mode: a FILE keystore stands in for the OS keystore (Electron',
-      '  │ safeStorage). The per-org store keys are wrapped with a passphrase kept in',
-      `  │ ${relative(root, file)} (set CLINICSYNC_KEYSTORE_PASSPHRASE to use your own).`,
-      '  │ Fine for a demo; an installed workstation uses the OS keystore.',
+      '  │ safeStorage). The per-org store keys are wrapped with a generated passphrase',
+      `  │ kept in plain text in ${relative(root, file)}. Fine for a demo only; set`,
+      '  │ CLINICSYNC_KEYSTORE_PASSPHRASE to use your own. Installed workstations use',
+      '  │ the OS keystore.',
       '  └───────────────────────────────────────────────────────────────────────────',
       '',
     ].join('\n'),
@@ -75,23 +85,26 @@ function keystorePassphrase(): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-async function startBrowserWorkstation(serverUrl: string): Promise<string> {
+/** Browser-mode workstations, each with its own data folder and port; returns their launch URLs. */
+async function startBrowserWorkstations(serverUrl: string, count: number): Promise<string[]> {
   const [{ createWorkstation }, { createFileKeystore }, { startBrowserHost }] = await Promise.all([
     import('../electron/workstation.ts'),
     import('../electron/keystore/file-keystore.ts'),
     import('../electron/host/browser-host.ts'),
   ]);
-  const workstationDir = join(dataDir, 'workstation-1');
-  const keystore = createFileKeystore({ dir: join(workstationDir, 'keys'), passphrase: keystorePassphrase() });
-  const workstation = await createWorkstation({ dataDir: workstationDir, serverUrl, keystore });
-  closers.push({ name: 'workstation', close: () => workstation.close() });
-  const host = await startBrowserHost({
-    workstation,
-    rendererDir,
-    port: Number(env.CLINICSYNC_HOST_PORT ?? 5180),
-  });
-  closers.push({ name: 'browser host', close: () => host.close() });
-  return host.url;
+  const passphrase = keystorePassphrase();
+  const firstPort = Number(env.CLINICSYNC_WORKSTATION_PORT ?? 4310);
+  const urls: string[] = [];
+  for (let n = 1; n <= count; n++) {
+    const workstationDir = join(dataDir, `workstation-${n}`);
+    const keystore = createFileKeystore({ dir: join(workstationDir, 'keys'), passphrase, log: (line) => log(line) });
+    const workstation = createWorkstation({ dataDir: workstationDir, serverUrl, keystore, deviceName: `workstation ${n} (npm start)` });
+    closers.push({ name: `workstation ${n}`, close: () => workstation.close() });
+    const host = await startBrowserHost({ workstation, rendererDir, port: firstPort === 0 ? 0 : firstPort + n - 1 });
+    closers.push({ name: `browser host ${n}`, close: () => host.close() });
+    urls.push(host.url);
+  }
+  return urls;
 }
 
 function startElectronWorkstation(binary: string, serverUrl: string): ChildProcess {
@@ -138,17 +151,31 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-async function main(): Promise<void> {
-  log('starting the sync server (PGlite in .data/server, in-process bus, demo data) …');
-  const server = await startSyncServer({
-    port: Number(env.CLINICSYNC_PORT ?? 4000),
-    database: { kind: 'pglite', dataDir: join(dataDir, 'server') },
-    bus: { kind: 'memory' },
-    seedDemo: true,
-  });
+interface RunningServer {
+  url: string;
+  demo: { orgs: { code: string; name: string; users: { username: string; password: string; role: string; displayName: string }[] }[] } | null;
+}
+
+/** The sync server: the one at CLINICSYNC_SERVER_URL if set, otherwise one started here. */
+async function startServer(): Promise<RunningServer> {
+  const external = env.CLINICSYNC_SERVER_URL;
+  if (external) {
+    new URL(external); // fail fast on a malformed URL
+    log(`using the sync server at ${external} (CLINICSYNC_SERVER_URL); it printed its own demo sign-in`);
+    return { url: external, demo: null };
+  }
+  // The server's own validated loader: embedded defaults (PGlite in .data/server, in-process
+  // bus, demo orgs), overridable with the same CLINICSYNC_* variables as `sync-server/main.ts`.
+  const options = loadConfig(env);
+  log(`starting the sync server (${describeConfig(options)}) …`);
+  const server = await startSyncServer({ ...options, log: warningsOnly });
   closers.push({ name: 'sync server', close: () => server.close() });
   log(`sync server listening at ${server.url}`);
+  return server;
+}
 
+async function main(): Promise<void> {
+  const server = await startServer();
   await ensureRendererBuilt();
 
   const binary = electronBinary();
@@ -159,12 +186,17 @@ async function main(): Promise<void> {
     startElectronWorkstation(binary, server.url);
     openWhat = 'The Clinicsync window is opening.';
   } else {
-    const url = await startBrowserWorkstation(server.url);
-    openWhat = `Electron's binary is not installed, so the workstation runs in browser mode.\n  Open:  ${url}`;
+    const count = Math.max(1, Number(env.CLINICSYNC_WORKSTATIONS ?? 1) || 1);
+    const urls = await startBrowserWorkstations(server.url, count);
+    openWhat = [
+      "Electron's binary is not installed, so the workstation runs in browser mode.",
+      ...urls.map((url, i) => `  Open${urls.length > 1 ? ` workstation ${i + 1}` : ''}:  ${url}`),
+      '  (each link works once — it trades its token for a session cookie in that browser)',
+    ].join('\n');
   }
 
   const lines = ['', '══════════════════════════ Clinicsync is running ══════════════════════════', `  ${openWhat}`, ''];
-  for (const org of server.demo.orgs) {
+  for (const org of server.demo?.orgs ?? []) {
     lines.push(`  Demo organization  ${org.name}   — org code: ${org.code}`);
     for (const user of org.users) {
       lines.push(`    ${user.role.padEnd(10)} username: ${user.username.padEnd(14)} password: ${user.password}   (${user.displayName})`);
@@ -176,6 +208,7 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-  console.error('[start] failed to start:', error);
+  if (error instanceof ConfigError) console.error(`[start] ${error.message}`);
+  else console.error('[start] failed to start:', error);
   await shutdown('start-up failed', 1);
 });

@@ -92,6 +92,7 @@ export function collectImports(file: string, text: string): ImportRef[] {
 
 /** Lines of comments that switch type checking off (`ts-ignore`, `ts-nocheck` directives). */
 export function collectSuppressions(file: string, text: string): { line: number; directive: string }[] {
+  if (!/@ts-(ignore|nocheck)/.test(text)) return []; // the common case, without a parse
   const source = parse(file, text);
   const seen = new Set<number>();
   const found: { line: number; directive: string }[] = [];
@@ -124,22 +125,30 @@ function packageName(specifier: string): string {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
 }
 
-const isTestFile = (repoPath: string) => /\.test\.tsx?$/.test(repoPath);
+/**
+ * Test code beside the sources: `*.test.ts(x)` files and test helpers in a `testing/` or
+ * `test-support/` folder or a `test-fixtures.ts` file. It may also use test/ helpers, and
+ * production code may not import it.
+ */
+const isTestCode = (repoPath: string) => /\.test\.tsx?$|(^|\/)(testing|test-support)\/|(^|\/)test-fixtures\.tsx?$/.test(repoPath);
 const isToolConfig = (repoPath: string) => /(^|\/)[^/]+\.config\.(?:c|m)?ts$/.test(repoPath);
 
 /** The boundary rule an import breaks, or undefined when it is allowed. */
 function judge(file: string, ref: ImportRef): string | undefined {
   const area = areaOf(file);
   if (area === undefined || area === 'test' || area === 'scripts' || area === 'root' || area === 'build') return undefined;
-  const testFile = isTestFile(file);
+  const testFile = isTestCode(file);
 
   if (ref.specifier.startsWith('.') || ref.specifier.startsWith('/')) {
     const target = posix.normalize(posix.join(posix.dirname(file), ref.specifier));
     if (target.startsWith('../')) return `reaches outside the repository (${target})`;
     const targetArea = areaOf(target);
+    if (!testFile && (targetArea === 'test' || isTestCode(target))) {
+      return `production code may not import test code (${target})`;
+    }
     if (targetArea === area || targetArea === 'shared') return undefined;
-    // Unit tests beside the code may use the shared test helpers (test/support/…).
-    if (testFile && target.startsWith('test/')) return undefined;
+    // Test code beside the sources may use the shared test helpers (test/support/…).
+    if (testFile && targetArea === 'test') return undefined;
     if (area === 'renderer' && targetArea === 'electron') {
       return ref.typeOnly
         ? undefined
@@ -277,8 +286,13 @@ describe('boundary checker self-test (synthetic sources)', () => {
     expect(checkSource('electron/store/a.ts', "import { safeStorage } from 'electron';")).toHaveLength(1);
     expect(checkSource('electron/main/keys.ts', "import { safeStorage } from 'electron';")).toEqual([]);
     expect(checkSource('electron/a.ts', "import { x } from '../shared/ids.ts';\nimport pg from 'pg';")).toEqual([]);
-    // Beside-the-code tests may use the shared test helpers; test/ and scripts/ import anything.
+    // Test code beside the sources may use the shared test helpers; production code may not.
     expect(checkSource('sync-server/db/a.int.test.ts', "import { pg } from '../../test/support/postgres.ts';")).toEqual([]);
+    expect(checkSource('sync-server/testing/engines.ts', "import { pg } from '../../test/support/postgres.ts';")).toEqual([]);
+    expect(checkSource('sync-server/server.ts', "import { engines } from './testing/engines.ts';")).toHaveLength(1);
+    expect(checkSource('sync-server/server.ts', "import { pg } from '../test/support/postgres.ts';")).toHaveLength(1);
+    // test/ and scripts/ import anything.
+
     expect(checkSource('test/e2e/a.test.ts', "import { startSyncServer } from '../../sync-server/server.ts';")).toEqual([]);
     expect(checkSource('scripts/start.ts', "import { createWorkstation } from '../electron/workstation.ts';")).toEqual([]);
     expect(checkSource('tools/a.ts', 'export const a = 1;')).toHaveLength(1);

@@ -2,8 +2,10 @@
 // mistakes would surface late. This suite checks it here: valid against electron-builder's
 // own JSON schema, the fuse hook wired and correct, no secret in the repository, and the
 // native-module assumption behind `npmRebuild: false` still true.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
@@ -89,6 +91,7 @@ describe('electron-builder.yml', () => {
       EnableCookieEncryption: fuse('EnableCookieEncryption'),
       EnableEmbeddedAsarIntegrityValidation: fuse('EnableEmbeddedAsarIntegrityValidation'),
       OnlyLoadAppFromAsar: fuse('OnlyLoadAppFromAsar'),
+      GrantFileProtocolExtraPrivileges: fuse('GrantFileProtocolExtraPrivileges'),
     }).toEqual({
       RunAsNode: false,
       EnableNodeOptionsEnvironmentVariable: false,
@@ -96,10 +99,32 @@ describe('electron-builder.yml', () => {
       EnableCookieEncryption: true,
       EnableEmbeddedAsarIntegrityValidation: true,
       OnlyLoadAppFromAsar: true,
+      GrantFileProtocolExtraPrivileges: false,
     });
     const packager = { executableName: 'clinicsync', appInfo: { productFilename: 'Clinicsync' } };
     const at = (electronPlatformName: string) => hook.electronBinaryPath({ appOutDir: '/out', electronPlatformName, packager });
     expect([at('darwin'), at('win32'), at('linux')]).toEqual(['/out/Clinicsync.app', '/out/Clinicsync.exe', '/out/clinicsync']);
+  });
+
+  it('the hook flips the fuse wire of a packed binary', async () => {
+    // A stand-in for a packed Linux Electron binary: the fuse sentinel, wire version 1,
+    // 8 fuses in Electron's shipped states ('1' on, '0' off).
+    const { SENTINEL } = require('@electron/fuses/dist/constants.js') as { SENTINEL: string };
+    const shipped = '10110001';
+    const appOutDir = mkdtempSync(join(tmpdir(), 'clinicsync-fuses-'));
+    try {
+      const binary = join(appOutDir, 'clinicsync');
+      writeFileSync(binary, Buffer.concat([randomBytes(64), Buffer.from(SENTINEL), Buffer.from([1, 8]), Buffer.from(shipped), randomBytes(64)]));
+      const hook = require(join(ROOT, config.afterPack ?? '')) as (context: unknown) => Promise<void>;
+      await hook({ appOutDir, electronPlatformName: 'linux', arch: 1, packager: { executableName: 'clinicsync' } });
+      const bytes = readFileSync(binary);
+      const wireAt = bytes.indexOf(SENTINEL) + SENTINEL.length + 2;
+      // RunAsNode, CookieEncryption, NodeOptions, NodeCliInspect, AsarIntegrity, OnlyLoadAppFromAsar,
+      // LoadBrowserProcessSpecificV8Snapshot (left as shipped), GrantFileProtocolExtraPrivileges.
+      expect(bytes.subarray(wireAt, wireAt + 8).toString()).toBe('01001100');
+    } finally {
+      rmSync(appOutDir, { recursive: true, force: true });
+    }
   });
 
   it('embeds no secret: signing material comes from environment variables only', () => {

@@ -37,6 +37,8 @@ export class SyncEngine {
   private dirty = false;
   private controller: AbortController | null = null;
   private loop: Promise<void> | null = null;
+  private loopSignal: AbortSignal | null = null;
+  private unsubscribePokes: (() => void) | null = null;
 
   constructor(options: SyncEngineOptions) {
     this.options = { pollIntervalMs: 30_000, pullPageSize: 1_000, backoff: DEFAULT_BACKOFF, ...options };
@@ -74,25 +76,13 @@ export class SyncEngine {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    let pokesLive = false;
-    let unsubscribe = () => {};
-    const listen = () => {
-      if (pokesLive || signal.aborted) return;
-      pokesLive = true;
-      unsubscribe = this.options.transport.subscribePokes(
-        () => this.nudge(),
-        () => {
-          pokesLive = false; // resubscribed after the next good cycle
-        },
-      );
-    };
+    this.loopSignal = signal;
     let failures = 0;
     while (!signal.aborted) {
       this.dirty = false;
       try {
         await this.exclusive(signal);
         failures = 0;
-        listen();
       } catch {
         if (signal.aborted) break;
         failures += 1;
@@ -100,7 +90,29 @@ export class SyncEngine {
       if (failures === 0 && this.dirty) continue;
       await this.sleep(failures === 0 ? this.options.pollIntervalMs : backoffDelay(failures, this.options.backoff), signal);
     }
-    unsubscribe();
+    this.unsubscribePokes?.();
+    this.unsubscribePokes = null;
+    this.loopSignal = null;
+  }
+
+  /**
+   * (Re)subscribes to pokes after a good cycle (any cycle, syncNow included) while the
+   * loop runs: a subscription the server ended (restart, expired session) comes back as
+   * soon as the server is reachable again, without waiting for the next poll.
+   */
+  private ensurePokes(): void {
+    if (this.unsubscribePokes || !this.loopSignal || this.loopSignal.aborted) return;
+    let ended = false;
+    const unsubscribe = this.options.transport.subscribePokes({
+      onPoke: () => this.nudge(),
+      // Changes made while the subscription was being set up sent no poke to us.
+      onStarted: () => this.nudge(),
+      onEnded: () => {
+        ended = true;
+        if (this.unsubscribePokes === unsubscribe) this.unsubscribePokes = null;
+      },
+    });
+    if (!ended) this.unsubscribePokes = unsubscribe;
   }
 
   /** Cycles never overlap: a request while one runs waits, then gets a fresh one. */
@@ -120,6 +132,7 @@ export class SyncEngine {
       this.online = true;
       this.lastError = null;
       this.lastSyncedAt = new Date().toISOString();
+      this.ensurePokes();
     } catch (cause) {
       const error = cause instanceof AppError ? cause : new AppError('INTERNAL', 'Sync failed on this workstation.', { cause });
       this.state = error.code === 'OFFLINE' ? 'offline' : 'error';

@@ -20,9 +20,19 @@ export interface SyncTransport {
   push(input: PushInput, signal?: AbortSignal): Promise<PushResult>;
   pull(input: PullInput, signal?: AbortSignal): Promise<PullPage>;
   signOut(signal?: AbortSignal): Promise<void>;
-  /** Live "domain changed" pokes over WebSocket; returns the unsubscribe. Errors end it quietly. */
-  subscribePokes(onPoke: (poke: Poke) => void, onEnd?: () => void): () => void;
+  /**
+   * Live "domain changed" pokes over WebSocket; returns the unsubscribe. `onStarted` fires
+   * once the server has the subscription (pokes before that were missed: pull then).
+   * Errors and dropped sockets end it quietly through `onEnded`.
+   */
+  subscribePokes(handlers: PokeHandlers): () => void;
   close(): Promise<void>;
+}
+
+export interface PokeHandlers {
+  onPoke(poke: Poke): void;
+  onStarted?(): void;
+  onEnded?(): void;
 }
 
 export interface SessionCredentials {
@@ -69,17 +79,32 @@ export function signInToServer(serverUrl: string, input: SignInInput, signal?: A
 
 export function createSyncTransport(serverUrl: string, session: SessionCredentials): SyncTransport {
   const client = httpClient(serverUrl, { [TENANT_HEADER]: session.tenantId, [AUTHORIZATION_HEADER]: `Bearer ${session.token}` });
-  let ws: ReturnType<typeof createWSClient> | undefined;
+  let ws: { client: ReturnType<typeof createWSClient>; trpc: TRPCUntypedClient<AnyRouter> } | undefined;
+  const endings = new Set<() => void>();
 
-  const wsClient = () => {
-    const url = apiUrl(serverUrl).replace(/^http/, 'ws');
-    ws ??= createWSClient({
-      url,
+  // When the socket drops, every subscription on it is ended and the socket discarded;
+  // the engine subscribes afresh after its next good cycle. Relying on the WebSocket
+  // client's own resubscription proved unreliable across a server restart.
+  const dropSocket = () => {
+    const open = ws;
+    ws = undefined;
+    const ended = [...endings];
+    endings.clear();
+    for (const end of ended) end();
+    void open?.client.close();
+  };
+
+  const socket = () => {
+    if (ws) return ws.trpc;
+    const client: ReturnType<typeof createWSClient> = createWSClient({
+      url: apiUrl(serverUrl).replace(/^http/, 'ws'),
       connectionParams: { tenantId: session.tenantId, token: session.token },
-      // The engine polls meanwhile, so reconnecting slowly costs nothing.
-      retryDelayMs: (attempt) => Math.min(30_000, 1_000 * 2 ** attempt),
+      onClose: () => {
+        if (ws?.client === client) dropSocket();
+      },
     });
-    return createTRPCUntypedClient<AnyRouter>({ links: [wsLink({ client: ws })] });
+    ws = { client, trpc: createTRPCUntypedClient<AnyRouter>({ links: [wsLink({ client })] }) };
+    return ws.trpc;
   };
 
   return {
@@ -88,27 +113,42 @@ export function createSyncTransport(serverUrl: string, session: SessionCredentia
     signOut: async (signal) => {
       await call((s) => client.mutation(SYNC_PROCEDURES.signOut, {}, { signal: s }), z.unknown(), signal);
     },
-    subscribePokes(onPoke, onEnd) {
-      const subscription = wsClient().subscription(
+    subscribePokes({ onPoke, onStarted, onEnded }) {
+      let active = true;
+      const end = () => {
+        if (!active) return;
+        active = false;
+        endings.delete(end);
+        subscription.unsubscribe();
+        onEnded?.();
+      };
+      endings.add(end);
+      const subscription = socket().subscription(
         SYNC_PROCEDURES.pokes,
         { protocolVersion: PROTOCOL_VERSION },
         {
+          onStarted: () => onStarted?.(),
           onData: (value: unknown) => {
             // A tracked() event arrives as { id, data }; a plain one as the poke itself.
             const body = typeof value === 'object' && value !== null && 'data' in value && 'id' in value ? value.data : value;
             const poke = pokeSchema.safeParse(body);
             if (poke.success) onPoke(poke.data);
           },
-          onError: () => onEnd?.(),
-          onComplete: () => onEnd?.(),
+          onError: () => queueMicrotask(end),
+          onComplete: () => queueMicrotask(end),
         },
       );
-      return () => subscription.unsubscribe();
+      return () => {
+        active = false;
+        endings.delete(end);
+        subscription.unsubscribe();
+      };
     },
     async close() {
+      endings.clear();
       const open = ws;
       ws = undefined;
-      await open?.close();
+      await open?.client.close();
     },
   };
 }

@@ -1,4 +1,7 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { readAppError } from '../api/errors.ts';
+import { keys } from '../api/keys.ts';
 import { MainLayout } from '../layout/MainLayout.tsx';
 import { SignInScreen } from '../session/SignInScreen.tsx';
 import { useSession } from '../session/use-session.ts';
@@ -7,6 +10,12 @@ import { Alert } from '../ui/Alert.tsx';
 /** Signed out → sign-in screen; signed in → the workstation. Nothing else decides this. */
 export function App() {
   const session = useSession();
+  const queryClient = useQueryClient();
+  const signedIn = session.data?.state === 'signed_in';
+  useEffect(() => {
+    // However the session ended (sign-out, lock, another window), no PHI stays cached.
+    if (!signedIn) queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== keys.session[0] });
+  }, [signedIn, queryClient]);
   if (session.isPending) {
     return (
       <main className="center">

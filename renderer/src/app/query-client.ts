@@ -1,12 +1,25 @@
-import { QueryClient } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import { readAppError } from '../api/errors.ts';
+import { keys } from '../api/keys.ts';
+
+/** Codes that mean "this session is gone" (signed out elsewhere, store locked on idle). */
+const SESSION_LOST = new Set(['STORE_LOCKED', 'UNAUTHENTICATED']);
 
 /**
  * The local API answers from the workstation's own store, so retries only help with a
- * transient host hiccup; a locked store or bad input will not fix itself.
+ * transient host hiccup; a locked store or bad input will not fix itself. When any call
+ * reports the session gone, the session is re-read so the app returns to sign-in.
  */
 export function createQueryClient(): QueryClient {
-  return new QueryClient({
+  const onError = (error: unknown, queryKey?: readonly unknown[]) => {
+    const code = readAppError(error).code;
+    if (code && SESSION_LOST.has(code) && queryKey?.[0] !== keys.session[0]) {
+      void client.invalidateQueries({ queryKey: keys.session });
+    }
+  };
+  const client: QueryClient = new QueryClient({
+    queryCache: new QueryCache({ onError: (error, query) => onError(error, query.queryKey) }),
+    mutationCache: new MutationCache({ onError: (error) => onError(error) }),
     defaultOptions: {
       queries: {
         retry: (failureCount, error) => readAppError(error).code === null && failureCount < 2,
@@ -16,4 +29,5 @@ export function createQueryClient(): QueryClient {
       mutations: { retry: false },
     },
   });
+  return client;
 }

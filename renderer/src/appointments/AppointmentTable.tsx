@@ -1,5 +1,5 @@
 import type { AppointmentRow } from '../api/types.ts';
-import { formatDay, formatTime } from '../ui/format.ts';
+import { formatTime } from '../ui/format.ts';
 import { PendingMarker } from '../ui/PendingMarker.tsx';
 
 const STATUS_LABELS: Record<AppointmentRow['status'], string> = {
@@ -9,12 +9,12 @@ const STATUS_LABELS: Record<AppointmentRow['status'], string> = {
   no_show: 'No-show',
 };
 
-export function AppointmentTable({ appointments }: { appointments: readonly AppointmentRow[] }) {
+export function AppointmentTable({ appointments, caption }: { appointments: readonly AppointmentRow[]; caption: string }) {
   const sorted = [...appointments].sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt));
   return (
     <div className="table-wrap">
       <table>
-        <caption className="visually-hidden">Appointments</caption>
+        <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
             <th scope="col">Time</th>
@@ -29,9 +29,7 @@ export function AppointmentTable({ appointments }: { appointments: readonly Appo
           {sorted.map((appointment) => (
             <tr key={appointment.id}>
               <td>
-                <time dateTime={appointment.startsAt}>
-                  {formatDay(appointment.startsAt)}, {formatTime(appointment.startsAt)}
-                </time>
+                <time dateTime={appointment.startsAt}>{formatTime(appointment.startsAt)}</time>
                 {'–'}
                 <time dateTime={appointment.endsAt}>{formatTime(appointment.endsAt)}</time>
                 {appointment.reason && <div className="muted small">{appointment.reason}</div>}

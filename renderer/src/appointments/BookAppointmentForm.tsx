@@ -1,33 +1,24 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { readAppError } from '../api/errors.ts';
-import { usePatients } from '../patients/use-patients.ts';
 import { Alert } from '../ui/Alert.tsx';
-import { localToday } from '../ui/format.ts';
 import { SelectField } from '../ui/SelectField.tsx';
 import { TextField } from '../ui/TextField.tsx';
-import { BOOKING_LABELS, DURATION_OPTIONS, emptyBooking, validateBooking, type BookingErrors, type BookingValues } from './appointment-form.ts';
+import { PatientPicker } from './PatientPicker.tsx';
+import { BOOKING_LABELS, DURATION_OPTIONS, emptyBooking, serverBookingErrors, validateBooking, type BookingErrors, type BookingValues } from './appointment-form.ts';
 import { useBookAppointment } from './use-appointments.ts';
 
-type Props = { onBooked: () => void; onCancel: () => void };
+type Props = { initialDay: string; onBooked: (day: string) => void; onCancel: () => void };
 
-export function BookAppointmentForm({ onBooked, onCancel }: Props) {
+export function BookAppointmentForm({ initialDay, onBooked, onCancel }: Props) {
   const book = useBookAppointment();
-  const patients = usePatients('', 500);
-  const [values, setValues] = useState<BookingValues>(() => emptyBooking(localToday()));
+  const [values, setValues] = useState<BookingValues>(() => emptyBooking(initialDay));
   const [errors, setErrors] = useState<BookingErrors>({});
-  const patientSelect = useRef<HTMLSelectElement>(null);
-  useEffect(() => patientSelect.current?.focus(), []);
 
   const set = (key: keyof BookingValues) => (event: { currentTarget: HTMLInputElement | HTMLSelectElement }) => {
     const value = event.currentTarget.value;
     setValues((current) => ({ ...current, [key]: value }));
   };
   const field = (key: keyof BookingValues) => ({ label: BOOKING_LABELS[key], name: key, value: values[key], onChange: set(key), error: errors[key] });
-
-  const patientOptions = (patients.data ?? []).map((patient) => ({
-    value: patient.id,
-    label: `${patient.familyName}, ${patient.givenName}${patient.mrn ? ` (${patient.mrn})` : ''}`,
-  }));
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -37,7 +28,10 @@ export function BookAppointmentForm({ onBooked, onCancel }: Props) {
       return;
     }
     setErrors({});
-    book.mutate(result.fields, { onSuccess: onBooked });
+    book.mutate(result.fields, {
+      onSuccess: () => onBooked(values.date),
+      onError: (error) => setErrors(serverBookingErrors(readAppError(error).fieldErrors)),
+    });
   }
 
   const failure = book.isError ? readAppError(book.error) : null;
@@ -47,13 +41,7 @@ export function BookAppointmentForm({ onBooked, onCancel }: Props) {
       <h2 id="book-heading">Book appointment</h2>
       {failure && <Alert tone="error" title="Could not book the appointment">{failure.message}</Alert>}
       <form onSubmit={onSubmit} noValidate aria-labelledby="book-heading" className="form-grid">
-        <SelectField
-          {...field('patientId')}
-          selectRef={patientSelect}
-          options={patientOptions}
-          placeholder={patients.isPending ? 'Loading patients…' : patientOptions.length ? 'Choose a patient…' : 'No patients yet'}
-          className="span-2"
-        />
+        <PatientPicker value={values.patientId} onChange={(patientId) => setValues((current) => ({ ...current, patientId }))} error={errors.patientId} />
         <TextField {...field('date')} type="date" />
         <TextField {...field('time')} type="time" step={300} />
         <SelectField {...field('duration')} options={DURATION_OPTIONS} />

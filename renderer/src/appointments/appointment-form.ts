@@ -85,3 +85,21 @@ export function validateBooking(values: BookingValues): { ok: true; fields: Appo
   if (!appointmentTimesAreOrdered(parsed.data)) return { ok: false, errors: { duration: 'The appointment must end after it starts' } };
   return { ok: true, fields: parsed.data };
 }
+
+/** The API's per-field messages (named after the wire fields) placed on the form's fields. */
+export function serverBookingErrors(fieldErrors: Record<string, string>): BookingErrors {
+  const target: Record<string, keyof BookingValues> = {
+    patientId: 'patientId',
+    startsAt: 'time',
+    endsAt: 'duration',
+    reason: 'reason',
+    practitionerName: 'practitionerName',
+    location: 'location',
+  };
+  const errors: BookingErrors = {};
+  for (const [wire, message] of Object.entries(fieldErrors)) {
+    const field = target[wire];
+    if (field && !errors[field]) errors[field] = `${BOOKING_LABELS[field]} ${message}`;
+  }
+  return errors;
+}

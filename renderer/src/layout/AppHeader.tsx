@@ -1,6 +1,6 @@
 import type { SessionStatus } from '../api/types.ts';
+import { roleLabel } from '../session/role-label.ts';
 import { useSignOut } from '../session/use-session.ts';
-import { SyncStatusBadge } from './SyncStatusBadge.tsx';
 
 type Props = { session: SessionStatus };
 
@@ -16,15 +16,14 @@ export function AppHeader({ session }: Props) {
           </span>
         )}
       </div>
-      <SyncStatusBadge />
       <div className="user">
         {session.user && (
           <span>
-            {session.user.displayName} <span className="muted">({session.user.role})</span>
+            {session.user.displayName} <span className="muted">· {roleLabel(session.user.role)}</span>
           </span>
         )}
         <button type="button" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
-          Sign out
+          {signOut.isPending ? 'Signing out…' : 'Sign out'}
         </button>
       </div>
     </header>

@@ -3,6 +3,7 @@ import { AppointmentsScreen } from '../appointments/AppointmentsScreen.tsx';
 import { PatientsScreen } from '../patients/PatientsScreen.tsx';
 import { AppHeader } from './AppHeader.tsx';
 import { SectionNav } from './SectionNav.tsx';
+import { SyncStatusBadge } from './SyncStatusBadge.tsx';
 import { useSection } from './use-section.ts';
 
 export function MainLayout({ session }: { session: SessionStatus }) {
@@ -10,7 +11,10 @@ export function MainLayout({ session }: { session: SessionStatus }) {
   return (
     <div className="app">
       <AppHeader session={session} />
-      <SectionNav current={section} />
+      <div className="subbar">
+        <SectionNav current={section} />
+        <SyncStatusBadge />
+      </div>
       <main className="content">{section === 'patients' ? <PatientsScreen /> : <AppointmentsScreen />}</main>
     </div>
   );

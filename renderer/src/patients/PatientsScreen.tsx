@@ -7,12 +7,14 @@ import { NewPatientForm } from './NewPatientForm.tsx';
 import { PatientTable } from './PatientTable.tsx';
 import { usePatients } from './use-patients.ts';
 
+const PAGE = 50;
+
 export function PatientsScreen() {
   const [search, setSearch] = useState('');
   const [formOpen, setFormOpen] = useState(false);
   const [created, setCreated] = useState<string | null>(null);
   const debounced = useDebouncedValue(search, 200);
-  const patients = usePatients(debounced);
+  const patients = usePatients(debounced, PAGE);
   const failure = patients.isError ? readAppError(patients.error) : null;
   const rows = patients.data ?? [];
 
@@ -37,13 +39,15 @@ export function PatientsScreen() {
           onCreated={(name) => {
             setCreated(name);
             setFormOpen(false);
+            // The list is alphabetical and capped, so filter to the new patient to show it.
+            setSearch(name);
           }}
           onCancel={() => setFormOpen(false)}
         />
       )}
-      {created && <Alert tone="success">{`Saved ${created}. It will show as pending until it has synced.`}</Alert>}
+      {created && <Alert tone="success">{`Saved ${created}. It shows as “Pending sync” until it reaches the server; clear the search to see everyone.`}</Alert>}
       <div className="toolbar">
-        <TextField label="Search patients" type="search" name="search" value={search} onChange={(event) => setSearch(event.currentTarget.value)} placeholder="Name, phone or MRN" autoComplete="off" className="search" />
+        <TextField label="Search patients" type="search" name="search" value={search} onChange={(event) => setSearch(event.currentTarget.value)} placeholder="Name, MRN, phone or birth date" autoComplete="off" className="search" />
       </div>
       {failure && <Alert tone="error" title="Could not load patients">{failure.message}</Alert>}
       {patients.isPending ? (
@@ -54,7 +58,11 @@ export function PatientsScreen() {
         <PatientTable patients={rows} caption={debounced.trim() ? `Patients matching “${debounced.trim()}”` : 'All patients'} />
       )}
       <p className="muted small" aria-live="polite">
-        {patients.isSuccess ? `${rows.length} ${rows.length === 1 ? 'patient' : 'patients'} shown` : ''}
+        {!patients.isSuccess || rows.length === 0
+          ? ''
+          : rows.length >= PAGE
+            ? `Showing the first ${PAGE} patients. Search to find others.`
+            : `${rows.length} ${rows.length === 1 ? 'patient' : 'patients'} shown`}
       </p>
     </section>
   );

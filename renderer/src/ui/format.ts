@@ -1,22 +1,20 @@
 /** Display formatting in the workstation's locale; inputs are the API's ISO strings. */
-const dateFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+// Calendar dates are formatted as UTC noon in UTC, so no time zone can shift the day.
+const calendarFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+const longCalendarFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** A calendar date (YYYY-MM-DD) shown without shifting it through a time zone. */
-export function formatCalendarDate(isoDate: string): string {
+export function formatCalendarDate(isoDate: string, style: 'short' | 'long' = 'short'): string {
   const date = new Date(`${isoDate}T12:00:00Z`);
-  return Number.isNaN(date.getTime()) ? isoDate : dateFormat.format(date);
+  if (Number.isNaN(date.getTime())) return isoDate;
+  return (style === 'long' ? longCalendarFormat : calendarFormat).format(date);
 }
 
 export function formatTime(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : timeFormat.format(date);
-}
-
-export function formatDay(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
 }
 
 export function formatDateTime(iso: string): string {

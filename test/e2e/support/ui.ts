@@ -51,3 +51,22 @@ export async function syncUntilVisible(page: Page, locator: ReturnType<Page['get
     await locator.first().waitFor({ timeout: 1_500 }).catch(() => undefined);
   }
 }
+
+export async function bookAppointment(
+  page: Page,
+  booking: { findPatient: string; patientLabel: string; reason: string; practitionerName: string; location: string },
+): Promise<void> {
+  await page.getByRole('link', { name: 'Appointments' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Appointments' }).waitFor();
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+  await page.getByRole('searchbox', { name: 'Find patient' }).fill(booking.findPatient);
+  const patient = page.getByLabel('Patient', { exact: true });
+  await patient.locator('option', { hasText: booking.patientLabel }).waitFor({ state: 'attached', timeout: 15_000 });
+  await patient.selectOption({ label: booking.patientLabel });
+  await page.getByLabel('Start time').fill('14:30');
+  await page.getByLabel('Duration').selectOption('45');
+  await page.getByLabel('Reason').fill(booking.reason);
+  await page.getByLabel('Practitioner').fill(booking.practitionerName);
+  await page.getByLabel('Location').fill(booking.location);
+  await page.getByRole('button', { name: 'Save appointment' }).click();
+}

@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { createFileKeystore } from '../keystore/file-keystore.ts';
+import { createWorkstation } from '../workstation.ts';
+import { startBrowserHost } from './browser-host.ts';
+import { loadHostConfig } from './config.ts';
+
+/** `node electron/host/main.ts`: the workstation in plain Node, served to a browser on loopback. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadHostConfig(process.env);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : 'Invalid configuration'}\n`);
+    process.exit(2);
+  }
+  const keystore = createFileKeystore({ dir: join(config.dataDir, 'keys'), passphrase: config.passphrase, log: (line) => process.stderr.write(`${line}\n`) });
+  const workstation = createWorkstation({ dataDir: config.dataDir, serverUrl: config.serverUrl, keystore, deviceName: 'browser-host' });
+  const host = await startBrowserHost({ workstation, port: config.port, rendererDir: config.rendererDir });
+  process.stdout.write(`Clinicsync workstation (browser mode) for ${config.serverUrl}\nOpen once: ${host.url}\n`);
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void host
+      .close()
+      .then(() => workstation.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`The workstation host could not start: ${error instanceof Error ? error.name : 'error'}\n`);
+  process.exit(1);
+});

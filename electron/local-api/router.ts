@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { appointmentFieldsSchema } from '../../shared/entities/appointment.ts';
+import { patientFieldsSchema } from '../../shared/entities/patient.ts';
+import { signInInputSchema } from '../../shared/sync/auth.ts';
+import { t } from './trpc.ts';
+
+const signInSchema = signInInputSchema.pick({ org: true, username: true, password: true });
+const patientListSchema = z
+  .object({ search: z.string().max(100).optional(), limit: z.number().int().min(1).max(500).optional() })
+  .optional();
+
+/** Everything here reads and writes the local store only, so it all works offline. */
+export const localApiRouter = t.router({
+  session: t.router({
+    status: t.procedure.query(({ ctx }) => ctx.backend.sessionStatus()),
+    signIn: t.procedure.input(signInSchema).mutation(({ ctx, input }) => ctx.backend.signIn(input)),
+    signOut: t.procedure.mutation(({ ctx }) => ctx.backend.signOut()),
+  }),
+  patients: t.router({
+    list: t.procedure.input(patientListSchema).query(({ ctx, input }) => ctx.backend.store().listPatients({ search: input?.search, limit: input?.limit })),
+    create: t.procedure.input(patientFieldsSchema).mutation(({ ctx, input }) => {
+      const created = ctx.backend.store().patients.create(input);
+      ctx.backend.afterLocalWrite();
+      return created;
+    }),
+  }),
+  appointments: t.router({
+    list: t.procedure.input(z.object({}).optional()).query(({ ctx }) => ctx.backend.store().listAppointments()),
+    create: t.procedure.input(appointmentFieldsSchema).mutation(({ ctx, input }) => {
+      const created = ctx.backend.store().appointments.create(input);
+      ctx.backend.afterLocalWrite();
+      return created;
+    }),
+  }),
+  sync: t.router({
+    status: t.procedure.query(({ ctx }) => ctx.backend.syncStatus()),
+    now: t.procedure.mutation(({ ctx }) => ctx.backend.runSync()),
+  }),
+});
+
+export type LocalApiRouter = typeof localApiRouter;
+export const createLocalApiCaller = t.createCallerFactory(localApiRouter);
+export type LocalApiCaller = ReturnType<typeof createLocalApiCaller>;

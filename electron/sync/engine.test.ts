@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { uuidv7 } from '../../shared/ids.ts';
+import { formatHlc } from '../../shared/hlc.ts';
+import { OrgStore } from '../store/org-store.ts';
+import { samplePatient } from '../store/test-fixtures.ts';
+import { startFakeSyncServer } from '../test-support/fake-sync-server.ts';
+import { tempDir } from '../test-support/temp-dir.ts';
+import { SyncEngine } from './engine.ts';
+import { createSyncTransport } from './transport.ts';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  cleanups.length = 0;
+});
+
+function openStore() {
+  const dir = tempDir();
+  const tenantId = uuidv7();
+  const store = OrgStore.open({ path: join(dir.path, 'org.db'), key: randomBytes(32), tenantId, deviceId: uuidv7() });
+  cleanups.push(() => dir.remove(), () => store.close());
+  return store;
+}
+
+function engineFor(store: OrgStore, url: string) {
+  const transport = createSyncTransport(url, { tenantId: store.tenantId, token: 'test-token' });
+  cleanups.push(() => transport.close());
+  return new SyncEngine({ store, transport, deviceId: uuidv7(), backoff: { baseMs: 10, maxMs: 50 } });
+}
+
+describe('SyncEngine (against a scripted tRPC server over real HTTP)', () => {
+  it('refuses a pulled page for another org: nothing applied, cursor kept, status shows the error', async () => {
+    const store = openStore();
+    const foreign = uuidv7();
+    const server = await startFakeSyncServer({
+      pull: ({ domain }) => ({
+        protocolVersion: 1,
+        tenantId: foreign,
+        domain: domain as 'master_data',
+        changes: [{ seq: '9', entity: 'patient', id: uuidv7(), op: 'upsert', fields: samplePatient(), fieldHlc: {}, version: 1 }],
+        cursor: '9',
+        hasMore: false,
+        serverHlc: formatHlc({ ms: Date.now(), counter: 0, node: 'server' }),
+      }),
+    });
+    cleanups.push(() => server.close());
+    const engine = engineFor(store, server.url);
+    await expect(engine.syncNow()).rejects.toMatchObject({ code: 'STORE_MISMATCH' });
+    expect(store.listPatients()).toEqual([]);
+    expect(store.cursor('master_data')).toBe('0');
+    expect(engine.status()).toMatchObject({ state: 'error', online: true, lastError: { code: 'STORE_MISMATCH' } });
+  });
+
+  it('pushes with tenant + bearer headers, drops acknowledged mutations and keeps rejected ones visible', async () => {
+    const store = openStore();
+    const a = store.patients.create(samplePatient());
+    const b = store.patients.create(samplePatient({ mrn: 'MRN-2' }));
+    const server = await startFakeSyncServer({
+      push: (input) => ({
+        protocolVersion: 1,
+        serverHlc: formatHlc({ ms: Date.now(), counter: 0, node: 'server' }),
+        results: input.mutations.map((m) =>
+          m.id === b.id ? { mutationId: m.mutationId, status: 'rejected' as const, code: 'CONFLICT', reason: 'That MRN is already used.' } : { mutationId: m.mutationId, status: 'applied' as const },
+        ),
+      }),
+      pull: ({ domain, cursor }) => ({ protocolVersion: 1, tenantId: store.tenantId, domain: domain as 'master_data', changes: [], cursor, hasMore: false, serverHlc: formatHlc({ ms: 1, counter: 0, node: 'server' }) }),
+    });
+    cleanups.push(() => server.close());
+    const engine = engineFor(store, server.url);
+    await engine.syncNow();
+    expect(engine.status()).toMatchObject({ state: 'idle', online: true, pending: 0, lastError: null });
+    expect(engine.status().lastSyncedAt).not.toBeNull();
+    expect(store.rejected()).toEqual([{ mutationId: expect.any(String), entity: 'patient', entityId: b.id, code: 'CONFLICT', reason: 'That MRN is already used.' }]);
+    expect(store.listPatients().find((p) => p.id === a.id)?.pending).toBe(false);
+    const push = server.seen.find((s) => s.path === 'sync.push');
+    expect(push?.headers['x-tenant-id']).toBe(store.tenantId);
+    expect(push?.headers['authorization']).toBe('Bearer test-token');
+  });
+
+  it('goes offline when the server is unreachable, keeps local writes working, and recovers', async () => {
+    const store = openStore();
+    const server = await startFakeSyncServer({});
+    const url = server.url;
+    await server.close();
+    const engine = engineFor(store, url);
+    store.patients.create(samplePatient());
+    await expect(engine.syncNow()).rejects.toMatchObject({ code: 'OFFLINE' });
+    expect(engine.status()).toMatchObject({ state: 'offline', online: false, pending: 1, lastError: { code: 'OFFLINE' } });
+    store.patients.create(samplePatient({ mrn: 'MRN-3' }));
+    expect(engine.status().pending).toBe(2);
+  });
+
+  it('runs as a loop until its signal aborts, backing off while offline', async () => {
+    const store = openStore();
+    const server = await startFakeSyncServer({});
+    const url = server.url;
+    await server.close();
+    const engine = engineFor(store, url);
+    engine.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(engine.status().state).toBe('offline');
+    await engine.stop();
+  });
+});

@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The real sync server for electron/ integration tests, run as its own process from
+ * `sync-server/main.ts` (electron/ may not import sync-server/: DESIGN §5). Its demo orgs
+ * and their public demo passwords are read from its start-up lines.
+ */
+export const SYNC_SERVER_MAIN = fileURLToPath(new URL('../../sync-server/main.ts', import.meta.url));
+export const syncServerAvailable = () => existsSync(SYNC_SERVER_MAIN);
+
+export interface SyncServerProcess {
+  url: string;
+  demoPasswords: Map<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function startSyncServerProcess({ port, dataDir }: { port: number; dataDir: string }): Promise<SyncServerProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, CLINICSYNC_HOST: '127.0.0.1', CLINICSYNC_PORT: String(port), CLINICSYNC_DATA_DIR: dataDir, CLINICSYNC_SEED_DEMO: 'true' };
+  delete env['CLINICSYNC_DATABASE_URL'];
+  delete env['CLINICSYNC_NATS_URL'];
+  const child = spawn(process.execPath, [SYNC_SERVER_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const demoPasswords = new Map<string, string>();
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    let found: string | undefined;
+    const timer = setTimeout(() => reject(new Error(`sync server did not start in time\n${stderr.slice(-2000)}`)), 90_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sync server exited (${String(code)})\n${stderr.slice(-2000)}`));
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      for (const match of out.matchAll(/demo org "([a-z0-9-]+)".*password (\S+)/g)) demoPasswords.set(match[1]!, match[2]!);
+      found ??= /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      // The demo lines follow the URL line in one write; wait until they are in.
+      if (found && demoPasswords.size > 0) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+  });
+  return { url, demoPasswords, stop: () => stopChild(child) };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { AppError } from '../../../shared/errors.ts';
+import { pushInputSchema } from '../../../shared/sync/mutation.ts';
+import { pullInputSchema } from '../../../shared/sync/pull.ts';
+import { assertCompatibleProtocol } from '../../../shared/sync/version.ts';
+import { push } from '../../sync/push.ts';
+import { pull } from '../../sync/pull.ts';
+import { openPokeStream } from '../poke-stream.ts';
+import { router, tenantProcedure } from '../trpc.ts';
+
+export const syncRouter = router({
+  push: tenantProcedure.input(pushInputSchema).mutation(async ({ ctx, input }) => {
+    assertCompatibleProtocol(input.protocolVersion);
+    // A session is bound to the device it was opened on.
+    if (input.deviceId !== ctx.session.deviceId) {
+      throw new AppError('FORBIDDEN', 'This session belongs to another workstation. Please sign in on this one.');
+    }
+    const { services } = ctx;
+    return push({ services: services.syncDomains, bus: services.bus, clock: services.clock, log: services.log }, ctx.session.tenantId, input);
+  }),
+
+  pull: tenantProcedure.input(pullInputSchema).query(async ({ ctx, input }) => {
+    assertCompatibleProtocol(input.protocolVersion);
+    return pull({ services: ctx.services.syncDomains, clock: ctx.services.clock }, ctx.session.tenantId, input);
+  }),
+
+  /** WebSocket only: "domain X of your org changed"; the device then pulls. */
+  pokes: tenantProcedure.input(z.object({ protocolVersion: z.number().int() })).subscription(async ({ ctx, input, signal }) => {
+    assertCompatibleProtocol(input.protocolVersion);
+    return openPokeStream(ctx.services.bus, ctx.session.tenantId, signal);
+  }),
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, loadConfig } from './config.ts';
+
+describe('config', () => {
+  it('defaults to embedded PGlite in .data/server with the in-process bus', () => {
+    const options = loadConfig({});
+    expect(options.database).toEqual({ kind: 'pglite', dataDir: '.data/server' });
+    expect(options.bus).toEqual({ kind: 'memory' });
+    expect(options.port).toBe(4300);
+  });
+
+  it('uses PostgreSQL and NATS when their URLs are given', () => {
+    const options = loadConfig({
+      CLINICSYNC_DATABASE_URL: 'postgres://admin:s3cret@db:5432/postgres',
+      CLINICSYNC_NATS_URL: 'nats://bus:4222',
+      CLINICSYNC_PORT: '0',
+    });
+    expect(options.database).toEqual({ kind: 'postgres', adminUrl: 'postgres://admin:s3cret@db:5432/postgres', databasePrefix: 'clinicsync' });
+    expect(options.bus).toEqual({ kind: 'nats', servers: 'nats://bus:4222' });
+    expect(describeConfig(options)).not.toContain('s3cret');
+  });
+
+  it('fails fast, naming the variable but not echoing the value', () => {
+    expect(() => loadConfig({ CLINICSYNC_PORT: 'eighty' })).toThrow(ConfigError);
+    try {
+      loadConfig({ CLINICSYNC_DATABASE_URL: 'mysql://root:hunter2@x' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toContain('CLINICSYNC_DATABASE_URL');
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+});

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { SyncServerOptions } from './server.ts';
+
+const flag = z.enum(['0', '1', 'true', 'false']).transform((value) => value === '1' || value === 'true');
+
+const envSchema = z.object({
+  CLINICSYNC_HOST: z.string().min(1).default('127.0.0.1'),
+  CLINICSYNC_PORT: z.coerce.number().int().min(0).max(65_535).default(4300),
+  CLINICSYNC_DATA_DIR: z.string().min(1).default('.data/server'),
+  CLINICSYNC_DATABASE_URL: z
+    .string()
+    .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL')
+    .optional(),
+  CLINICSYNC_DATABASE_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, 'must be lower-case letters, digits and _').default('clinicsync'),
+  CLINICSYNC_NATS_URL: z
+    .string()
+    .refine((value) => /^(nats|tls|wss?):\/\//.test(value), 'must be a nats:// URL')
+    .optional(),
+  CLINICSYNC_SEED_DEMO: flag.default(true),
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * The server's whole configuration, from the environment, validated once at start-up.
+ * Errors name the variable and the rule, never the value (a URL may hold a password).
+ */
+export function loadConfig(env: Record<string, string | undefined>): SyncServerOptions {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid sync server configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const c = parsed.data;
+  return {
+    host: c.CLINICSYNC_HOST,
+    port: c.CLINICSYNC_PORT,
+    database: c.CLINICSYNC_DATABASE_URL
+      ? { kind: 'postgres', adminUrl: c.CLINICSYNC_DATABASE_URL, databasePrefix: c.CLINICSYNC_DATABASE_PREFIX }
+      : { kind: 'pglite', dataDir: c.CLINICSYNC_DATA_DIR },
+    bus: c.CLINICSYNC_NATS_URL ? { kind: 'nats', servers: c.CLINICSYNC_NATS_URL } : { kind: 'memory' },
+    seedDemo: c.CLINICSYNC_SEED_DEMO,
+  };
+}
+
+/** A secret-free one-line description of the configuration, for the start-up banner. */
+export function describeConfig(options: SyncServerOptions): string {
+  const db = options.database.kind === 'postgres' ? `postgres (prefix ${options.database.databasePrefix})` : `pglite (${options.database.dataDir ?? 'in memory'})`;
+  return `database: ${db}; bus: ${options.bus?.kind ?? 'memory'}; demo seed: ${options.seedDemo ? 'on' : 'off'}`;
+}
