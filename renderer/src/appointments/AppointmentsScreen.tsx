@@ -7,6 +7,7 @@ import { BookAppointmentForm } from './BookAppointmentForm.tsx';
 import { DayPicker } from './DayPicker.tsx';
 import { localDayOf } from './day.ts';
 import { useAppointments } from './use-appointments.ts';
+import { ScreenHead } from '../ui/ScreenHead.tsx';
 
 /** One day's schedule at a time: what the desk works from, and a small DOM. */
 export function AppointmentsScreen() {
@@ -19,20 +20,16 @@ export function AppointmentsScreen() {
 
   return (
     <section aria-labelledby="appointments-heading">
-      <div className="screen-head">
-        <h1 id="appointments-heading">Appointments</h1>
-        <button
-          type="button"
-          className="primary"
-          aria-expanded={formOpen}
-          onClick={() => {
-            setFormOpen((open) => !open);
-            setBooked(false);
-          }}
-        >
-          Book appointment
-        </button>
-      </div>
+      <ScreenHead
+        headingId="appointments-heading"
+        title="Appointments"
+        actionLabel="Book appointment"
+        expanded={formOpen}
+        onToggle={() => {
+          setFormOpen((open) => !open);
+          setBooked(false);
+        }}
+      />
       {formOpen && (
         <BookAppointmentForm
           initialDay={day}

@@ -6,6 +6,7 @@ import { TextField } from '../ui/TextField.tsx';
 import { PatientPicker } from './PatientPicker.tsx';
 import { BOOKING_LABELS, DURATION_OPTIONS, emptyBooking, serverBookingErrors, validateBooking, type BookingErrors, type BookingValues } from './appointment-form.ts';
 import { useBookAppointment } from './use-appointments.ts';
+import { FormActions } from '../ui/FormActions.tsx';
 
 type Props = { initialDay: string; onBooked: (day: string) => void; onCancel: () => void };
 
@@ -48,14 +49,7 @@ export function BookAppointmentForm({ initialDay, onBooked, onCancel }: Props) {
         <TextField {...field('reason')} autoComplete="off" hint="Optional" />
         <TextField {...field('practitionerName')} autoComplete="off" hint="Optional" />
         <TextField {...field('location')} autoComplete="off" hint="Optional" />
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={book.isPending}>
-            {book.isPending ? 'Saving…' : 'Save appointment'}
-          </button>
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
+        <FormActions saveLabel="Save appointment" pending={book.isPending} onCancel={onCancel} />
       </form>
     </section>
   );

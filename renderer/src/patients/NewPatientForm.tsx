@@ -6,6 +6,7 @@ import { SelectField } from '../ui/SelectField.tsx';
 import { TextField } from '../ui/TextField.tsx';
 import { EMPTY_PATIENT, PATIENT_LABELS, SEX_OPTIONS, validatePatient, type PatientFormErrors, type PatientFormValues } from './patient-form.ts';
 import { useCreatePatient } from './use-patients.ts';
+import { FormActions } from '../ui/FormActions.tsx';
 
 type Props = { onCreated: (name: string) => void; onCancel: () => void };
 
@@ -63,14 +64,7 @@ export function NewPatientForm({ onCreated, onCancel }: Props) {
         <SelectField {...field('sex')} options={SEX_OPTIONS} placeholder="Choose…" />
         <TextField {...field('phone')} type="tel" autoComplete="off" hint="Optional" />
         <TextField {...field('mrn')} autoComplete="off" hint="Optional; letters, digits and -" />
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={create.isPending}>
-            {create.isPending ? 'Saving…' : 'Save patient'}
-          </button>
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
+        <FormActions saveLabel="Save patient" pending={create.isPending} onCancel={onCancel} />
       </form>
     </section>
   );

@@ -6,6 +6,7 @@ import { useDebouncedValue } from '../ui/use-debounced-value.ts';
 import { NewPatientForm } from './NewPatientForm.tsx';
 import { PatientTable } from './PatientTable.tsx';
 import { usePatients } from './use-patients.ts';
+import { ScreenHead } from '../ui/ScreenHead.tsx';
 
 const PAGE = 50;
 
@@ -20,20 +21,16 @@ export function PatientsScreen() {
 
   return (
     <section aria-labelledby="patients-heading">
-      <div className="screen-head">
-        <h1 id="patients-heading">Patients</h1>
-        <button
-          type="button"
-          className="primary"
-          aria-expanded={formOpen}
-          onClick={() => {
-            setFormOpen((open) => !open);
-            setCreated(null);
-          }}
-        >
-          New patient
-        </button>
-      </div>
+      <ScreenHead
+        headingId="patients-heading"
+        title="Patients"
+        actionLabel="New patient"
+        expanded={formOpen}
+        onToggle={() => {
+          setFormOpen((open) => !open);
+          setCreated(null);
+        }}
+      />
       {formOpen && (
         <NewPatientForm
           onCreated={(name) => {
