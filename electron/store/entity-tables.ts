@@ -1,4 +1,5 @@
 import type { EntityFields, EntityName } from '../../shared/entities/catalog.ts';
+import { entityColumns } from '../../shared/entities/columns.ts';
 
 /**
  * How each synced entity maps onto its store table: wire field name -> column. Derived
@@ -13,26 +14,11 @@ export interface EntityTable<E extends EntityName> {
 export const ENTITY_TABLES: { readonly [E in EntityName]: EntityTable<E> } = {
   patient: {
     table: 'patients',
-    columns: {
-      givenName: 'given_name',
-      familyName: 'family_name',
-      birthDate: 'birth_date',
-      sex: 'sex',
-      phone: 'phone',
-      mrn: 'mrn',
-    },
+    columns: entityColumns('patient'),
   },
   appointment: {
     table: 'appointments',
-    columns: {
-      patientId: 'patient_id',
-      startsAt: 'starts_at',
-      endsAt: 'ends_at',
-      status: 'status',
-      reason: 'reason',
-      practitionerName: 'practitioner_name',
-      location: 'location',
-    },
+    columns: entityColumns('appointment'),
     derived: (fields) => ({ starts_at_ms: Date.parse(fields.startsAt) }),
   },
 };

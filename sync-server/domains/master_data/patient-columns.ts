@@ -1,13 +1,8 @@
+import { columnsOf } from '../../../shared/entities/columns.ts';
 import { PATIENT_CORE_FIELDS, type PatientFields } from '../../../shared/entities/patient.ts';
 
 /** Wire field -> column of master_data.patients (core identity, shared by linked orgs). */
-export const CORE_COLUMNS: Record<(typeof PATIENT_CORE_FIELDS)[number], string> = {
-  givenName: 'given_name',
-  familyName: 'family_name',
-  birthDate: 'birth_date',
-  sex: 'sex',
-  phone: 'phone',
-};
+export const CORE_COLUMNS = columnsOf(PATIENT_CORE_FIELDS);
 
 export type CoreField = keyof typeof CORE_COLUMNS;
 

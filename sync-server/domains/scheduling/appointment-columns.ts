@@ -1,16 +1,9 @@
 import type { AppointmentFields } from '../../../shared/entities/appointment.ts';
+import { entityColumns } from '../../../shared/entities/columns.ts';
 import type { Hlc } from '../../../shared/hlc.ts';
 
 /** Wire field -> column of scheduling.appointments. */
-export const APPOINTMENT_COLUMNS: Record<keyof AppointmentFields, string> = {
-  patientId: 'patient_id',
-  startsAt: 'starts_at',
-  endsAt: 'ends_at',
-  status: 'status',
-  reason: 'reason',
-  practitionerName: 'practitioner_name',
-  location: 'location',
-};
+export const APPOINTMENT_COLUMNS = entityColumns('appointment');
 
 export const APPOINTMENT_SELECT = `a.id::text AS id, a.patient_id::text AS "patientId", a.starts_at AS "startsAt", a.ends_at AS "endsAt",
   a.status, a.reason, a.practitioner_name AS "practitionerName", a.location, a.field_hlc AS "fieldHlc", a.version, a.deleted`;
