@@ -2,7 +2,8 @@ import { HybridClock } from '../shared/hlc.ts';
 import type { SyncedDomain } from '../shared/domains.ts';
 import type { PokeBus } from './bus/poke-bus.ts';
 import type { DatabaseSet } from './db/domain-db.ts';
-import { SecurityEvents } from './domains/audit/security-events.ts';
+import type { AuditLog } from './audit/audit-trail.ts';
+import { AuditEvents } from './domains/audit/audit-events.ts';
 import { PatientService } from './domains/master_data/patients.ts';
 import { AppointmentService } from './domains/scheduling/appointments.ts';
 import { SessionStore } from './domains/tenant_info/sessions.ts';
@@ -16,7 +17,7 @@ export interface Services {
   tenants: TenantDirectory;
   users: UserDirectory;
   sessions: SessionStore;
-  securityEvents: SecurityEvents;
+  audit: AuditLog;
   patients: PatientService;
   appointments: AppointmentService;
   syncDomains: Record<SyncedDomain, SyncDomainService>;
@@ -33,7 +34,7 @@ export function createServices(databases: DatabaseSet, bus: PokeBus, log: Logger
     tenants: new TenantDirectory(domains.tenant_info),
     users: new UserDirectory(domains.tenant_info),
     sessions: new SessionStore(domains.tenant_info),
-    securityEvents: new SecurityEvents(domains.audit),
+    audit: new AuditEvents(domains.audit),
     patients,
     appointments,
     syncDomains: { master_data: patients, scheduling: appointments },

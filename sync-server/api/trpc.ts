@@ -1,30 +1,47 @@
 import { initTRPC } from '@trpc/server';
+import type { Capability } from '../../shared/auth/capabilities.ts';
+import { roleCan } from '../../shared/auth/capabilities.ts';
 import { AppError } from '../../shared/errors.ts';
+import { AuditTrail, outcomeOf, type AuditKind } from '../audit/audit-trail.ts';
+import { errorCodeOf } from '../log.ts';
 import type { RequestContext } from './context.ts';
 import { describeError, toTrpcError } from './error-mapping.ts';
 import { enterRequest } from './request-entry.ts';
+
+/** What a procedure declares about itself; tests read it from the router. */
+export interface ProcedureMeta {
+  /** The capability a caller's role must hold (shared/auth/capabilities.ts). */
+  capability?: Capability;
+  /** Public procedures say so explicitly: health and sign-in. */
+  public?: true;
+  /** Only health: carries no tenant data, so it is not audited. */
+  unaudited?: true;
+}
 
 /**
  * The error formatter is the single exit for errors: `error.data.appCode` carries the
  * shared ErrorCode, `message` a sentence for the person at the desk; no stack, no SQL,
  * no PHI (unknown errors become INTERNAL with a generic sentence).
  */
-const t = initTRPC.context<RequestContext>().create({
-  isServer: true,
-  errorFormatter({ shape, error }) {
-    const described = describeError(error);
-    return {
-      code: shape.code,
-      message: described.message,
-      data: {
-        appCode: described.code,
-        httpStatus: described.httpStatus,
-        path: shape.data.path,
-        ...(described.issues ? { issues: described.issues } : {}),
-      },
-    };
-  },
-});
+const t = initTRPC
+  .context<RequestContext>()
+  .meta<ProcedureMeta>()
+  .create({
+    isServer: true,
+    errorFormatter({ shape, error }) {
+      const described = describeError(error);
+      return {
+        code: shape.code,
+        message: described.message,
+        data: {
+          appCode: described.code,
+          httpStatus: described.httpStatus,
+          path: shape.data.path,
+          ...(described.issues ? { issues: described.issues } : {}),
+        },
+      };
+    },
+  });
 
 export const router = t.router;
 
@@ -35,10 +52,56 @@ const appErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(appErrors);
+/**
+ * Every call (except health) leaves exactly one audit entry, whatever its outcome: the
+ * trail is created here, filled by request entry and the handler, and written when the
+ * call ends. Fail closed: a call whose audit entry cannot be written fails.
+ */
+const audited = t.middleware(async ({ ctx, meta, path, type, next }) => {
+  if (meta?.unaudited) return next({ ctx: { audit: new AuditTrail() } });
+  const audit = new AuditTrail();
+  const result = await next({ ctx: { audit } });
+  const errorCode = result.ok ? null : describeError(result.error).code;
+  try {
+    await ctx.services.audit.record({
+      tenantId: audit.tenantId,
+      actor: audit.actor,
+      action: path,
+      kind: type as AuditKind,
+      entity: audit.entity,
+      ids: audit.ids,
+      outcome: outcomeOf(errorCode),
+      errorCode,
+      detail: audit.detail,
+      occurredAt: new Date(),
+    });
+  } catch (error) {
+    ctx.services.log({ level: 'error', event: 'audit_not_recorded', action: path, error: errorCodeOf(error), ...(audit.tenantId ? { tenantId: audit.tenantId } : {}) });
+    throw toTrpcError(new AppError('INTERNAL', 'The sync server could not record this request. Please try again.'));
+  }
+  return result;
+});
 
-/** Every procedure except health and auth.signIn: runs only after request entry admitted the caller. */
-export const tenantProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const session = await enterRequest(ctx.services, ctx.credentials);
+const baseProcedure = t.procedure.use(audited).use(appErrors);
+
+/** Health and sign-in only; everything else goes through `authorized`. */
+export const publicProcedure = baseProcedure.meta({ public: true });
+
+/** Runs only after request entry admitted the caller; the org and actor go on the audit trail. */
+const sessionProcedure = baseProcedure.use(async ({ ctx, next }) => {
+  const session = await enterRequest(ctx.services, ctx.credentials, ctx.audit);
   return next({ ctx: { ...ctx, session } });
 });
+
+/**
+ * The only way to build a protected procedure: it names the capability it needs, and a
+ * role without it gets FORBIDDEN (audited as denied) before the handler runs.
+ */
+export function authorized(capability: Capability) {
+  return sessionProcedure.meta({ capability }).use(async ({ ctx, next }) => {
+    if (!roleCan(ctx.session.role, capability)) {
+      throw new AppError('FORBIDDEN', 'Your role does not allow this.');
+    }
+    return next();
+  });
+}

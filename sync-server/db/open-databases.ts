@@ -6,7 +6,7 @@ import { openPostgresDatabases } from './postgres-driver.ts';
 
 export type DatabaseOptions =
   | { kind: 'pglite'; dataDir?: string; /** start an in-memory instance from a migrated template (tests) */ loadDataDir?: Blob }
-  | { kind: 'postgres'; adminUrl: string; databasePrefix: string; poolSize?: number };
+  | { kind: 'postgres'; adminUrl: string; databasePrefix: string; poolSize?: number; /** a transaction-mode pooler for request traffic */ poolerUrl?: string };
 
 /** Picks the engine at start-up; everything above sees only DatabaseSet. */
 export function openDatabases(options: DatabaseOptions, log: Logger): Promise<DatabaseSet> {

@@ -12,6 +12,11 @@ export interface PostgresOptions {
   databasePrefix: string;
   /** Connections per domain for tenant-scoped work (8 domains × this, per replica). */
   poolSize?: number;
+  /**
+   * Where request traffic connects (a transaction-mode pooler such as PgBouncer), if not
+   * straight to the server. Migrations and grants always use adminUrl.
+   */
+  poolerUrl?: string;
   onSystemAccess?: (domain: Domain, reason: string) => void;
 }
 
@@ -33,8 +38,9 @@ export async function openPostgresDatabases(options: PostgresOptions): Promise<D
   const domains = {} as Record<Domain, DomainDb>;
   for (const domain of DOMAINS) {
     const database = databaseName(options.databasePrefix, domain);
-    const appPool = new pg.Pool({ connectionString: connectionUrl(options.adminUrl, database, roles.app), max: options.poolSize ?? 4 });
-    const systemPool = new pg.Pool({ connectionString: connectionUrl(options.adminUrl, database, roles.system), max: 2 });
+    const trafficUrl = options.poolerUrl ?? options.adminUrl;
+    const appPool = new pg.Pool({ connectionString: connectionUrl(trafficUrl, database, roles.app), max: options.poolSize ?? 4 });
+    const systemPool = new pg.Pool({ connectionString: connectionUrl(trafficUrl, database, roles.system), max: 2 });
     for (const pool of [appPool, systemPool]) pool.on('error', () => undefined); // idle-client errors surface on next use
     pools.push(appPool, systemPool);
     domains[domain] = {

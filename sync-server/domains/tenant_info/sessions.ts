@@ -21,17 +21,18 @@ export class SessionStore {
     this.db = db;
   }
 
-  async open(input: { tenantId: string; userId: string; deviceId: string; deviceName: string }): Promise<{ token: string; expiresAt: Date }> {
+  async open(input: { tenantId: string; userId: string; deviceId: string; deviceName: string }): Promise<{ token: string; sessionId: string; expiresAt: Date }> {
     const { token, tokenHash } = issueSessionToken(input.tenantId);
+    const sessionId = uuidv7();
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
     await this.db.withTenant(input.tenantId, (sql) =>
       sql.execute(
         `INSERT INTO tenant_info.sessions (tenant_id, id, token_hash, user_id, device_id, device_name, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [input.tenantId, uuidv7(), tokenHash, input.userId, input.deviceId, input.deviceName, expiresAt.toISOString()],
+        [input.tenantId, sessionId, tokenHash, input.userId, input.deviceId, input.deviceName, expiresAt.toISOString()],
       ),
     );
-    return { token, expiresAt };
+    return { token, sessionId, expiresAt };
   }
 
   /** The live session for this token in this org, or null (unknown, expired or revoked). */
