@@ -7,8 +7,11 @@ import { openDatabases, type DatabaseOptions } from './db/open-databases.ts';
 import type { DatabaseSet } from './db/domain-db.ts';
 import type { DemoInfo } from './demo/demo-orgs.ts';
 import { seedDemo } from './demo/seed.ts';
+import type { EventBus } from './events/event-bus.ts';
+import { openEventBus, type EventBusOptions } from './events/open-event-bus.ts';
+import { startAutomation, type Automation, type AutomationOptions } from './jobs/automation.ts';
 import { silentLogger, type LogEvent } from './log.ts';
-import { createServices } from './services.ts';
+import { createServices, type Services } from './services.ts';
 
 export type { ServerAdmin } from './admin/server-admin.ts';
 export type { DemoInfo, DemoOrg, DemoUser } from './demo/demo-orgs.ts';
@@ -20,7 +23,10 @@ export interface SyncServerOptions {
   /** 0 picks a free port. */
   port?: number;
   database: DatabaseOptions;
-  bus?: { kind: 'memory' } | { kind: 'nats'; servers: string };
+  /** In-process by default. NATS carries pokes (core NATS) and domain events (JetStream, in `eventStream`). */
+  bus?: EventBusOptions;
+  /** Job runner, outbox relay and event consumer tuning (tests shorten the polls). */
+  automation?: AutomationOptions;
   /** Create the two demo orgs on first start (idempotent). */
   seedDemo?: boolean;
   /** Structured, PHI-free events. */
@@ -34,42 +40,90 @@ export interface SyncServerHandle {
   demo: DemoInfo | null;
   /** Internal: the opened databases (catalog tests and operations). */
   databases: DatabaseSet;
+  /** Internal: the job runner, outbox relay and event consumer (tests and operations). */
+  automation: Automation;
   close(): Promise<void>;
 }
 
-/** Opens databases, bus and services, seeds the demo if asked, and serves HTTP + WebSocket. */
-export async function startSyncServer(options: SyncServerOptions): Promise<SyncServerHandle> {
+export interface ServerCore {
+  databases: DatabaseSet;
+  bus: PokeBus;
+  services: Services;
+  admin: ServerAdmin;
+  /** Closes the bus and the databases (once). */
+  close(): Promise<void>;
+}
+
+/**
+ * Databases, bus, services and admin without HTTP: what the server runs on, and what an
+ * admin command opens (it must never listen on a port).
+ */
+export async function openServerCore(options: Pick<SyncServerOptions, 'database' | 'bus' | 'log'>): Promise<ServerCore> {
   const log = options.log ?? silentLogger;
-  const host = options.host ?? '127.0.0.1';
   const databases = await openDatabases(options.database, log);
   let bus: PokeBus | undefined;
   try {
     bus = options.bus?.kind === 'nats' ? await createNatsBus(options.bus.servers, log) : createMemoryBus();
     const services = createServices(databases, bus, log);
     const admin = createServerAdmin(services, databases);
+    const runningBus = bus;
+    let closing: Promise<void> | undefined;
+    return {
+      databases,
+      bus,
+      services,
+      admin,
+      close: () =>
+        (closing ??= (async () => {
+          await runningBus.close();
+          await databases.close();
+        })()),
+    };
+  } catch (error) {
+    await bus?.close().catch(() => undefined);
+    await databases.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Opens the server core, seeds the demo if asked, and serves HTTP + WebSocket. */
+export async function startSyncServer(options: SyncServerOptions): Promise<SyncServerHandle> {
+  const log = options.log ?? silentLogger;
+  const host = options.host ?? '127.0.0.1';
+  const core = await openServerCore(options);
+  const { databases, bus, services, admin } = core;
+  let eventBus: EventBus | undefined;
+  let automation: Automation | undefined;
+  try {
     const demo = options.seedDemo ? await seedDemo(services, admin) : null;
+    // Background work runs in the server only, never in an admin command's core.
+    eventBus = await openEventBus(options.bus, log);
+    automation = await startAutomation(services, eventBus, options.automation);
+    const running = { eventBus, automation };
     const http = await startHttp(services, host, options.port ?? 0);
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${http.port}`;
     log({ level: 'info', event: 'server_started', port: http.port, engine: databases.engine, bus: bus.kind });
     let closing: Promise<void> | undefined;
-    const runningBus = bus;
     return {
       url,
       port: http.port,
       admin,
       demo,
       databases,
+      automation,
       close: () =>
         (closing ??= (async () => {
           await http.close();
-          await runningBus.close();
-          await databases.close();
+          await running.automation.stop();
+          await running.eventBus.close();
+          await core.close();
           log({ level: 'info', event: 'server_stopped' });
         })()),
     };
   } catch (error) {
-    await bus?.close().catch(() => undefined);
-    await databases.close().catch(() => undefined);
+    await automation?.stop().catch(() => undefined);
+    await eventBus?.close().catch(() => undefined);
+    await core.close().catch(() => undefined);
     throw error;
   }
 }

@@ -4,22 +4,57 @@ import type { PokeBus } from './bus/poke-bus.ts';
 import type { DatabaseSet } from './db/domain-db.ts';
 import type { AuditLog } from './audit/audit-trail.ts';
 import { AuditEvents } from './domains/audit/audit-events.ts';
+import { createAutomationStores, type AutomationStores } from './domains/process_automation/stores.ts';
 import { PatientService } from './domains/master_data/patients.ts';
+import { createPatientRegistry, type PatientRegistry } from './domains/master_data/patient-registry.ts';
+import { PersonnelService } from './domains/personnel/staff.ts';
+import { LicenceService } from './domains/personnel/licences.ts';
+import { EncounterService } from './domains/clinical/encounters.ts';
+import { NoteService } from './domains/clinical/notes.ts';
+import { OrderService } from './domains/clinical/orders.ts';
+import { AgentConfigService } from './domains/configuration/agent-config.ts';
+import { PayerContractService } from './domains/configuration/payer-contracts.ts';
+import { PracticeProfileService } from './domains/configuration/practice-profile.ts';
+import { createSchedulingDesk, type SchedulingDesk } from './domains/scheduling/scheduling-desk.ts';
 import { AppointmentService } from './domains/scheduling/appointments.ts';
+import { AccountDirectory } from './domains/tenant_info/accounts.ts';
+import { DeviceRegistry } from './domains/tenant_info/devices.ts';
+import { EnrollmentTokens } from './domains/tenant_info/enrollment-tokens.ts';
+import { IsolationTiers } from './domains/tenant_info/isolation-tiers.ts';
 import { SessionStore } from './domains/tenant_info/sessions.ts';
 import { TenantDirectory } from './domains/tenant_info/tenants.ts';
-import { UserDirectory } from './domains/tenant_info/users.ts';
-import type { Logger } from './log.ts';
+import { errorCodeOf, type Logger } from './log.ts';
 import type { SyncDomainService } from './sync/outcome.ts';
 
 /** Every domain service, each handed its own DomainDb once, wired at start-up. */
 export interface Services {
   tenants: TenantDirectory;
-  users: UserDirectory;
+  accounts: AccountDirectory;
   sessions: SessionStore;
+  devices: DeviceRegistry;
+  enrollmentTokens: EnrollmentTokens;
+  /** Sets an org's isolation tier and moves its people between sign-in namespaces (placement calls it for 'dedicated'). */
+  isolationTiers: IsolationTiers;
   audit: AuditLog;
   patients: PatientService;
   appointments: AppointmentService;
+  /** patients.* procedures: the org's patients, identifiers, strong-evidence linking. */
+  patientRegistry: PatientRegistry;
+  /** scheduling.* procedures: locations, practitioner schedules, desk appointment work. */
+  scheduling: SchedulingDesk;
+  /** personnel.* procedures: staff and practitioners (practitionerExists for other domains), licences. */
+  personnel: PersonnelService;
+  licences: LicenceService;
+  /** clinical.* procedures: encounters, notes (draft → signed → amended), orders (state machine). */
+  encounters: EncounterService;
+  notes: NoteService;
+  orders: OrderService;
+  /** configuration.* procedures: practice profile, payer contracts, agent configuration. */
+  practiceProfiles: PracticeProfileService;
+  payerContracts: PayerContractService;
+  agentConfigs: AgentConfigService;
+  /** Jobs, workflow runs, the event outbox and the processed-event ledger. */
+  automation: AutomationStores;
   syncDomains: Record<SyncedDomain, SyncDomainService>;
   bus: PokeBus;
   clock: HybridClock;
@@ -30,16 +65,51 @@ export function createServices(databases: DatabaseSet, bus: PokeBus, log: Logger
   const { domains } = databases;
   const patients = new PatientService(domains.master_data);
   const appointments = new AppointmentService(domains.scheduling, (tenantId, ids) => patients.linkedIds(tenantId, ids));
+  const clock = new HybridClock('server');
+  // After a desk write commits, poke the orgs whose feed moved; a lost poke only delays a pull until the next poll.
+  const pokeAfterCommit = (domain: SyncedDomain) => (tenantIds: readonly string[]) => {
+    for (const tenantId of tenantIds) {
+      bus.publish({ tenantId, domain }).catch((error: unknown) => log({ level: 'warn', event: 'poke_publish_failed', tenantId, domain, error: errorCodeOf(error) }));
+    }
+  };
+  // Scheduling asks personnel (its own database) whether a practitioner is the org's: H1's service.
+  const personnel = new PersonnelService(domains.personnel);
+  const scheduling = createSchedulingDesk(domains.scheduling, {
+    linkedPatients: (tenantId, ids) => patients.linkedIds(tenantId, ids),
+    practitionerExists: (tenantId, id) => personnel.practitionerExists(tenantId, id),
+    clock,
+    notify: pokeAfterCommit('scheduling'),
+  });
+  // Clinical asks master_data, personnel and scheduling about the ids it is handed (their own databases).
+  const clinicalRefs = {
+    linkedPatients: (tenantId: string, ids: readonly string[]) => patients.linkedIds(tenantId, ids),
+    practitionerExists: (tenantId: string, id: string) => personnel.practitionerExists(tenantId, id),
+    appointment: (tenantId: string, id: string) => scheduling.appointments.get(tenantId, id),
+  };
   return {
     tenants: new TenantDirectory(domains.tenant_info),
-    users: new UserDirectory(domains.tenant_info),
+    accounts: new AccountDirectory(domains.tenant_info),
     sessions: new SessionStore(domains.tenant_info),
+    devices: new DeviceRegistry(domains.tenant_info),
+    enrollmentTokens: new EnrollmentTokens(domains.tenant_info),
+    isolationTiers: new IsolationTiers(domains.tenant_info, log),
     audit: new AuditEvents(domains.audit),
     patients,
     appointments,
+    patientRegistry: createPatientRegistry(domains.master_data, { clock, notify: pokeAfterCommit('master_data'), log }),
+    scheduling,
+    personnel,
+    licences: new LicenceService(domains.personnel),
+    encounters: new EncounterService(domains.clinical, clinicalRefs),
+    notes: new NoteService(domains.clinical, clinicalRefs),
+    orders: new OrderService(domains.clinical, clinicalRefs),
+    practiceProfiles: new PracticeProfileService(domains.configuration),
+    payerContracts: new PayerContractService(domains.configuration),
+    agentConfigs: new AgentConfigService(domains.configuration),
+    automation: createAutomationStores(domains.process_automation),
     syncDomains: { master_data: patients, scheduling: appointments },
     bus,
-    clock: new HybridClock('server'),
+    clock,
     log,
   };
 }

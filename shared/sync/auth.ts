@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { idSchema } from '../ids.ts';
 
+/** An org's sign-in code (e.g. "northside"); resolved by the server's tenant directory. */
+export const orgCodeSchema = z.string().trim().toLowerCase().regex(/^[a-z0-9-]{2,40}$/, 'must be an organization code');
+
 export const signInInputSchema = z.object({
   protocolVersion: z.number().int(),
-  /** The org's sign-in code (e.g. "northside"); resolved by the server's tenant directory. */
-  org: z.string().trim().toLowerCase().regex(/^[a-z0-9-]{2,40}$/, 'must be an organization code'),
+  org: orgCodeSchema,
+  /** A username or email address; compared case-insensitively within the org's sign-in namespace. */
   username: z.string().trim().min(1).max(100),
   password: z.string().min(1).max(200),
   deviceId: idSchema,
@@ -25,3 +28,13 @@ export const sessionInfoSchema = z.object({
   expiresAt: z.string(),
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
+
+/** auth.myOrgs: the orgs a shared-namespace account may switch between (codes and names only). */
+export const myOrgsSchema = z.object({
+  orgs: z.array(z.object({ code: z.string(), name: z.string(), current: z.boolean() })),
+});
+export type MyOrgs = z.infer<typeof myOrgsSchema>;
+
+/** auth.switchOrg: a new session in another org of the same account, on the same device. */
+export const switchOrgInputSchema = z.object({ org: orgCodeSchema });
+export type SwitchOrgInput = z.input<typeof switchOrgInputSchema>;

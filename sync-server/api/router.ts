@@ -1,5 +1,12 @@
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
+import { adminRouter } from './routers/admin.ts';
+import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
+import { clinicalRouter } from './routers/clinical.ts';
+import { configurationRouter } from './routers/configuration.ts';
+import { personnelRouter } from './routers/personnel.ts';
+import { patientsRouter } from './routers/patients.ts';
+import { schedulingRouter } from './routers/scheduling.ts';
 import { syncRouter } from './routers/sync.ts';
 import { publicProcedure, router } from './trpc.ts';
 
@@ -7,7 +14,14 @@ import { publicProcedure, router } from './trpc.ts';
 export const syncServerRouter = router({
   health: publicProcedure.meta({ unaudited: true }).query(() => ({ status: 'ok' as const, protocolVersion: PROTOCOL_VERSION })),
   auth: authRouter,
+  admin: adminRouter,
   sync: syncRouter,
+  scheduling: schedulingRouter,
+  patients: patientsRouter,
+  audit: auditRouter,
+  clinical: clinicalRouter,
+  personnel: personnelRouter,
+  configuration: configurationRouter,
 });
 
 export type SyncServerRouter = typeof syncServerRouter;

@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { Role } from '../../shared/sync/auth.ts';
+import type { AuditPage, AuditQuery, AuditVerification } from './audit-read.ts';
 
 export type AuditOutcome = 'ok' | 'denied' | 'refused' | 'error';
 export type AuditKind = 'query' | 'mutation' | 'subscription' | 'job' | 'event' | 'admin';
@@ -30,9 +31,20 @@ export interface AuditEntry {
   occurredAt: Date;
 }
 
-/** Where audit entries go: the audit domain, append-only and hash-chained per tenant. */
+/** The chain that entries with no org (`tenantId: null`) are filed in: the nil UUID. */
+export const UNATTRIBUTED_TENANT_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The audit domain's service: append-only, hash-chained per tenant. Requests, jobs,
+ * events and admin commands all write through `record` (fail closed: if it throws, the
+ * work it describes must fail too).
+ */
 export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
+  /** One org's entries (or the unattributed chain's), newest first, in keyset pages. */
+  list(tenantId: string, query: AuditQuery): Promise<AuditPage>;
+  /** Recomputes one chain from its first entry to its head and reports every break. */
+  verify(tenantId: string): Promise<AuditVerification>;
 }
 
 /**

@@ -1,29 +1,17 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { isId } from '../../shared/ids.ts';
+import { hashOrgToken, issueOrgToken, orgTokenTenant } from './org-token.ts';
 
-/**
- * Session tokens: `cs1.<tenantId>.<32 random bytes, base64url>`. The org id inside lets
- * request entry refuse a token shown to another org before any lookup; the server stores
- * only the SHA-256 of the whole token, so a leaked sessions table grants nothing.
- */
+/** Session tokens: `cs1.<tenantId>.<secret>` (see org-token.ts); only the hash is stored. */
 const PREFIX = 'cs1';
 
 export function issueSessionToken(tenantId: string): { token: string; tokenHash: string } {
-  const token = `${PREFIX}.${tenantId}.${randomBytes(32).toString('base64url')}`;
-  return { token, tokenHash: hashSessionToken(token) };
+  return issueOrgToken(PREFIX, tenantId);
 }
 
-export function hashSessionToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
+export const hashSessionToken = hashOrgToken;
 
 /** The org a well-formed token claims, or null for anything malformed. */
 export function tokenTenant(token: string): string | null {
-  const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== PREFIX) return null;
-  const [, tenantId, secret] = parts as [string, string, string];
-  if (!isId(tenantId) || !/^[A-Za-z0-9_-]{43}$/.test(secret)) return null;
-  return tenantId;
+  return orgTokenTenant(PREFIX, token);
 }
 
 /** `Authorization: Bearer <token>` -> token, or null. */

@@ -1,19 +1,26 @@
 import type { Domain } from '../../shared/domains.ts';
+import type { TenantPlacements } from '../placement/tenant-placements.ts';
 import type { AdminSql, Sql } from './sql.ts';
 
 /**
- * One domain's database, as its service sees it. Every query runs inside one of two
+ * One domain's database, as its service sees it. Every query runs inside one of the
  * explicitly named scopes:
  * - withTenant: a transaction as the domain's app role with `app.tenant_id` set
  *   transaction-locally, so forced row-level security filters every statement (and the
  *   setting cannot leak to the next user of a pooled connection);
  * - system: a transaction as the domain's system role (BYPASSRLS, no DDL rights) for the
  *   rare unscoped work: the sign-in directory lookup, admin and seed. The reason is logged.
+ *   It always runs on the shared database;
+ * - systemForTenant: the same system role, for work about ONE org (audit verify, admin
+ *   counts, a refused attempt filed under the org it targeted). It runs where that org's
+ *   data lives (its dedicated database when it has one), so per-org system work must use
+ *   this rather than system().
  */
 export interface DomainDb {
   readonly domain: Domain;
   withTenant<T>(tenantId: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
   system<T>(reason: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
+  systemForTenant<T>(tenantId: string, reason: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
 }
 
 export interface DomainRoles {
@@ -23,17 +30,39 @@ export interface DomainRoles {
   system: string;
 }
 
-/** All eight domain databases, opened together at start-up. */
-export interface DatabaseSet {
+/**
+ * One physical deployment of domain databases: the shared one every org starts in, or an
+ * org's dedicated one (sync-server/placement/). Drivers open these; nothing above the
+ * placement router sees one directly.
+ */
+export interface PhysicalDatabases {
   readonly engine: 'pglite' | 'postgres';
+  /** The domains this deployment holds (a dedicated one holds the org's own domains only). */
+  readonly held: readonly Domain[];
   readonly domains: Record<Domain, DomainDb>;
   rolesOf(domain: Domain): DomainRoles;
-  /** Owner-level access for catalog inspection (tests, operations). Never used by request handling. */
+  /** Owner-level access for catalog inspection (tests, operations, tenant moves). Never used by request handling. */
   inspect<T>(domain: Domain, fn: (sql: AdminSql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/**
+ * All eight domain databases as services see them, opened together at start-up. The
+ * domains an org can take to a dedicated placement are routed per org; `inspect` and
+ * `rolesOf` describe the shared deployment.
+ */
+export interface DatabaseSet extends PhysicalDatabases {
+  /** The placement directory, routing and the move command (sync-server/placement/). */
+  readonly placements: TenantPlacements;
 }
 
 /** The schema that holds a domain's tables: the same name on both engines, so migrations are identical. */
 export function schemaOf(domain: Domain): string {
   return domain;
+}
+
+/** A DomainDb for a domain this deployment does not hold: any use is a programming error. */
+export function absentDomainDb(domain: Domain): DomainDb {
+  const refuse = (): Promise<never> => Promise.reject(new Error(`the ${domain} domain is not held by this database deployment`));
+  return { domain, withTenant: refuse, system: refuse, systemForTenant: refuse };
 }

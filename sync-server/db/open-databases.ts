@@ -1,6 +1,7 @@
 import type { Domain } from '../../shared/domains.ts';
 import type { Logger } from '../log.ts';
-import type { DatabaseSet } from './domain-db.ts';
+import { routePlacements } from '../placement/tenant-placements.ts';
+import type { DatabaseSet, PhysicalDatabases } from './domain-db.ts';
 import { openPgliteDatabases } from './pglite-driver.ts';
 import { openPostgresDatabases } from './postgres-driver.ts';
 
@@ -8,8 +9,31 @@ export type DatabaseOptions =
   | { kind: 'pglite'; dataDir?: string; /** start an in-memory instance from a migrated template (tests) */ loadDataDir?: Blob }
   | { kind: 'postgres'; adminUrl: string; databasePrefix: string; poolSize?: number; /** a transaction-mode pooler for request traffic */ poolerUrl?: string };
 
-/** Picks the engine at start-up; everything above sees only DatabaseSet. */
-export function openDatabases(options: DatabaseOptions, log: Logger): Promise<DatabaseSet> {
+/**
+ * Picks the engine at start-up and opens the shared deployment; the domains an org can
+ * take to a dedicated placement are routed per org (sync-server/placement/). Everything
+ * above sees only DatabaseSet.
+ */
+export async function openDatabases(options: DatabaseOptions, log: Logger): Promise<DatabaseSet> {
+  const shared = await openSharedDatabases(options, log);
+  try {
+    const { domains, placements } = await routePlacements(shared, options, log);
+    return {
+      ...shared,
+      domains,
+      placements,
+      close: async () => {
+        await placements.close();
+        await shared.close();
+      },
+    };
+  } catch (error) {
+    await shared.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+function openSharedDatabases(options: DatabaseOptions, log: Logger): Promise<PhysicalDatabases> {
   const onSystemAccess = (domain: Domain, reason: string) => log({ level: 'debug', event: 'system_access', domain, reason });
   if (options.kind === 'pglite') {
     return openPgliteDatabases({

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { DOMAINS, type Domain } from '../../shared/domains.ts';
-import type { DatabaseSet, DomainDb, DomainRoles } from './domain-db.ts';
+import { absentDomainDb, type DomainDb, type DomainRoles, type PhysicalDatabases } from './domain-db.ts';
 import { migrateDomain, type AdminTransaction } from './migrations.ts';
 import { APP_ROLE_ATTRIBUTES, ensureRole, grantDomainAccess, SYSTEM_ROLE_ATTRIBUTES } from './roles.ts';
 import { ident, type AdminSql } from './sql.ts';
@@ -12,6 +12,8 @@ export interface PgliteOptions {
   dataDir?: string;
   /** A migrated data directory to start from (tests use one template instead of initdb each time). */
   loadDataDir?: Blob;
+  /** The domains to hold (default all eight; an org's dedicated instance holds its own domains only). */
+  domains?: readonly Domain[];
   onSystemAccess?: (domain: Domain, reason: string) => void;
 }
 
@@ -23,34 +25,39 @@ export interface PgliteOptions {
  * after `SET LOCAL ROLE <its role>`, so the scheduling service physically cannot read
  * master_data (permission denied), just as it could not across databases on PostgreSQL.
  */
-export async function openPgliteDatabases(options: PgliteOptions): Promise<DatabaseSet> {
+export async function openPgliteDatabases(options: PgliteOptions): Promise<PhysicalDatabases> {
+  const held = options.domains ?? DOMAINS;
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const db = await PGlite.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.loadDataDir && !options.dataDir ? { loadDataDir: options.loadDataDir } : {}),
   });
   try {
-    await preparePglite(db);
+    await preparePglite(db, held);
   } catch (error) {
     await db.close();
     throw error;
   }
   const domains = Object.fromEntries(
-    DOMAINS.map((domain) => [domain, pgliteDomainDb(db, domain, options.onSystemAccess)]),
+    DOMAINS.map((domain) => [domain, held.includes(domain) ? pgliteDomainDb(db, domain, options.onSystemAccess) : absentDomainDb(domain)]),
   ) as Record<Domain, DomainDb>;
   return {
     engine: 'pglite',
+    held,
     domains,
     rolesOf: pgliteRoles,
-    inspect: (_domain, fn) => adminTransaction(db)(fn),
+    inspect: async (domain, fn) => {
+      if (!held.includes(domain)) throw new Error(`the ${domain} domain is not held by this database deployment`);
+      return adminTransaction(db)(fn);
+    },
     close: () => db.close(),
   };
 }
 
-/** Migrations and roles for every domain; idempotent (also run on a loaded template). */
-export async function preparePglite(db: PGlite): Promise<void> {
+/** Migrations and roles for every domain held; idempotent (also run on a loaded template). */
+export async function preparePglite(db: PGlite, held: readonly Domain[] = DOMAINS): Promise<void> {
   const transaction = adminTransaction(db);
-  for (const domain of DOMAINS) {
+  for (const domain of held) {
     await migrateDomain(domain, transaction);
     const roles = pgliteRoles(domain);
     await transaction(async (sql) => {
@@ -67,6 +74,13 @@ export function pgliteRoles(domain: Domain): DomainRoles {
 
 function pgliteDomainDb(db: PGlite, domain: Domain, onSystemAccess?: (domain: Domain, reason: string) => void): DomainDb {
   const roles = pgliteRoles(domain);
+  const system = <T>(reason: string, fn: (sql: AdminSql) => Promise<T>): Promise<T> => {
+    onSystemAccess?.(domain, reason);
+    return db.transaction(async (tx) => {
+      await tx.query(`SET LOCAL ROLE ${ident(roles.system)}`);
+      return fn(sqlOf(tx));
+    });
+  };
   return {
     domain,
     withTenant: (tenantId, fn) => {
@@ -77,12 +91,11 @@ function pgliteDomainDb(db: PGlite, domain: Domain, onSystemAccess?: (domain: Do
         return fn(sqlOf(tx));
       });
     },
-    system: (reason, fn) => {
-      onSystemAccess?.(domain, reason);
-      return db.transaction(async (tx) => {
-        await tx.query(`SET LOCAL ROLE ${ident(roles.system)}`);
-        return fn(sqlOf(tx));
-      });
+    system,
+    // One physical instance: the org's data is here, so per-org system work is plain system work.
+    systemForTenant: (tenantId, reason, fn) => {
+      assertTenantId(tenantId);
+      return system(reason, fn);
     },
   };
 }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { DOMAINS, type Domain } from '../../shared/domains.ts';
-import type { DatabaseSet, DomainDb, DomainRoles } from './domain-db.ts';
+import { absentDomainDb, type DomainDb, type DomainRoles, type PhysicalDatabases } from './domain-db.ts';
 import { migrateDomain, type AdminTransaction } from './migrations.ts';
 import { assertPrefix, connectionUrl, databaseName } from './postgres-urls.ts';
 import { APP_ROLE_ATTRIBUTES, ensureRole, grantDomainAccess, SYSTEM_ROLE_ATTRIBUTES } from './roles.ts';
@@ -17,6 +17,8 @@ export interface PostgresOptions {
    * straight to the server. Migrations and grants always use adminUrl.
    */
   poolerUrl?: string;
+  /** The domains to hold (default all eight; an org's dedicated deployment holds its own domains only). */
+  domains?: readonly Domain[];
   onSystemAccess?: (domain: Domain, reason: string) => void;
 }
 
@@ -28,21 +30,26 @@ export interface PostgresOptions {
  * connection has no way to lift row-level security. Both roles log in without a password
  * here (trust auth on our machines); a deployment gives them secrets through its URL.
  */
-export async function openPostgresDatabases(options: PostgresOptions): Promise<DatabaseSet> {
+export async function openPostgresDatabases(options: PostgresOptions): Promise<PhysicalDatabases> {
   assertPrefix(options.databasePrefix);
+  const held = options.domains ?? DOMAINS;
   const roles = postgresRoles(options.databasePrefix);
-  await provision(options, roles);
+  await provision(options, roles, held);
 
   const pools: pg.Pool[] = [];
   const adminPools = new Map<Domain, pg.Pool>();
-  const domains = {} as Record<Domain, DomainDb>;
-  for (const domain of DOMAINS) {
+  const domains = Object.fromEntries(DOMAINS.map((domain) => [domain, absentDomainDb(domain)])) as Record<Domain, DomainDb>;
+  for (const domain of held) {
     const database = databaseName(options.databasePrefix, domain);
     const trafficUrl = options.poolerUrl ?? options.adminUrl;
     const appPool = new pg.Pool({ connectionString: connectionUrl(trafficUrl, database, roles.app), max: options.poolSize ?? 4 });
     const systemPool = new pg.Pool({ connectionString: connectionUrl(trafficUrl, database, roles.system), max: 2 });
     for (const pool of [appPool, systemPool]) pool.on('error', () => undefined); // idle-client errors surface on next use
     pools.push(appPool, systemPool);
+    const system = <T>(reason: string, fn: (sql: Sql) => Promise<T>): Promise<T> => {
+      options.onSystemAccess?.(domain, reason);
+      return inTransaction(systemPool, (client) => fn(sqlOf(client)));
+    };
     domains[domain] = {
       domain,
       withTenant: (tenantId, fn) => {
@@ -52,9 +59,11 @@ export async function openPostgresDatabases(options: PostgresOptions): Promise<D
           return fn(sqlOf(client));
         });
       },
-      system: (reason, fn) => {
-        options.onSystemAccess?.(domain, reason);
-        return inTransaction(systemPool, (client) => fn(sqlOf(client)));
+      system,
+      // One physical deployment: the org's data is here, so per-org system work is plain system work.
+      systemForTenant: (tenantId, reason, fn) => {
+        assertTenantId(tenantId);
+        return system(reason, fn);
       },
     };
   }
@@ -71,9 +80,13 @@ export async function openPostgresDatabases(options: PostgresOptions): Promise<D
 
   return {
     engine: 'postgres',
+    held,
     domains,
     rolesOf: () => roles,
-    inspect: (domain, fn) => inTransaction(adminPoolOf(domain), (client) => fn(sqlOf(client))),
+    inspect: async (domain, fn) => {
+      if (!held.includes(domain)) throw new Error(`the ${domain} domain is not held by this database deployment`);
+      return inTransaction(adminPoolOf(domain), (client) => fn(sqlOf(client)));
+    },
     close: async () => {
       await Promise.all([...pools, ...adminPools.values()].map((pool) => pool.end()));
     },
@@ -85,14 +98,14 @@ export function postgresRoles(prefix: string): DomainRoles {
 }
 
 /** Creates the domain databases and roles if missing, migrates, and grants. */
-async function provision(options: PostgresOptions, roles: DomainRoles): Promise<void> {
+async function provision(options: PostgresOptions, roles: DomainRoles, held: readonly Domain[]): Promise<void> {
   const admin = new pg.Client({ connectionString: options.adminUrl });
   await admin.connect();
   try {
     const adminSql = sqlOf(admin);
     await ensureRole(adminSql, roles.app, `LOGIN ${APP_ROLE_ATTRIBUTES}`);
     await ensureRole(adminSql, roles.system, `LOGIN ${SYSTEM_ROLE_ATTRIBUTES}`);
-    for (const domain of DOMAINS) {
+    for (const domain of held) {
       const database = databaseName(options.databasePrefix, domain);
       const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
       if (found.rowCount === 0) {
@@ -109,7 +122,7 @@ async function provision(options: PostgresOptions, roles: DomainRoles): Promise<
   } finally {
     await admin.end();
   }
-  for (const domain of DOMAINS) {
+  for (const domain of held) {
     const client = new pg.Client({ connectionString: connectionUrl(options.adminUrl, databaseName(options.databasePrefix, domain)) });
     await client.connect();
     try {

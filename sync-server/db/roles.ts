@@ -28,16 +28,32 @@ export const APP_ROLE_ATTRIBUTES = 'NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATER
 export const SYSTEM_ROLE_ATTRIBUTES = 'NOSUPERUSER BYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION';
 
 /**
+ * Tables on which the app and system roles get less than full DML, with the privileges
+ * they do get. The audit trail is append-only (HIPAA §164.312(b)): rows are inserted and
+ * never changed; its chain head is moved forward by each append but never deleted.
+ */
+export const RESTRICTED_TABLES: Partial<Record<Domain, Record<string, string>>> = {
+  audit: { events: 'SELECT, INSERT', chain_heads: 'SELECT, INSERT, UPDATE' },
+};
+
+/**
  * Least privilege inside one domain schema: data manipulation on its tables and
- * sequences, execute on its functions, nothing on the migration ledger, no DDL.
+ * sequences (less on RESTRICTED_TABLES), execute on its functions, nothing on the
+ * migration ledger, no DDL. Runs on every start, so a privilege granted by hand on a
+ * restricted table is taken back at the next start.
  */
 export async function grantDomainAccess(sql: AdminSql, domain: Domain, roles: DomainRoles): Promise<void> {
   const schema = ident(schemaOf(domain));
   const both = `${ident(roles.app)}, ${ident(roles.system)}`;
+  const restricted = Object.entries(RESTRICTED_TABLES[domain] ?? {}).map(
+    ([table, privileges]) => `REVOKE ALL ON ${schema}.${ident(table)} FROM ${both};
+    GRANT ${privileges} ON ${schema}.${ident(table)} TO ${both};`,
+  );
   await sql.exec(`
     GRANT USAGE ON SCHEMA ${schema} TO ${both};
     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${both};
     REVOKE ALL ON ${schema}.schema_migrations FROM ${both};
+    ${restricted.join('\n    ')}
     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${schema} TO ${both};
     GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ${schema} TO ${both};
   `);

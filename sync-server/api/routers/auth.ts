@@ -1,48 +1,78 @@
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors.ts';
-import { signInInputSchema, type SessionInfo } from '../../../shared/sync/auth.ts';
+import { myOrgsSchema, signInInputSchema, switchOrgInputSchema, type MyOrgs, type SessionInfo } from '../../../shared/sync/auth.ts';
 import { assertCompatibleProtocol } from '../../../shared/sync/version.ts';
-import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../auth/passwords.ts';
+import { checkCredentials } from '../../auth/sign-in.ts';
+import { switchOrg } from '../../auth/switch-org.ts';
 import { authorized, publicProcedure, router } from '../trpc.ts';
 
-/** One answer for unknown org, unknown user and wrong password. */
+/** One answer for unknown org, unknown user, wrong password, disabled account and revoked device. */
 const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 'The organization, username or password is not correct.');
 
 export const authRouter = router({
   signIn: publicProcedure.input(signInInputSchema).mutation(async ({ ctx, input }): Promise<SessionInfo> => {
     assertCompatibleProtocol(input.protocolVersion);
     const { services } = ctx;
-    const tenant = await services.tenants.findByCode(input.org);
-    const user = tenant && tenant.status === 'active' ? await services.users.findByUsername(tenant.id, input.username) : null;
-    // Always pay for one scrypt, so timing does not tell an unknown user from a wrong password.
-    const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    const { tenant, account } = await checkCredentials(services, input);
     if (tenant) ctx.audit.tenantId = tenant.id;
-    if (!tenant || !user || !passwordOk) {
+    if (!tenant || !account) {
       services.log({ level: 'info', event: 'sign_in_refused', ...(tenant ? { tenantId: tenant.id } : {}) });
       throw invalidCredentials();
     }
-    const { token, sessionId, expiresAt } = await services.sessions.open({
-      tenantId: tenant.id,
-      userId: user.id,
-      deviceId: input.deviceId,
-      deviceName: input.deviceName,
-    });
-    ctx.audit.actor = { userId: user.id, sessionId, deviceId: input.deviceId, role: user.role };
-    services.log({ level: 'info', event: 'signed_in', tenantId: tenant.id, userId: user.id, deviceId: input.deviceId });
+    const opened = await services.sessions.open({ tenantId: tenant.id, userId: account.accountId, deviceId: input.deviceId, deviceName: input.deviceName });
+    if (!opened) {
+      services.log({ level: 'warn', event: 'sign_in_refused', reason: 'device_revoked', tenantId: tenant.id, deviceId: input.deviceId });
+      throw invalidCredentials();
+    }
+    ctx.audit.actor = { userId: account.accountId, sessionId: opened.sessionId, deviceId: input.deviceId, role: account.role };
+    ctx.audit.touched('session', [opened.sessionId]);
+    services.log({ level: 'info', event: 'signed_in', tenantId: tenant.id, userId: account.accountId, deviceId: input.deviceId });
     return {
-      token,
+      token: opened.token,
       tenantId: tenant.id,
       tenantName: tenant.name,
-      userId: user.id,
-      displayName: user.displayName,
-      role: user.role,
-      expiresAt: expiresAt.toISOString(),
+      userId: account.accountId,
+      displayName: account.displayName,
+      role: account.role,
+      expiresAt: opened.expiresAt.toISOString(),
     };
   }),
 
   signOut: authorized('session.own').input(z.object({}).optional()).mutation(async ({ ctx }) => {
     await ctx.services.sessions.revoke(ctx.session.tenantId, ctx.session.sessionId);
+    ctx.audit.touched('session', [ctx.session.sessionId]);
     ctx.services.log({ level: 'info', event: 'signed_out', tenantId: ctx.session.tenantId, userId: ctx.session.userId });
     return { ok: true as const };
   }),
+
+  /**
+   * The orgs this account can switch between: for a shared-namespace account every active
+   * shared-tier org it belongs to; for an org with its own namespace, that org alone.
+   * The audit entry (in the current org's chain) names the current org and a count only,
+   * so one org's auditors do not learn which other orgs its staff belong to.
+   */
+  myOrgs: authorized('session.own')
+    .input(z.object({}).optional())
+    .output(myOrgsSchema)
+    .query(async ({ ctx }): Promise<MyOrgs> => {
+      const { services, session } = ctx;
+      const current = await services.tenants.get(session.tenantId);
+      if (!current) throw new AppError('TENANT_UNKNOWN', 'This organization is not known to the sync server.');
+      const orgs =
+        current.tier === 'shared'
+          ? (await services.accounts.sharedOrgsOf(session.userId)).map((org) => ({ code: org.code, name: org.name, current: org.tenantId === current.id }))
+          : [{ code: current.code, name: current.name, current: true }];
+      ctx.audit.touched('tenant', [current.id]);
+      ctx.audit.note('orgs', orgs.length);
+      return { orgs };
+    }),
+
+  /** A new session in another org of the same shared account, on the same device; the current session stays. */
+  switchOrg: authorized('session.own')
+    .input(switchOrgInputSchema)
+    .mutation(async ({ ctx, input }): Promise<SessionInfo> => {
+      const switched = await switchOrg(ctx.services, ctx.session, input.org);
+      ctx.audit.note('switchedOrg', true);
+      return switched;
+    }),
 });

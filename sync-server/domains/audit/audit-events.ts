@@ -1,14 +1,117 @@
-import type { AuditEntry, AuditLog } from '../../audit/audit-trail.ts';
+import { uuidv7 } from '../../../shared/ids.ts';
+import type { AuditPage, AuditQuery, AuditRecord, AuditVerification } from '../../audit/audit-read.ts';
+import { UNATTRIBUTED_TENANT_ID, type AuditEntry, type AuditLog } from '../../audit/audit-trail.ts';
+import { entryHash, GENESIS_HASH, microsecondInstant, storableDetail } from '../../audit/chain-hash.ts';
+import { verifyChain } from '../../audit/verify-chain.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
+import type { Sql } from '../../db/sql.ts';
+import { listRecords } from './audit-list.ts';
+import { queryRecords } from './audit-rows.ts';
 
-/** TEMPORARY (being replaced in this change by the hash-chained audit log). */
+/**
+ * The audit domain: one append-only, hash-chained log per tenant (audit.events), with its
+ * head in audit.chain_heads. An org's chain is written and read in that org's tenant
+ * context; the unattributed chain (requests that named no existing org) belongs to no
+ * tenant, so it is the one place this service uses system access.
+ */
 export class AuditEvents implements AuditLog {
   private readonly db: DomainDb;
+
   constructor(db: DomainDb) {
     this.db = db;
   }
+
+  /**
+   * Appends one entry: lock the chain head (serialises appends per tenant), chain the new
+   * row to it, insert the row and move the head, in one transaction.
+   */
   async record(entry: AuditEntry): Promise<void> {
-    void this.db;
-    void entry;
+    const tenantId = entry.tenantId ?? UNATTRIBUTED_TENANT_ID;
+    await this.scoped(tenantId, 'audit: append to the unattributed chain', async (sql) => {
+      const head = await lockHead(sql, tenantId);
+      const fields: Omit<AuditRecord, 'hash'> = {
+        tenantId,
+        seq: head.seq + 1,
+        id: uuidv7(),
+        occurredAt: microsecondInstant(entry.occurredAt),
+        actorUserId: entry.actor?.userId.toLowerCase() ?? null,
+        actorSessionId: entry.actor?.sessionId.toLowerCase() ?? null,
+        actorDeviceId: entry.actor?.deviceId.toLowerCase() ?? null,
+        actorRole: entry.actor?.role ?? null,
+        action: entry.action,
+        kind: entry.kind,
+        entity: entry.entity,
+        ids: [...entry.ids],
+        outcome: entry.outcome,
+        errorCode: entry.errorCode,
+        detail: storableDetail(entry.detail),
+        prevHash: head.hash,
+      };
+      const hash = entryHash(fields);
+      const moved = await sql.execute(
+        `WITH appended AS (
+           INSERT INTO audit.events (tenant_id, seq, id, occurred_at, actor_user_id, actor_session_id, actor_device_id, actor_role,
+                                     action, kind, entity, ids, outcome, error_code, detail, prev_hash, hash)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+           RETURNING seq)
+         UPDATE audit.chain_heads h SET seq = appended.seq, hash = $17 FROM appended WHERE h.tenant_id = $1`,
+        [
+          tenantId, fields.seq, fields.id, fields.occurredAt, fields.actorUserId, fields.actorSessionId, fields.actorDeviceId, fields.actorRole,
+          fields.action, fields.kind, fields.entity, fields.ids, fields.outcome, fields.errorCode, JSON.stringify(fields.detail), fields.prevHash, hash,
+        ],
+      );
+      if (moved !== 1) throw new Error('audit chain head did not move');
+    });
   }
+
+  list(tenantId: string, query: AuditQuery): Promise<AuditPage> {
+    return this.scoped(tenantId, 'audit: read the unattributed chain', (sql) => listRecords(sql, tenantId, query));
+  }
+
+  /** Each page is its own short transaction, so verifying a long chain never holds appends up. */
+  verify(tenantId: string): Promise<AuditVerification> {
+    const read = <T>(fn: (sql: Sql) => Promise<T>) => this.scoped(tenantId, 'audit: verify the unattributed chain', fn);
+    return verifyChain({
+      snapshot: () =>
+        read(async (sql) => {
+          const [row] = await sql.query<{ headSeq: string | null; headHash: string | null; lastSeq: string | null }>(
+            `SELECT (SELECT seq::text FROM audit.chain_heads WHERE tenant_id = $1) AS "headSeq",
+                    (SELECT hash FROM audit.chain_heads WHERE tenant_id = $1) AS "headHash",
+                    (SELECT max(seq)::text FROM audit.events WHERE tenant_id = $1) AS "lastSeq"`,
+            [tenantId],
+          );
+          return {
+            head: row?.headSeq != null && row.headHash != null ? { seq: Number(row.headSeq), hash: row.headHash } : null,
+            lastSeq: row?.lastSeq != null ? Number(row.lastSeq) : null,
+          };
+        }),
+      page: (afterSeq, uptoSeq, limit) =>
+        read((sql) => queryRecords(sql, 'tenant_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4', [tenantId, afterSeq, uptoSeq, limit])),
+      seqOfHash: (hash) =>
+        read(async (sql) => {
+          const rows = await sql.query<{ seq: string }>('SELECT seq::text AS seq FROM audit.events WHERE tenant_id = $1 AND hash = $2 LIMIT 1', [tenantId, hash]);
+          return rows[0] ? Number(rows[0].seq) : null;
+        }),
+    });
+  }
+
+  private scoped<T>(tenantId: string, systemReason: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return tenantId === UNATTRIBUTED_TENANT_ID ? this.db.system(systemReason, fn) : this.db.withTenant(tenantId, fn);
+  }
+}
+
+/**
+ * The tenant's chain head, locked FOR UPDATE until the append commits. The first append
+ * of a tenant creates it at seq 0; two first appends racing both end up waiting on the
+ * one row (ON CONFLICT DO NOTHING waits for the other insert to commit).
+ */
+async function lockHead(sql: Sql, tenantId: string): Promise<{ seq: number; hash: string }> {
+  const select = () => sql.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM audit.chain_heads WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
+  let [head] = await select();
+  if (!head) {
+    await sql.execute('INSERT INTO audit.chain_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO NOTHING', [tenantId, GENESIS_HASH]);
+    [head] = await select();
+  }
+  if (!head) throw new Error('audit chain head missing');
+  return { seq: Number(head.seq), hash: head.hash };
 }

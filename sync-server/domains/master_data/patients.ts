@@ -7,6 +7,7 @@ import { FeedWriter } from '../../sync/feed-writer.ts';
 import { mergeFields, stampAll } from '../../sync/lww.ts';
 import { APPLIED, rejected, type Applier, type ApplyContext, type Outcome, type SyncDomainService } from '../../sync/outcome.ts';
 import { CORE_COLUMNS, CORE_SELECT, splitPatientFields, type CoreField } from './patient-columns.ts';
+import { writeLink } from './patient-links.ts';
 import { readPatientChanges } from './patient-feed.ts';
 
 /**
@@ -63,14 +64,7 @@ export class PatientService implements SyncDomainService {
   async link(tenantId: string, patientId: string, mrn: string, hlc: Hlc): Promise<void> {
     await this.db.withTenant(tenantId, async (sql) => {
       const feed = new FeedWriter('master_data', tenantId);
-      await sql.execute(
-        `INSERT INTO master_data.tenant_patients (tenant_id, patient_id, mrn, field_hlc) VALUES ($1, $2, $3, $4::jsonb)
-         ON CONFLICT (tenant_id, patient_id) DO UPDATE
-           SET deleted = false, mrn = EXCLUDED.mrn, field_hlc = EXCLUDED.field_hlc,
-               version = master_data.tenant_patients.version + 1, updated_at = now()`,
-        [tenantId, patientId, mrn, JSON.stringify({ mrn: hlc })],
-      );
-      feed.touch('patient', patientId);
+      await writeLink(sql, feed, tenantId, patientId, mrn, hlc);
       await feed.flush(sql);
     });
   }

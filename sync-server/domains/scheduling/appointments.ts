@@ -1,11 +1,11 @@
-import { appointmentFieldsSchema, appointmentTimesAreOrdered, type AppointmentFields } from '../../../shared/entities/appointment.ts';
-import type { Hlc } from '../../../shared/hlc.ts';
+import { appointmentFieldsSchema, appointmentTimesAreOrdered } from '../../../shared/entities/appointment.ts';
 import type { Mutation } from '../../../shared/sync/mutation.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
-import { mergeFields, stampAll } from '../../sync/lww.ts';
+import { stampAll } from '../../sync/lww.ts';
 import { APPLIED, rejected, type Applier, type ApplyContext, type Outcome, type SyncDomainService } from '../../sync/outcome.ts';
-import { APPOINTMENT_COLUMNS, APPOINTMENT_SELECT, rowToFields, type AppointmentRow } from './appointment-columns.ts';
+import { APPOINTMENT_COLUMNS } from './appointment-columns.ts';
 import { readAppointmentChanges } from './appointment-feed.ts';
+import { insertAppointment, lockAppointment, mergeIntoAppointment } from './appointment-writes.ts';
 
 const NOT_FOUND_REASON = 'No such appointment in this organization.';
 const PATIENT_NOT_FOUND_REASON = "The appointment's patient was not found in this organization.";
@@ -39,11 +39,7 @@ export class AppointmentService implements SyncDomainService {
   }
 
   private async upsert(ctx: ApplyContext, mutation: Mutation, linked: Set<string>): Promise<Outcome> {
-    const rows = await ctx.sql.query<AppointmentRow>(
-      `SELECT ${APPOINTMENT_SELECT} FROM scheduling.appointments a WHERE a.tenant_id = $1 AND a.id = $2 FOR UPDATE`,
-      [ctx.tenantId, mutation.id],
-    );
-    const existing = rows[0];
+    const existing = await lockAppointment(ctx.sql, ctx.tenantId, mutation.id);
     if (existing?.deleted) return rejected('NOT_FOUND', NOT_FOUND_REASON);
     const parsed = appointmentFieldsSchema.partial().safeParse(mutation.fields);
     if (!parsed.success) return rejected('VALIDATION', 'Some appointment fields are not valid.');
@@ -57,33 +53,12 @@ export class AppointmentService implements SyncDomainService {
           : rejected('VALIDATION', 'A new appointment needs every field.');
       }
       if (!appointmentTimesAreOrdered(full.data)) return rejected('VALIDATION', TIMES_REASON);
-      await this.insert(ctx, mutation.id, full.data, stampAll(Object.keys(APPOINTMENT_COLUMNS), mutation.hlc));
-      ctx.feed.touch('appointment', mutation.id);
+      await insertAppointment(ctx, mutation.id, full.data, stampAll(Object.keys(APPOINTMENT_COLUMNS), mutation.hlc));
       return APPLIED;
     }
 
-    const merged = mergeFields({ values: rowToFields(existing), fieldHlc: existing.fieldHlc }, parsed.data, mutation.hlc);
-    const next = merged.values as AppointmentFields;
-    if (!appointmentTimesAreOrdered(next)) return rejected('VALIDATION', TIMES_REASON);
-    if (merged.won.length === 0) return APPLIED;
-    const won = merged.won as (keyof AppointmentFields)[];
-    const sets = won.map((field, i) => `${APPOINTMENT_COLUMNS[field]} = $${i + 4}`);
-    await ctx.sql.execute(
-      `UPDATE scheduling.appointments SET ${sets.join(', ')}, field_hlc = $3::jsonb, version = version + 1, updated_at = now()
-       WHERE tenant_id = $1 AND id = $2`,
-      [ctx.tenantId, mutation.id, JSON.stringify(merged.fieldHlc), ...won.map((field) => next[field])],
-    );
-    ctx.feed.touch('appointment', mutation.id);
-    return APPLIED;
-  }
-
-  private async insert(ctx: ApplyContext, id: string, f: AppointmentFields, fieldHlc: Record<string, Hlc>): Promise<void> {
-    await ctx.sql.execute(
-      `INSERT INTO scheduling.appointments
-         (tenant_id, id, patient_id, starts_at, ends_at, status, reason, practitioner_name, location, field_hlc)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)`,
-      [ctx.tenantId, id, f.patientId, f.startsAt, f.endsAt, f.status, f.reason, f.practitionerName, f.location, JSON.stringify(fieldHlc)],
-    );
+    const merged = await mergeIntoAppointment(ctx, existing, parsed.data, mutation.hlc);
+    return merged.ok ? APPLIED : rejected('VALIDATION', TIMES_REASON);
   }
 
   /** Deleting an appointment leaves a tombstone, so every device learns of the delete. */

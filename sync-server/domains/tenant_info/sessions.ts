@@ -2,18 +2,24 @@ import type { Role } from '../../../shared/sync/auth.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import { hashSessionToken, issueSessionToken } from '../../auth/session-token.ts';
+import { admitDevice } from './devices.ts';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 export interface ActiveSession {
   sessionId: string;
   tenantId: string;
+  /** The account id of the session's membership in this org. */
   userId: string;
   deviceId: string;
   role: Role;
 }
 
-/** Sessions bound to one org and one device; only the token's hash is stored. */
+/**
+ * Sessions bound to one org, one membership and one registered device of that org; only
+ * the token's hash is stored. The role is read from the membership on every request, so
+ * a role change or a removed membership takes effect at once.
+ */
 export class SessionStore {
   private readonly db: DomainDb;
 
@@ -21,29 +27,40 @@ export class SessionStore {
     this.db = db;
   }
 
-  async open(input: { tenantId: string; userId: string; deviceId: string; deviceName: string }): Promise<{ token: string; sessionId: string; expiresAt: Date }> {
+  /** Null when the org has revoked this device. */
+  async open(input: { tenantId: string; userId: string; deviceId: string; deviceName: string }): Promise<{ token: string; sessionId: string; expiresAt: Date } | null> {
     const { token, tokenHash } = issueSessionToken(input.tenantId);
     const sessionId = uuidv7();
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
-    await this.db.withTenant(input.tenantId, (sql) =>
-      sql.execute(
-        `INSERT INTO tenant_info.sessions (tenant_id, id, token_hash, user_id, device_id, device_name, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [input.tenantId, sessionId, tokenHash, input.userId, input.deviceId, input.deviceName, expiresAt.toISOString()],
-      ),
-    );
-    return { token, sessionId, expiresAt };
+    const opened = await this.db.withTenant(input.tenantId, async (sql) => {
+      if (!(await admitDevice(sql, input.tenantId, input.deviceId, input.deviceName))) return false;
+      await sql.execute(
+        `INSERT INTO tenant_info.sessions (tenant_id, id, token_hash, user_id, device_id, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [input.tenantId, sessionId, tokenHash, input.userId, input.deviceId, expiresAt.toISOString()],
+      );
+      return true;
+    });
+    return opened ? { token, sessionId, expiresAt } : null;
   }
 
-  /** The live session for this token in this org, or null (unknown, expired or revoked). */
+  /**
+   * The live session for this token in this org, or null: unknown, expired or revoked
+   * session; revoked device; disabled account; or an account outside the org's sign-in
+   * namespace (checked again here, not only at sign-in).
+   */
   async find(tenantId: string, token: string): Promise<ActiveSession | null> {
     const rows = await this.db.withTenant(tenantId, (sql) =>
       sql.query<ActiveSession>(
         `SELECT s.id::text AS "sessionId", s.tenant_id::text AS "tenantId", s.user_id::text AS "userId",
-                s.device_id::text AS "deviceId", u.role
+                s.device_id::text AS "deviceId", m.role
          FROM tenant_info.sessions s
-         JOIN tenant_info.users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
-         WHERE s.tenant_id = $1 AND s.token_hash = $2 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+         JOIN tenant_info.memberships m ON m.tenant_id = s.tenant_id AND m.account_id = s.user_id
+         JOIN tenant_info.accounts a ON a.id = m.account_id AND a.login = m.login
+         JOIN tenant_info.tenants t ON t.id = s.tenant_id
+         JOIN tenant_info.devices d ON d.tenant_id = s.tenant_id AND d.id = s.device_id
+         WHERE s.tenant_id = $1 AND s.token_hash = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
+           AND d.revoked_at IS NULL AND NOT a.disabled
+           AND a.namespace = CASE WHEN t.isolation_tier = 'shared' THEN 'shared' ELSE t.id::text END`,
         [tenantId, hashSessionToken(token)],
       ),
     );
@@ -65,5 +82,15 @@ export class SessionStore {
       ]),
     );
     return changed > 0;
+  }
+
+  async countActive(tenantId: string): Promise<number> {
+    const rows = await this.db.withTenant(tenantId, (sql) =>
+      sql.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM tenant_info.sessions WHERE tenant_id = $1 AND revoked_at IS NULL AND expires_at > now()',
+        [tenantId],
+      ),
+    );
+    return rows[0]?.n ?? 0;
   }
 }

@@ -1,0 +1,10 @@
+import pg from 'pg';
+const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+await c.connect();
+let t = Date.now();
+await c.query('CREATE DATABASE zz_droptest');
+console.log('create', Date.now() - t);
+t = Date.now();
+await c.query('DROP DATABASE zz_droptest WITH (FORCE)');
+console.log('drop', Date.now() - t);
+await c.end();

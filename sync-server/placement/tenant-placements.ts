@@ -1,0 +1,101 @@
+import type { Domain } from '../../shared/domains.ts';
+import { AppError } from '../../shared/errors.ts';
+import { isId } from '../../shared/ids.ts';
+import type { DomainDb, PhysicalDatabases } from '../db/domain-db.ts';
+import type { DatabaseOptions } from '../db/open-databases.ts';
+import type { Logger } from '../log.ts';
+import { DedicatedDeployments } from './dedicated-deployments.ts';
+import { PlacementDirectory } from './placement-directory.ts';
+import { PlacementRouter } from './placement-router.ts';
+import { dedicatedTarget, describeLocation, SHARED, type Location, type TargetInput } from './placement-target.ts';
+import { takeServingLease } from './serving-lease.ts';
+import { TenantGate } from './tenant-gate.ts';
+import { TenantMover, type MoveReport } from './tenant-mover.ts';
+
+export type { MoveReport } from './tenant-mover.ts';
+export type { TargetInput } from './placement-target.ts';
+
+/** An org's placement, for operators (no secrets: server URLs never carry a password). */
+export interface PlacementView {
+  tenantId: string;
+  placement: 'shared' | 'dedicated';
+  /** Where, in words: "shared databases", "dedicated PostgreSQL databases cs_t_… on …". */
+  location: string;
+  state: 'active' | 'moving';
+  version: number;
+}
+
+/** The placement directory, per-org routing and the move command (sync-server/placement/). */
+export interface TenantPlacements {
+  placementOf(tenantId: string): Promise<PlacementView>;
+  moveTenant(input: { tenantId: string; to: 'shared' | 'dedicated'; target?: TargetInput }): Promise<MoveReport>;
+  /**
+   * The org's dedicated databases (its current ones, or the default ones, created if
+   * needed), for operations and tests: catalog checks inside them. Never request handling.
+   */
+  dedicatedDatabasesOf(tenantId: string, target?: TargetInput): Promise<PhysicalDatabases>;
+  close(): Promise<void>;
+}
+
+export interface PlacementTiming {
+  /** How long an org's request waits for its move before RATE_LIMITED (default 30 s). */
+  waitMs?: number;
+  /** How long a move waits for the org's requests in flight (default 10 s). */
+  drainMs?: number;
+}
+
+/**
+ * Wraps the shared deployment: its placed domains become per-org routers; the rest pass
+ * through. Returns the DomainDbs services get and the placement control.
+ */
+export async function routePlacements(
+  shared: PhysicalDatabases,
+  options: DatabaseOptions,
+  log: Logger,
+  timing: PlacementTiming = {},
+): Promise<{ domains: Record<Domain, DomainDb>; placements: TenantPlacements }> {
+  const lease = await takeServingLease(options);
+  const directory = new PlacementDirectory(shared.domains.tenant_info);
+  const deployments = new DedicatedDeployments(options, (domain, reason) =>
+    log({ level: 'debug', event: 'system_access', domain, reason, placement: 'dedicated' }),
+  );
+  const gate = new TenantGate({ waitMs: timing.waitMs ?? 30_000 });
+  const router = new PlacementRouter(shared, directory, deployments, gate);
+  const mover = new TenantMover({ shared, options, directory, router, deployments, gate, lease, log, drainMs: timing.drainMs ?? 10_000 });
+
+  const destination = (tenantId: string, to: 'shared' | 'dedicated', target?: TargetInput): Location => {
+    if (to === 'shared') {
+      if (target !== undefined) throw new AppError('VALIDATION', 'A move back to the shared databases takes no target.');
+      return SHARED;
+    }
+    if (to !== 'dedicated') throw new AppError('VALIDATION', 'A placement is "shared" or "dedicated".');
+    return { placement: 'dedicated', target: dedicatedTarget(options, tenantId, target) };
+  };
+  const known = async (tenantId: string) => {
+    if (!isId(tenantId) || !(await directory.tenantExists(tenantId))) throw new AppError('NOT_FOUND', 'No such organization.');
+  };
+
+  const placements: TenantPlacements = {
+    placementOf: async (tenantId) => {
+      await known(tenantId);
+      const record = await directory.read(tenantId);
+      return { tenantId, placement: record.location.placement, location: describeLocation(record.location), state: record.state, version: record.version };
+    },
+    moveTenant: async ({ tenantId, to, target }) => {
+      await known(tenantId);
+      return mover.move(tenantId, destination(tenantId, to, target));
+    },
+    dedicatedDatabasesOf: async (tenantId, target) => {
+      await known(tenantId);
+      const record = await router.placementOf(tenantId);
+      const at = target === undefined && record.location.placement === 'dedicated' ? record.location : destination(tenantId, 'dedicated', target);
+      if (at.placement !== 'dedicated') throw new Error('unreachable');
+      return deployments.open(at.target);
+    },
+    close: async () => {
+      await deployments.closeAll();
+      await lease.release();
+    },
+  };
+  return { domains: router.domains(), placements };
+}
