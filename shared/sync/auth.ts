@@ -4,14 +4,17 @@ import { idSchema } from '../ids.ts';
 /** An org's sign-in code (e.g. "northside"); resolved by the server's tenant directory. */
 export const orgCodeSchema = z.string().trim().toLowerCase().regex(/^[a-z0-9-]{2,40}$/, 'must be an organization code');
 
+/** No control characters (a NUL cannot even be stored in a PostgreSQL text column). */
+const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
+
 export const signInInputSchema = z.object({
   protocolVersion: z.number().int(),
   org: orgCodeSchema,
   /** A username or email address; compared case-insensitively within the org's sign-in namespace. */
-  username: z.string().trim().min(1).max(100),
+  username: z.string().trim().min(1).max(100).regex(NO_CONTROL_CHARACTERS, 'must not contain control characters'),
   password: z.string().min(1).max(200),
   deviceId: idSchema,
-  deviceName: z.string().trim().max(100).default('workstation'),
+  deviceName: z.string().trim().max(100).regex(NO_CONTROL_CHARACTERS, 'must not contain control characters').default('workstation'),
 });
 export type SignInInput = z.input<typeof signInInputSchema>;
 

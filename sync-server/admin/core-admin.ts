@@ -46,7 +46,7 @@ export function createCoreAdmin(services: Services, databases: DatabaseSet): Cor
           : domain === 'tenant_info' && table === 'tenants'
             ? 't.id = $1'
             : 't.tenant_id = $1';
-      const rows = await databases.domains[domain].system('admin: count rows', (sql) =>
+      const rows = await databases.domains[domain].systemForTenant(tenantId, 'admin: count rows', (sql) =>
         sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${qualified} t WHERE ${filter}`, [tenantId]),
       );
       return rows[0]?.n ?? 0;

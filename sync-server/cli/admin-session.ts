@@ -3,7 +3,7 @@ import { AppError } from '../../shared/errors.ts';
 import { auditedWork } from '../audit/audited-work.ts';
 import type { AuditTrail } from '../audit/audit-trail.ts';
 import { errorCodeOf, silentLogger, type Logger } from '../log.ts';
-import { openServerCore, type ServerCore } from '../server.ts';
+import type { ServerCore } from '../server.ts';
 import type { CliIo } from './command.ts';
 import { chooseDatabase, type DatabaseChoice } from './database.ts';
 import { CommandFailure, type FlagValues } from './usage.ts';
@@ -20,6 +20,8 @@ export interface AdminSession {
  */
 export async function withAdminSession<T>(values: FlagValues, io: CliIo, fn: (session: AdminSession) => Promise<T>): Promise<T> {
   const database = chooseDatabase(values, io.env);
+  // Loaded only now, so bad usage is answered without loading the server and the engines.
+  const { openServerCore } = await import('../server.ts');
   let core: ServerCore;
   try {
     core = await openServerCore({ database: database.options, log: cliLogger(io) });

@@ -11,34 +11,37 @@ import { ident } from './sql.ts';
  */
 export async function dropPostgresDeployment(adminUrl: string, prefix: string): Promise<void> {
   assertPrefix(prefix);
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    const dedicated = await admin.query<{ prefix: string }>(
-      `SELECT DISTINCT substring(rolname FROM '^(.*)_(app|system)$') AS prefix FROM pg_roles WHERE rolname ~ $1`,
-      [`^${prefix}_t_[0-9a-f]{12}_(app|system)$`],
-    );
-    for (const { prefix: each } of [...dedicated.rows, { prefix }]) await dropOne(admin, each);
-  } finally {
-    await admin.end();
-  }
+  const dedicated = await withAdmin(adminUrl, (admin) =>
+    admin.query<{ prefix: string }>(`SELECT DISTINCT substring(rolname FROM '^(.*)_(app|system)$') AS prefix FROM pg_roles WHERE rolname ~ $1`, [
+      `^${prefix}_t_[0-9a-f]{12}_(app|system)$`,
+    ]),
+  );
+  for (const { prefix: each } of [...dedicated.rows, { prefix }]) await dropPostgresDatabases(adminUrl, each);
 }
 
-/** Drops one deployment (`<prefix>_<domain>` databases and `<prefix>_app`/`_system` roles) if present. */
+/**
+ * Drops one deployment (`<prefix>_<domain>` databases, `<prefix>_app`/`_system` roles) if
+ * present. The databases are dropped side by side: each DROP DATABASE waits for a
+ * checkpoint (seconds on a busy server), and concurrent ones share it.
+ */
 export async function dropPostgresDatabases(adminUrl: string, prefix: string): Promise<void> {
   assertPrefix(prefix);
+  await Promise.all(
+    DOMAINS.map((domain) => withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${ident(databaseName(prefix, domain))} WITH (FORCE)`))),
+  );
+  const roles = postgresRoles(prefix);
+  await withAdmin(adminUrl, async (admin) => {
+    await admin.query(`DROP ROLE IF EXISTS ${ident(roles.app)}`);
+    await admin.query(`DROP ROLE IF EXISTS ${ident(roles.system)}`);
+  });
+}
+
+async function withAdmin<T>(adminUrl: string, fn: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await dropOne(admin, prefix);
+    return await fn(admin);
   } finally {
     await admin.end();
   }
-}
-
-async function dropOne(admin: pg.Client, prefix: string): Promise<void> {
-  for (const domain of DOMAINS) await admin.query(`DROP DATABASE IF EXISTS ${ident(databaseName(prefix, domain))} WITH (FORCE)`);
-  const roles = postgresRoles(prefix);
-  await admin.query(`DROP ROLE IF EXISTS ${ident(roles.app)}`);
-  await admin.query(`DROP ROLE IF EXISTS ${ident(roles.system)}`);
 }

@@ -11,7 +11,7 @@ import { JobStore } from '../domains/process_automation/job-store.ts';
 import { WorkflowRuns } from '../domains/process_automation/workflow-runs.ts';
 import { MARK_NO_SHOW } from '../jobs/handlers/mark-no-show.ts';
 import { JobRunner } from '../jobs/job-runner.ts';
-import { addAppointments, auditOf, openFixture, seedOrg, snapshotOrg, waitFor, type AutomationFixture, type SeededOrg } from '../jobs/test-fixture.ts';
+import { addAppointments, auditOf, openFixture, seedOrg, snapshotOrg, waitFor, type AutomationFixture, type SeededOrg } from '../jobs/test-fixtures.ts';
 import { testEngines } from '../testing/engines.ts';
 import { appointmentFields, createOrg, signedIn, startTestServer } from '../testing/harness.ts';
 import type { EventEnvelope } from './envelope.ts';

@@ -25,11 +25,10 @@ class EventInProgress extends Error {
 const NO_SUCH_ORG = new Set<string>(['TENANT_REQUIRED', 'TENANT_UNKNOWN']);
 
 /**
- * Handles delivered events: validates the envelope, re-establishes the org's tenant context
- * from the envelope's tenantId (and nothing else), claims the event in the org's ledger (so it
- * is handled once, however often it is delivered), runs
- * the type's handler in a TenantScope, and leaves one audit entry (kind 'event') per
- * handling. An envelope without a valid org, for an org that does not exist, or routed under
+ * Handles delivered events: validates the envelope, claims the event in the org's ledger
+ * (handled once, however often delivered), re-establishes the org's tenant context from the
+ * envelope's tenantId and nothing else, runs the type's handler in a TenantScope, and leaves
+ * one audit entry (kind 'event') per handling. An envelope without a valid org, for an org that does not exist, or routed under
  * another org than it names, is rejected, logged and audited in the unattributed chain.
  */
 export class EventConsumer {

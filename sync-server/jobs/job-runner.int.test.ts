@@ -12,7 +12,7 @@ import { DEFAULT_JOB_HANDLERS } from './handlers/index.ts';
 import { MARK_NO_SHOW } from './handlers/mark-no-show.ts';
 import { defineJob } from './job-handler.ts';
 import { JobRunner, type JobRunnerOptions } from './job-runner.ts';
-import { addAppointments, auditOf, openFixture, seedOrg, snapshotOrg, type AutomationFixture, type SeededOrg } from './test-fixture.ts';
+import { addAppointments, auditOf, openFixture, seedOrg, snapshotOrg, type AutomationFixture, type SeededOrg } from './test-fixtures.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/jobs/job-runner (PostgreSQL)'), testPostgresUrl());
 
@@ -67,7 +67,9 @@ for (const engine of engines) {
       const entries = (await auditOf(fx, a.tenantId, 'job')).filter((e) => e.detail.jobId === id);
       expect(entries).toHaveLength(1);
       expect(entries[0]).toMatchObject({ action: `job:${MARK_NO_SHOW}`, kind: 'job', actorUserId: null, outcome: 'ok', entity: 'appointment' });
-      expect([...entries[0]!.ids].sort()).toEqual([...ofA.past].sort());
+      // It read A's three appointments and marked two; B's ids and the unknown one are not A's, and stay out.
+      expect([...entries[0]!.ids].sort()).toEqual([...ofA.past, ...ofA.future].sort());
+      expect(entries[0]!.detail).toMatchObject({ requested: 6, marked: 2 });
       expect(await auditOf(fx, b.tenantId, 'job')).toEqual(bAuditBefore);
       // Each no-show is announced in A's outbox.
       expect(await fx.services.automation.outbox.pendingCount(a.tenantId)).toBe(ofA.past.length);

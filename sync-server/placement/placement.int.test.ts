@@ -79,6 +79,7 @@ for (const engine of engines) {
 
       // A workstation pushing: new appointments and edits of earlier ones; every acknowledged edit is remembered.
       const acknowledged = new Map<string, string>();
+      const pushStarts: number[] = [];
       let retries = 0;
       let stop = false;
       const writer = (async () => {
@@ -87,6 +88,7 @@ for (const engine of engines) {
           const id = i % 3 === 0 || known.length === 0 ? uuidv7() : known[i % known.length]!;
           const reason = `Visit ${i}`;
           const mutation = north.device.mutation('appointment', id, acknowledged.has(id) ? { reason } : appointmentFields(patientId, { reason }));
+          pushStarts.push(Date.now());
           const result = await retrying(() => north.device.push(mutation), () => retries++);
           expect(result.results[0]).toMatchObject({ status: expect.stringMatching(/^(applied|duplicate)$/) });
           acknowledged.set(id, reason);
@@ -110,7 +112,9 @@ for (const engine of engines) {
       })();
 
       while (acknowledged.size < 5) await sleep(10);
+      const moveStarted = Date.now();
       const report = await server.admin.moveTenant({ tenantId: north.tenantId, to: 'dedicated' });
+      const moveEnded = Date.now();
       const afterMove = acknowledged.size;
       while (acknowledged.size < afterMove + 5) await sleep(10);
       stop = true;
@@ -118,6 +122,7 @@ for (const engine of engines) {
       await drain();
 
       expect(report.moved).toBe(true);
+      expect(pushStarts.filter((t) => t >= moveStarted && t <= moveEnded).length, 'pushes sent while the move ran').toBeGreaterThan(0);
       expect(report.tables.map((t) => `${t.domain}.${t.table}`).sort()).toEqual(Object.keys(sharedBefore).sort());
       for (const { domain, table, rows } of report.tables) expect(rows, `${domain}.${table}`).toBeGreaterThanOrEqual(sharedBefore[`${domain}.${table}`]!);
       expect(await server.admin.placementOf(north.tenantId)).toMatchObject({ placement: 'dedicated', state: 'active' });

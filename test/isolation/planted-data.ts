@@ -142,7 +142,7 @@ const clinical: Planter = {
           patientId,
           appointmentId: patientId === org.ids.patient![0] ? org.ids.deskAppointment![0]! : null,
           practitionerId: org.ids.staff![0]!,
-          startedAt: '2030-02-04T10:00:00.000Z',
+          startedAt: '2024-05-06T10:00:00.000Z',
         });
         const signedBody = `Assessment ${marker(`${org.label}note`)}`;
         const draftBody = `Draft ${marker(`${org.label}draft`)}`;
@@ -199,8 +199,8 @@ const configuration: Planter = {
 /** A national id on a patient, a patient-held link code, an extra user and an enrollment token. */
 const identitiesAndAccess: Planter = {
   name: 'identifiers, link codes, users, enrollment tokens (patients.*, admin.*)',
-  plant: async ({ a, b }) => {
-    for (const org of [a, b]) {
+  plant: async (fx) => {
+    for (const org of [fx.a, fx.b]) {
       const desk = org.users.front_desk.client;
       const identifier = digits(9);
       await desk.patients.identifiers.add.mutate({ patientId: org.ids.patient![0]!, system: 'national_id', value: identifier });
@@ -211,6 +211,7 @@ const identitiesAndAccess: Planter = {
       const token = await org.users.it_admin.client.admin.devices.enrollmentToken.mutate({ ttlMinutes: 60 });
       addIds(org.ids, 'user', user.userId);
       org.markers.push(identifier, code.code, code.code.replaceAll('-', ''), login, displayName, token.token);
+      Object.assign(fx.values, { [`${org.label}.nationalId`]: identifier, [`${org.label}.linkCode`]: code.code, [`${org.label}.login`]: login });
     }
   },
 };

@@ -26,6 +26,12 @@ const REFUSED = '42501';
  * is untouched (checked by the fingerprint at the end).
  */
 const INSERT_ALSO_REFUSED_BY: Record<string, string> = { 'master_data.patients': '23505' };
+/**
+ * A BEFORE UPDATE trigger that keeps signed clinical notes immutable (23000) fires before
+ * the policy is evaluated, so re-labelling A's notes is refused by it first. Either way no
+ * row moves (and the fingerprint at the end shows B unchanged).
+ */
+const MOVE_ALSO_REFUSED_BY: Record<string, string> = { 'clinical.notes': '23000' };
 
 interface Attempt {
   rows: number | null;
@@ -63,8 +69,12 @@ for (const engine of engines) {
     function rowsOf(table: TableShape, tenantId: string): { where: string; params: unknown[]; keySet: string } | null {
       if (table.columns.includes('tenant_id')) return { where: 'tenant_id = $1::uuid', params: [tenantId], keySet: 'tenant_id = tenant_id' };
       if (table.name === 'tenant_info.tenants') return { where: 'id = $1::uuid', params: [tenantId], keySet: 'id = id' };
+      // Identities above the org (no tenant column): B's are the patients and accounts only B holds.
       if (table.name === 'master_data.patients') {
         return tenantId === fx.b.tenantId ? { where: 'id = ANY ($1::uuid[])', params: [bOnlyPatients], keySet: 'id = id' } : null;
+      }
+      if (table.name === 'tenant_info.accounts') {
+        return tenantId === fx.b.tenantId ? { where: 'id = ANY ($1::uuid[])', params: [fx.b.ids.user ?? []], keySet: 'id = id' } : null;
       }
       throw new Error(`${table.name} has no tenant_id and no known owner; say how its rows belong to an org`);
     }
@@ -123,10 +133,10 @@ for (const engine of engines) {
 
           // A's own rows re-labelled as B's.
           const a = rowsOf(table, fx.a.tenantId);
-          if (a && table.name !== 'master_data.patients') {
+          if (a) {
             const column = table.columns.includes('tenant_id') ? 'tenant_id' : 'id';
             const moved = await attempt(() => asA(domain, (sql) => sql.execute(`UPDATE ${qualified} SET ${ident(column)} = $2::uuid WHERE ${a.where}`, [...a.params, fx.b.tenantId])));
-            if (moved.rows !== 0 && moved.code !== REFUSED) problems.push(`${table.name}: A's rows could be moved into B: ${JSON.stringify(moved)}`);
+            if (moved.rows !== 0 && moved.code !== REFUSED && moved.code !== MOVE_ALSO_REFUSED_BY[table.name]) problems.push(`${table.name}: A's rows could be moved into B: ${JSON.stringify(moved)}`);
           }
 
           // No org set: the policy compares with NULL and every table reads empty.

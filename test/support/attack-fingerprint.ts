@@ -27,6 +27,7 @@ export const EXCLUDED_COLUMN = /^(last_(seen|used|active|activity|failed)(_at)?|
 const OWNERSHIP: Record<string, (tenantParam: string) => string> = {
   'master_data.patients': (p) => `EXISTS (SELECT 1 FROM master_data.tenant_patients tp WHERE tp.patient_id = t.id AND tp.tenant_id = ${p})`,
   'tenant_info.tenants': (p) => `t.id = ${p}`,
+  'tenant_info.accounts': (p) => `EXISTS (SELECT 1 FROM tenant_info.memberships m WHERE m.account_id = t.id AND m.tenant_id = ${p})`,
 };
 const NOT_TENANT_DATA = /\.schema_migrations$/;
 
@@ -84,10 +85,8 @@ export class OrgFingerprint {
   async take(tenantId: string): Promise<Fingerprint> {
     if (!isId(tenantId)) throw new Error('fingerprint: not an org id');
     const shapes = this.shapes ?? (await this.tables());
-    const result: Fingerprint = {};
-    for (const [domain, tables] of shapes) {
-      if (tables.length === 0) continue;
-      const parts = tables.map((table) => {
+    const partsOf = (tables: TableShape[]) =>
+      tables.map((table) => {
         const kept = table.columns.filter((column) => !EXCLUDED_COLUMN.test(column));
         const owned = ownershipOf(table, '$1::uuid');
         if (!owned) throw new Error(`fingerprint: ${table.name} has no tenant_id and no known owner; say how its rows belong to an org`);
@@ -95,9 +94,16 @@ export class OrgFingerprint {
         return `SELECT '${table.name}' AS name, count(*)::int AS rows, coalesce(md5(string_agg(${row}, E'\\n' ORDER BY ${row})), '') AS hash
                 FROM ${ident(table.schema)}.${ident(table.table)} t WHERE ${owned}`;
       });
-      const rows = await this.databases.inspect(domain, (sql) => sql.query<{ name: string; rows: number; hash: string }>(parts.join('\nUNION ALL\n'), [tenantId]));
-      for (const row of rows) result[row.name] = { rows: row.rows, hash: row.hash };
-    }
+    type Row = { name: string; rows: number; hash: string };
+    const run = (domain: Domain, parts: string[]) => this.databases.inspect(domain, (sql) => sql.query<Row>(parts.join('\nUNION ALL\n'), [tenantId]));
+    const entries = [...shapes].filter(([, tables]) => tables.length > 0);
+    // PGlite holds every domain's schema in one instance: one statement reads them all.
+    const rows =
+      this.databases.engine === 'pglite'
+        ? await run(entries[0]![0], entries.flatMap(([, tables]) => partsOf(tables)))
+        : (await Promise.all(entries.map(([domain, tables]) => run(domain, partsOf(tables))))).flat();
+    const result: Fingerprint = {};
+    for (const row of rows) result[row.name] = { rows: row.rows, hash: row.hash };
     return result;
   }
 

@@ -42,6 +42,8 @@ interface Attack {
   target: string;
   /** Whose data the answer must not carry (default B). */
   victim?: 'A' | 'B';
+  /** Outcomes of uncounted comparison calls the attack made (each left an audit entry too). */
+  side?: CallOutcome[];
   judge: (outcome: CallOutcome) => string | null;
 }
 
@@ -87,8 +89,13 @@ export class AttackRun {
   /** Attack calls made, by kind (controls and comparison calls are not counted). */
   readonly counts = new Map<string, number>();
   private readonly secrets: { A: string[]; B: string[] };
-  /** Secrets of either org that some request has already carried (the sender knows them). */
-  private readonly sent = new Set<string>();
+  /**
+   * Secrets of either org that some earlier request already carried. The sender knows them,
+   * and they may since be A's own data: A's audit trail lists the ids its refused attempts
+   * named, an injection string holding B's org id became an A patient's name, a uniqueness
+   * probe gave A a room named like B's. What must never come back is what A never sent.
+   */
+  private readonly sentBefore = new Set<string>();
 
   constructor(fx: AttackFixture, fingerprint: OrgFingerprint, audit: AuditCounter) {
     this.fx = fx;
@@ -98,7 +105,7 @@ export class AttackRun {
   }
 
   private remember(sent: string): void {
-    for (const secret of [...this.secrets.A, ...this.secrets.B]) if (sent.includes(secret)) this.sent.add(secret);
+    for (const secret of [...this.secrets.A, ...this.secrets.B]) if (sent.includes(secret)) this.sentBefore.add(secret);
   }
 
   /** Counts attacks a test made outside `run` (e.g. a live-subscription probe). */
@@ -118,7 +125,7 @@ export class AttackRun {
 
     const control = await this.controlCall(info, c);
     note(control.ok ? (c.control?.(control.data) ?? null) : `${info.path}: the valid input for A was refused: ${control.appCode} (${control.message})`);
-    note(this.leaks(`${info.path} control`, control));
+    note(this.leaks(`${info.path} control`, control, ''));
 
     const groups: [string, Attack[]][] = [];
     if (!c.public) {
@@ -148,11 +155,13 @@ export class AttackRun {
       const label = `${info.path} [${kind}] ${attack.name}`;
       const problem = attack.judge(outcome);
       if (problem) problems.push(`${label}: ${problem}`);
-      const leak = this.leaks(label, outcome, attack.victim ?? 'B');
+      const leak = this.leaks(label, outcome, attack.sent(), attack.victim ?? 'B');
       if (leak) problems.push(leak);
       if (!outcome.ok && outcome.appCode === 'INTERNAL') problems.push(`${label}: answered INTERNAL (an unhandled error) instead of a clear code`);
-      if (info.audited && !outcome.ok && outcome.appCode && !['TRANSPORT', 'ADMITTED'].includes(outcome.appCode)) {
-        this.audit.expect(attack.target === '*' ? '*' : TENANTLESS.has(outcome.appCode) ? UNATTRIBUTED : attack.target, info.path, outcome.appCode);
+      for (const audited of [outcome, ...(attack.side ?? [])]) {
+        if (info.audited && !audited.ok && audited.appCode && !['TRANSPORT', 'ADMITTED'].includes(audited.appCode)) {
+          this.audit.expect(attack.target === '*' ? '*' : TENANTLESS.has(audited.appCode) ? UNATTRIBUTED : attack.target, info.path, audited.appCode);
+        }
       }
     });
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + attacks.length);
@@ -163,8 +172,8 @@ export class AttackRun {
   }
 
   /** B's data in an answer to anyone but B, or a database/runtime trace in any answer. */
-  private leaks(label: string, outcome: CallOutcome, victim: 'A' | 'B' = 'B'): string | null {
-    const found = leakedFrom(this.secrets[victim], outcome.text, (secret) => this.sent.has(secret));
+  private leaks(label: string, outcome: CallOutcome, sent: string, victim: 'A' | 'B' = 'B'): string | null {
+    const found = leakedFrom(this.secrets[victim], outcome.text, (secret) => this.sentBefore.has(secret) || sent.includes(secret));
     if (found.length > 0) return `${label}: the answer carries org ${victim}'s data: ${found.join(', ')}`;
     if (!outcome.ok && INTERNAL_TRACE.test(outcome.text)) return `${label}: the error carries an internal trace: ${outcome.text.slice(0, 200)}`;
     return null;
@@ -264,11 +273,16 @@ export class AttackRun {
     return c.crossIds.map((field: CrossIdField) => {
       const input = withValue(c.input(), field.path, field.id);
       let unknown: CallOutcome | null = null;
+      const side: CallOutcome[] = [];
       return {
         name: `B's id in ${pathKey(field.path)}`,
+        side,
         call: async () => {
           const outcome = await callWithClient(user.client, info.type, info.path, input);
-          if (!field.clientChosen && !field.judge) unknown = await callWithClient(user.client, info.type, info.path, withValue(c.input(), field.path, uuidv7()));
+          if (!field.clientChosen && !field.judge) {
+            unknown = await callWithClient(user.client, info.type, info.path, withValue(c.input(), field.path, uuidv7()));
+            side.push(unknown);
+          }
           return outcome;
         },
         sent: () => JSON.stringify(input),

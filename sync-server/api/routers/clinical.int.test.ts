@@ -4,7 +4,7 @@ import { requirePostgres, testPostgresUrl } from '../../../test/support/postgres
 import { uuidv7 } from '../../../shared/ids.ts';
 import { testEngines } from '../../testing/engines.ts';
 import { appCodeOf, appointmentFields, startTestServer, type TestServer } from '../../testing/harness.ts';
-import { orgWithUsers, registerPatient, type RoleOrg } from './domain-test-orgs.ts';
+import { orgWithUsers, registerPatient, type RoleOrg } from './test-support/domain-orgs.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/api/routers/clinical (PostgreSQL)'), testPostgresUrl());
 
@@ -113,7 +113,7 @@ for (const engine of engines) {
       const tamper = server.databases.domains.clinical.system('test: tamper with a signed note', (sql) =>
         sql.execute(`UPDATE clinical.notes SET body = 'tampered' WHERE tenant_id = $1 AND id = $2`, [a.tenantId, draft.id]),
       );
-      await expect(tamper).rejects.toThrow();
+      await expect(tamper).rejects.toMatchObject({ code: '23000' });
       expect((await a.client.doctor.clinical.notes.get.query({ id: draft.id })).body).toBe('S: cough for 3 days');
     });
 

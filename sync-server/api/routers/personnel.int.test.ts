@@ -4,7 +4,7 @@ import { uuidv7 } from '../../../shared/ids.ts';
 import { PersonnelService } from '../../domains/personnel/staff.ts';
 import { testEngines } from '../../testing/engines.ts';
 import { appCodeOf, startTestServer, type TestServer } from '../../testing/harness.ts';
-import { ONE_PER_ROLE, orgWithUsers, type RoleOrg } from './domain-test-orgs.ts';
+import { ONE_PER_ROLE, orgWithUsers, type RoleOrg } from './test-support/domain-orgs.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/api/routers/personnel (PostgreSQL)'), testPostgresUrl());
 

@@ -1,6 +1,5 @@
 import { ConfigError, loadConfig } from '../../config.ts';
-import { jsonLineLogger } from '../../log.ts';
-import { startSyncServer, type SyncServerOptions } from '../../server.ts';
+import type { SyncServerOptions } from '../../server.ts';
 import { describeFailure } from '../admin-session.ts';
 import type { Command } from '../command.ts';
 import { chooseDatabase } from '../database.ts';
@@ -42,6 +41,8 @@ Log events (PHI-free JSON lines) go to stdout, warnings and errors to stderr.`,
       seedDemo: values['seed-demo'] === true,
     };
     const debug = io.env.CLINICSYNC_LOG_LEVEL === 'debug';
+    const { startSyncServer } = await import('../../server.ts');
+    const { jsonLineLogger } = await import('../../log.ts');
     let server;
     try {
       server = await startSyncServer({ ...options, log: (event) => (debug || event.level !== 'debug') && jsonLineLogger(event) });

@@ -18,14 +18,12 @@ export const markNoShow = defineJob(
   z.strictObject({ appointmentIds: z.array(idSchema).min(1).max(500) }),
   async (scope, { appointmentIds }, job, trail) => {
     const now = Date.now();
+    const found: string[] = [];
     const announce: string[] = [];
-    let notFound = 0;
     for (const id of new Set(appointmentIds)) {
       const appointment = await scope.appointments.get(id);
-      if (!appointment) {
-        notFound++;
-        continue;
-      }
+      if (!appointment) continue;
+      found.push(id);
       if (Date.parse(appointment.endsAt) > now) continue;
       if (appointment.status === 'booked') {
         if (await scope.appointments.markNoShow(id)) announce.push(id);
@@ -36,8 +34,9 @@ export const markNoShow = defineJob(
     for (const appointmentId of announce) {
       await scope.events.emit('appointment.status_changed', { appointmentId, from: 'booked', to: 'no_show' }, { id: derivedId(job.id, appointmentId, 'no_show') });
     }
-    trail.touched('appointment', announce);
+    // Every appointment of the org it read; how many it marked. Ids it did not find are not the org's and stay out.
+    trail.touched('appointment', found);
     trail.note('requested', appointmentIds.length);
-    trail.note('notFound', notFound);
+    trail.note('marked', announce.length);
   },
 );

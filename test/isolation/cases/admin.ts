@@ -1,22 +1,22 @@
 import { uuidv7 } from '../../../shared/ids.ts';
 import { signedIn } from '../../../sync-server/testing/harness.ts';
 import type { CaseBuilder } from '../../support/attack-case.ts';
-import { idOf, marker, type AttackFixture } from '../../support/attack-fixture.ts';
+import { idOf, marker, valueOf, type AttackFixture } from '../../support/attack-fixture.ts';
 import { noCrossOrgConflict, okOr } from './judges.ts';
 
 /** admin.*: the org's users and workstations (users.manage, devices.manage). */
 export const adminCases: Record<string, CaseBuilder> = {
   'admin.users.list': () => ({ role: 'org_admin', input: () => ({}), crossIds: [] }),
 
-  'admin.users.create': ({ b }: AttackFixture) => {
-    const bLogin = b.markers.find((m) => m.startsWith('extra-'));
+  'admin.users.create': (fx: AttackFixture) => {
+    const bLogin = valueOf(fx, 'B.login');
     return {
       role: 'org_admin',
       input: () => ({ login: `new-${uuidv7().slice(-12)}`, password: 'correct-horse-battery', displayName: 'New Person', role: 'front_desk' }),
       crossIds: [],
       extra: [
         // Logins are unique per org: one taken only in B must be free in A (else A learns B has it).
-        ...(bLogin ? [{ kind: 'uniqueness-oracle', name: "a login only B has", input: { login: bLogin, password: 'correct-horse-battery', displayName: 'Same Login', role: 'front_desk' }, expect: noCrossOrgConflict }] : []),
+        { kind: 'uniqueness-oracle', name: 'a login only B has', input: { login: bLogin, password: 'correct-horse-battery', displayName: 'Same Login', role: 'front_desk' }, expect: noCrossOrgConflict },
         { kind: 'role-escalation', name: 'org admin mints an IT admin', input: { login: `it-${uuidv7().slice(-12)}`, password: 'correct-horse-battery', displayName: 'Tech', role: 'it_admin' }, expect: 'FORBIDDEN' },
       ],
     };

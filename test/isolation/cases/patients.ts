@@ -8,9 +8,8 @@ const LINK_REFUSALS = ['NOT_FOUND', 'CONFLICT', 'RATE_LIMITED'];
 /** B's first patient's planted family name and national id (markers). */
 function bPatient(fx: AttackFixture) {
   const familyName = fx.b.markers.find((m) => m.startsWith('Bfam'));
-  const nationalId = fx.b.markers.find((m) => /^[0-9]{9}$/.test(m));
-  if (!familyName || !nationalId) throw new Error("B's patient markers were not planted");
-  return { familyName, nationalId, givenName: 'Testina', birthDate: '1980-02-03' };
+  if (!familyName) throw new Error("B's patient markers were not planted");
+  return { familyName, nationalId: valueOf(fx, 'B.nationalId'), givenName: 'Testina', birthDate: '1980-02-03' };
 }
 
 /** patients.*: the org's own patients, identifiers, and linking on strong evidence. */
@@ -84,7 +83,7 @@ export const patientCases: Record<string, CaseBuilder> = {
     crossIds: [],
     injectionCodes: LINK_REFUSALS,
     extra: [
-      { kind: 'cross-org-link', name: "B's link code with a wrong birth date", input: { code: fx.b.markers.find((m) => /^[0-9A-Z]{4}-/.test(m)) ?? 'ZZZZ-ZZZZ-ZZZZ-ZZZZ', birthDate: '1999-09-09', mrn: 'A-X3' }, expect: 'NOT_FOUND' },
+      { kind: 'cross-org-link', name: "B's link code with a wrong birth date", input: { code: valueOf(fx, 'B.linkCode'), birthDate: '1999-09-09', mrn: 'A-X3' }, expect: 'NOT_FOUND' },
       { kind: 'cross-org-link', name: 'a guessed code', input: { code: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ', birthDate: '1980-02-03', mrn: 'A-X4' }, expect: 'NOT_FOUND' },
     ],
   }),

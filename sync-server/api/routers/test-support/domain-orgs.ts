@@ -1,6 +1,6 @@
-import { uuidv7 } from '../../../shared/ids.ts';
-import type { Role } from '../../../shared/sync/auth.ts';
-import { patientFields, signedIn, type SyncClient, type TestDevice, type TestServer } from '../../testing/harness.ts';
+import { uuidv7 } from '../../../../shared/ids.ts';
+import type { Role } from '../../../../shared/sync/auth.ts';
+import { patientFields, signedIn, type SyncClient, type TestDevice, type TestServer } from '../../../testing/harness.ts';
 
 /**
  * Test support for the domain router suites (clinical, personnel, configuration): an org
@@ -19,14 +19,16 @@ export const ONE_PER_ROLE = { desk: 'front_desk', doctor: 'clinician', admin: 'o
 export async function orgWithUsers<U extends string>(server: TestServer, code: string, users: Record<U, Role>): Promise<RoleOrg<U>> {
   const { tenantId } = await server.admin.createTenant({ code, name: `Test org ${code}` });
   const org = { code, tenantId, client: {}, userId: {}, device: {} } as RoleOrg<U>;
-  for (const [username, role] of Object.entries(users) as [U, Role][]) {
-    const password = `pw-${code}-${username}-${uuidv7().slice(-8)}`;
-    const { userId } = await server.admin.createUser({ tenantId, username, password, displayName: `${role} ${username}`, role });
-    const signed = await signedIn(server, { code, username, password });
-    org.client[username] = signed.client;
-    org.userId[username] = userId;
-    org.device[username] = signed.device;
-  }
+  await Promise.all(
+    (Object.entries(users) as [U, Role][]).map(async ([username, role]) => {
+      const password = `pw-${code}-${username}-${uuidv7().slice(-8)}`;
+      const { userId } = await server.admin.createUser({ tenantId, username, password, displayName: `${role} ${username}`, role });
+      const signed = await signedIn(server, { code, username, password });
+      org.client[username] = signed.client;
+      org.userId[username] = userId;
+      org.device[username] = signed.device;
+    }),
+  );
   return org;
 }
 

@@ -1,0 +1,221 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uuidv7 } from '../../shared/ids.ts';
+import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
+import { requirePostgres, testPostgresUrl } from '../../test/support/postgres.ts';
+import { dropPostgresDeployment } from '../db/postgres-admin.ts';
+import { openServerCore } from '../server.ts';
+import { testEngines } from '../testing/engines.ts';
+import { closeClientSockets, syncClient } from '../testing/harness.ts';
+import { chooseDatabase } from './database.ts';
+
+const engines = testEngines(await requirePostgres('sync-server/cli (PostgreSQL)'), testPostgresUrl());
+
+const MAIN = join(import.meta.dirname, 'main.ts');
+const ROOT = join(import.meta.dirname, '..', '..');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real executable in a child process (the Node 24 running the tests), as an operator would run it. */
+function cli(args: readonly string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  for (const name of ['CLINICSYNC_DATABASE_URL', 'DATABASE_URL', 'CLINICSYNC_DATA_DIR', 'CLINICSYNC_LOG_LEVEL']) if (!options.env?.[name]) delete env[name];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/** Exit 2, one clear sentence on stderr, nothing on stdout, no stack trace. */
+function expectUsageError(run: Run, message: RegExp): void {
+  expect(run.code, run.stderr).toBe(2);
+  expect(run.stdout).toBe('');
+  expect(run.stderr).toMatch(message);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}
+
+for (const engine of engines) {
+  // Each run is a fresh Node process opening the databases: seconds each on a busy machine.
+  describe.skipIf(!engine.available)(`clinicsync-server admin command line (${engine.name})`, { timeout: 180_000 }, () => {
+    const prefix = `cs_t${randomBytes(5).toString('hex')}`;
+    const folder = engine.name === 'pglite' ? mkdtempSync(join(tmpdir(), 'clinicsync-cli-')) : '';
+    const dbArgs = engine.name === 'pglite' ? ['--data-dir', folder] : ['--database-url', `${new URL(`/${prefix}`, engine.adminUrl).toString()}`];
+    const password = `Cli-${randomBytes(9).toString('base64url')}`;
+    let north = '';
+
+    afterAll(async () => {
+      if (engine.name === 'pglite') rmSync(folder, { recursive: true, force: true });
+      else await dropPostgresDeployment(engine.adminUrl, prefix);
+    });
+
+    beforeAll(async () => {
+      const created = await cli(['tenant', 'create', '--code', 'north', '--name', 'North Clinic', '--json', ...dbArgs]);
+      expect(created.code, created.stderr).toBe(0);
+      north = (JSON.parse(created.stdout) as { tenantId: string }).tenantId;
+    });
+
+    it('creates organizations and lists them as JSON', async () => {
+      const second = await cli(['tenant', 'create', '--code', 'south', '--name', 'South Vets', '--kind', 'veterinary', ...dbArgs]);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toMatch(/^Created organization "south" \(South Vets\), id [0-9a-f-]{36}\.\n$/);
+
+      const list = await cli(['tenant', 'list', '--json', ...dbArgs]);
+      expect(list.code, list.stderr).toBe(0);
+      const tenants = JSON.parse(list.stdout) as { tenantId: string; code: string; kind: string; tier: string }[];
+      expect(tenants.map((t) => [t.code, t.kind, t.tier])).toEqual([
+        ['north', 'human', 'shared'],
+        ['south', 'veterinary', 'shared'],
+      ]);
+      expect(tenants[0]!.tenantId).toBe(north);
+    });
+
+    it('shows an organization, creates a user (password from stdin, never echoed) and grants a role', async () => {
+      const before = await cli(['tenant', 'show', '--tenant', 'north', '--json', ...dbArgs]);
+      expect(before.code, before.stderr).toBe(0);
+      expect(JSON.parse(before.stdout)).toMatchObject({ tenantId: north, code: 'north', members: 0 });
+
+      const user = await cli(['user', 'create', '--tenant', 'north', '--username', 'Front.Desk', '--display-name', 'Front Desk', '--role', 'front_desk', '--password-stdin', ...dbArgs], {
+        stdin: `${password}\n`,
+      });
+      expect(user.code, user.stderr).toBe(0);
+      expect(user.stdout).toMatch(/^Created user "front.desk" \(front_desk\), id [0-9a-f-]{36}\.\n$/);
+      expect(`${user.stdout}${user.stderr}`).not.toContain(password);
+
+      const viaEnv = await cli(['user', 'create', '--tenant', north, '--username', 'doc', '--display-name', 'Doctor', '--role', 'clinician', '--json', ...dbArgs], {
+        env: { CLINICSYNC_NEW_USER_PASSWORD: `${password}-2` },
+      });
+      expect(viaEnv.code, viaEnv.stderr).toBe(0);
+      expect(JSON.parse(viaEnv.stdout)).toMatchObject({ tenantId: north, username: 'doc', role: 'clinician' });
+
+      const grant = await cli(['user', 'grant', '--tenant', 'north', '--username', 'doc', '--role', 'org_admin', '--json', ...dbArgs]);
+      expect(grant.code, grant.stderr).toBe(0);
+      expect(JSON.parse(grant.stdout)).toMatchObject({ role: 'org_admin', added: false });
+
+      const after = await cli(['tenant', 'show', '--tenant', north, ...dbArgs]);
+      expect(after.code, after.stderr).toBe(0);
+      expect(after.stdout).toMatch(/^members:\s+2$/m);
+    });
+
+    it('issues an enrollment token and verifies the audit chain, which holds an entry per admin command', async () => {
+      const token = await cli(['device', 'enroll-token', '--tenant', 'north', '--ttl-minutes', '30', '--json', ...dbArgs]);
+      expect(token.code, token.stderr).toBe(0);
+      expect(JSON.parse(token.stdout)).toMatchObject({ token: expect.any(String), expiresAt: expect.any(String) });
+
+      const verify = await cli(['audit', 'verify', '--tenant', 'north', '--json', ...dbArgs]);
+      expect(verify.code, verify.stderr).toBe(0);
+      const result = JSON.parse(verify.stdout) as { ok: boolean; entries: number; problems: unknown[] };
+      expect(result).toMatchObject({ ok: true, problems: [] });
+
+      // Read the org's chain back in-process (the CLI processes have all exited).
+      const core = await openServerCore({ database: chooseDatabase(Object.fromEntries([[dbArgs[0]!.slice(2), dbArgs[1]!]]), {}).options });
+      try {
+        const page = await core.admin.listAudit({ tenantId: north, limit: 100 });
+        const actions = page.entries.map((entry) => entry.action);
+        for (const action of ['admin:tenant.create', 'admin:tenant.show', 'admin:user.create', 'admin:user.grant', 'admin:device.enroll-token', 'admin:audit.verify']) {
+          expect(actions, action).toContain(action);
+        }
+        expect(page.entries.every((entry) => entry.kind === 'admin' && entry.outcome === 'ok')).toBe(true);
+        expect(result.entries).toBeGreaterThanOrEqual(6);
+        // An attacker with owner rights edits one entry (past the append-only trigger).
+        const edited = await core.databases.inspect('audit', async (sql) => {
+          await sql.exec('SET LOCAL session_replication_role = replica');
+          return sql.execute(`UPDATE audit.events SET outcome = 'denied' WHERE tenant_id = $1 AND seq = 2`, [north]);
+        });
+        expect(edited).toBe(1);
+      } finally {
+        await core.close();
+      }
+      const broken = await cli(['audit', 'verify', '--tenant', 'north', ...dbArgs]);
+      expect(broken.code, broken.stderr).toBe(1);
+      expect(broken.stdout).toMatch(/BROKEN, \d+ problem\(s\)/);
+      expect(broken.stdout).toMatch(/^ {2}seq 2: edited$/m);
+    });
+
+    it('answers bad input with exit code 2 and a sentence naming the bad part', async () => {
+      expectUsageError(await cli(['frobnicate', ...dbArgs]), /Unknown command "frobnicate"/);
+      expectUsageError(await cli(['tenant', 'frob', ...dbArgs]), /Unknown tenant command "frob"; expected one of create, list, show, set-tier/);
+      expectUsageError(await cli(['tenant', 'create', '--code', 'Not A Code!', '--name', 'X', ...dbArgs]), /--code "Not A Code!": must be an organization code/);
+      expectUsageError(await cli(['tenant', 'create', '--name', 'X', ...dbArgs]), /"tenant create" needs --code/);
+      expectUsageError(await cli(['tenant', 'create', '--name', 'X', ...dbArgs, '--code']), /The option --code of "tenant create" needs a value/);
+      expectUsageError(await cli(['tenant', 'list', '--colour', ...dbArgs]), /Unknown option --colour for "tenant list"/);
+      expectUsageError(await cli(['tenant', 'set-tier', '--tenant', 'north', '--tier', 'platinum', ...dbArgs]), /--tier "platinum": must be one of shared, namespace, dedicated/);
+      expectUsageError(await cli(['user', 'create', '--tenant', 'north', '--username', 'x', '--display-name', 'X', '--role', 'janitor', ...dbArgs]), /--role "janitor"/);
+      const leaked = await cli(['user', 'create', '--tenant', 'north', '--username', 'x', '--display-name', 'X', '--role', 'clinician', '--password', 'hunter2-secret', ...dbArgs]);
+      expectUsageError(leaked, /does not take a password as a flag.*--password-stdin/);
+      expect(leaked.stderr).not.toContain('hunter2-secret');
+      const short = await cli(['user', 'create', '--tenant', 'north', '--username', 'x', '--display-name', 'X', '--role', 'clinician', '--password-stdin', ...dbArgs], { stdin: 'tiny\n' });
+      expectUsageError(short, /password from stdin must be at least 12 characters/);
+      expect(short.stderr).not.toContain('tiny');
+      expectUsageError(await cli(['device', 'enroll-token', '--tenant', 'north', '--ttl-minutes', 'soon', ...dbArgs]), /--ttl-minutes "soon": must be a whole number/);
+      const badUrl = await cli(['tenant', 'list', '--database-url', 'mysql://root:pw@db/app']);
+      expectUsageError(badUrl, /--database-url must start with postgres:\/\//);
+      expect(badUrl.stderr).not.toContain('pw@');
+      expectUsageError(await cli([]), /Usage: clinicsync-server <command>/);
+    });
+
+    it('fails with exit code 1 and a sentence when the command cannot be done', async () => {
+      const unknown = await cli(['tenant', 'show', '--tenant', 'nowhere', ...dbArgs]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/^clinicsync-server tenant show: There is no organization with that id or code\.\n$/);
+      const unknownCode = await cli(['device', 'enroll-token', '--tenant', 'nowhere', ...dbArgs]);
+      expect(unknownCode.code).toBe(1);
+      expect(unknownCode.stdout).toBe('');
+      expect(unknownCode.stderr).toMatch(/^clinicsync-server device enroll-token: No organization has the code "nowhere"\.\n$/);
+      const duplicate = await cli(['tenant', 'create', '--code', 'north', '--name', 'Again', ...dbArgs]);
+      expect(duplicate.code).toBe(1);
+      expect(duplicate.stderr).toMatch(/An organization with the code "north" already exists/);
+    });
+
+    it('prints help for every command', async () => {
+      const help = await cli(['tenant', 'create', '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/Usage: clinicsync-server tenant create --code CODE --name NAME/);
+      expect(help.stdout).toMatch(/--database-url postgres:\/\//);
+      const overview = await cli(['--help']);
+      expect(overview.code).toBe(0);
+      for (const command of ['serve', 'migrate', 'tenant create', 'tenant list', 'tenant show', 'tenant set-tier', 'user create', 'user grant', 'device enroll-token', 'audit verify']) {
+        expect(overview.stdout).toContain(`  ${command} `);
+      }
+    });
+
+    it('serves what the commands created: a user made by the CLI signs in, and SIGTERM stops the server', async () => {
+      const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', ...dbArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`serve did not start: ${stdout}`)), 60_000);
+          child.stdout.on('data', () => {
+            const match = /listening on (http:\/\/\S+) /.exec(stdout);
+            if (match) {
+              clearTimeout(timer);
+              resolve(match[1]!);
+            }
+          });
+        });
+        const session = await syncClient(url).auth.signIn.mutate({ protocolVersion: PROTOCOL_VERSION, org: 'north', username: 'front.desk', password, deviceId: uuidv7() });
+        expect(session).toMatchObject({ tenantId: north, role: 'front_desk' });
+      } finally {
+        await closeClientSockets();
+        child.kill('SIGTERM');
+      }
+      expect(await exited).toBe(0);
+      expect(stdout).toMatch(/SIGTERM received, stopping/);
+    });
+  });
+}
