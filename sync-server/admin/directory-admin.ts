@@ -101,7 +101,13 @@ export function createDirectoryAdmin(services: Services): DirectoryAdmin {
       });
     },
 
-    listTenants: async () => (await services.tenants.list()).map(summaryOf),
+    // Spans every org, so it is filed in the unattributed chain (ids only).
+    listTenants: () =>
+      auditedWork(services.audit, admin(null, 'tenant.list'), async (trail) => {
+        const tenants = (await services.tenants.list()).map(summaryOf);
+        trail.touched('tenant', tenants.map((tenant) => tenant.tenantId));
+        return tenants;
+      }),
 
     showTenant: async (idOrCode) => {
       const tenant = await tenantByIdOrCode(idOrCode);

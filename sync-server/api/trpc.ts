@@ -82,7 +82,25 @@ const audited = t.middleware(async ({ ctx, meta, path, type, next }) => {
   return result;
 });
 
-const baseProcedure = t.procedure.use(audited).use(appErrors);
+/**
+ * PostgreSQL text cannot hold U+0000, so a NUL anywhere in the input would surface as a
+ * database error. Refused here, for every procedure and every field, as a validation error.
+ */
+const noNulBytes = t.middleware(async ({ getRawInput, next }) => {
+  if (containsNul(await getRawInput())) throw new AppError('VALIDATION', 'The request contains a character that is not allowed (NUL).');
+  return next();
+});
+
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  for (const [key, child] of Object.entries(value)) {
+    if (key.includes('\u0000') || containsNul(child, depth + 1)) return true;
+  }
+  return false;
+}
+
+const baseProcedure = t.procedure.use(audited).use(appErrors).use(noNulBytes);
 
 /** Health and sign-in only; everything else goes through `authorized`. */
 export const publicProcedure = baseProcedure.meta({ public: true });

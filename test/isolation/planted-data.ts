@@ -1,6 +1,7 @@
 import { isValidNpi } from '../../shared/api/personnel.ts';
 import { uuidv7 } from '../../shared/ids.ts';
-import { appointmentFields, patientFields, signedIn } from '../../sync-server/testing/harness.ts';
+import { createAutomationStores } from '../../sync-server/domains/process_automation/stores.ts';
+import { appointmentFields, appCodeOf, patientFields, signedIn } from '../../sync-server/testing/harness.ts';
 import { addIds, digits, marker, type AttackFixture, type AttackOrg, type Planter } from '../support/attack-fixture.ts';
 
 /**
@@ -209,9 +210,32 @@ const identitiesAndAccess: Planter = {
       const displayName = `Extra ${marker(org.label)}`;
       const user = await org.users.org_admin.client.admin.users.create.mutate({ login, password: `pw-${uuidv7()}`, displayName, role: 'front_desk' });
       const token = await org.users.it_admin.client.admin.devices.enrollmentToken.mutate({ ttlMinutes: 60 });
+      // One unmatched link attempt of the org's own (counted per org against guessing).
+      const attempt = await appCodeOf(desk.patients.linkByCode.mutate({ code: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ', birthDate: '1980-02-03', mrn: 'NO-MATCH' }));
+      if (attempt !== 'NOT_FOUND') throw new Error(`a guessed link code was answered ${attempt}`);
       addIds(org.ids, 'user', user.userId);
       org.markers.push(identifier, code.code, code.code.replaceAll('-', ''), login, displayName, token.token);
       Object.assign(fx.values, { [`${org.label}.nationalId`]: identifier, [`${org.label}.linkCode`]: code.code, [`${org.label}.login`]: login });
+    }
+  },
+};
+
+/**
+ * Background work of each org: a job due far in the future (so no runner claims it while
+ * the attacks run) and an open workflow run, through the process_automation services. No
+ * outbox or processed-event rows: the relay and consumer rewrite those on their own
+ * schedule, so they would change under the fingerprint without any attack.
+ */
+const backgroundWork: Planter = {
+  name: 'jobs and workflow runs (process_automation)',
+  plant: async ({ server, a, b }) => {
+    const stores = createAutomationStores(server.databases.domains.process_automation);
+    for (const org of [a, b]) {
+      const subjectId = org.ids.deskAppointment![0]!;
+      const job = await stores.jobs.enqueue(org.tenantId, { type: 'attack_fixture.reminder', payload: { appointmentId: subjectId }, runAt: new Date('2035-01-01T00:00:00Z') });
+      const run = await stores.workflows.open(org.tenantId, { workflow: 'attack_fixture_follow_up', subjectId, step: 'waiting' });
+      addIds(org.ids, 'job', job.id);
+      addIds(org.ids, 'workflowRun', run.id);
     }
   },
 };
@@ -251,4 +275,14 @@ const thirdOrg: Planter = {
   },
 };
 
-export const PLANTERS: readonly Planter[] = [patientsAndAppointments, sharedPatient, personnel, scheduling, clinical, configuration, identitiesAndAccess, thirdOrg];
+export const PLANTERS: readonly Planter[] = [
+  patientsAndAppointments,
+  sharedPatient,
+  personnel,
+  scheduling,
+  clinical,
+  configuration,
+  identitiesAndAccess,
+  backgroundWork,
+  thirdOrg,
+];

@@ -18,8 +18,8 @@ import { syncCases } from './cases/sync.ts';
  * Each builder gets the two-org fixture (test/support/attack-fixture.ts, data planted by
  * planted-data.ts) and returns a valid input for org A (the control call must succeed), B's
  * id for every id field (a check fails on a UUID-valued field left out), and the
- * procedure's own attacks. String fields are found in the valid input (plus
- * `optionalStrings`); header, cross-id, forbidden-role and injection attacks are generated
+ * procedure's own attacks. The valid input must hold every string field of the input
+ * schema (checked); header, cross-id, forbidden-role and injection attacks are generated
  * for every procedure by test/support/attack-runner.ts.
  */
 export const PROCEDURE_CASES: Record<string, CaseBuilder> = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syncServerRouter } from '../../sync-server/api/router.ts';
-import { listProcedures } from '../support/attack-runner.ts';
+import { listProcedures } from '../support/attack-procedures.ts';
 import { PROCEDURE_CASES } from './procedure-cases.ts';
 
 /**

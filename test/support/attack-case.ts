@@ -35,11 +35,24 @@ export interface ExtraAttack {
   expect: string | ((outcome: CallOutcome) => string | null);
 }
 
-interface CaseBase {
-  /** A valid input for org A; called anew for every call (so creates get fresh ids). */
+export interface InputVariant {
   input: () => unknown;
-  /** String fields beyond those present in `input()` (optional fields it leaves out), each with a valid value. */
-  optionalStrings?: { path: Path; value: string }[];
+  /** B's id for every id field of this variant (protected procedures). */
+  crossIds?: CrossIdField[];
+}
+
+interface CaseBase {
+  /**
+   * A valid input for org A, called anew for every call (so creates get fresh ids). It must
+   * hold every string field the input schema declares, optional ones included (checked):
+   * the injection strings go into each string field found here.
+   */
+  input: () => unknown;
+  /**
+   * Further valid inputs, for schemas whose fields exclude each other (e.g. "encounterId or
+   * patientId"). Each is called as a control and gets its own cross-id and injection attacks.
+   */
+  variants?: InputVariant[];
   /** Checks org A's successful answer to the valid input (returns a problem or null). */
   control?: (data: unknown) => string | null;
   /** Procedure-specific attacks. */

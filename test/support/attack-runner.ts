@@ -1,59 +1,18 @@
-import { randomUUID } from 'node:crypto';
-import { CAPABILITY_NAMES, roleCan, type Capability } from '../../shared/auth/capabilities.ts';
-import { uuidv7 } from '../../shared/ids.ts';
-import { ROLES, type Role } from '../../shared/sync/auth.ts';
+import type { Role } from '../../shared/sync/auth.ts';
 import { signedIn } from '../../sync-server/testing/harness.ts';
 import { UNATTRIBUTED, type AuditCounter } from './attack-audit.ts';
-import { callAs, callRaw, callWithClient, type CallOutcome, type ProcedureType } from './attack-calls.ts';
-import type { CrossIdField, ExtraAttack, ProcedureCase, ProtectedCase } from './attack-case.ts';
+import { callAs, callWithClient, type CallOutcome } from './attack-calls.ts';
+import type { ProcedureCase } from './attack-case.ts';
 import { leakedFrom, secretsOf, type AttackFixture, type AttackUser } from './attack-fixture.ts';
 import { fingerprintDiff, type OrgFingerprint } from './attack-fingerprint.ts';
-import { garbledAuthorizations, injectionPayloads, malformedOrgHeaders } from './attack-payloads.ts';
-import { idLeaves, pathKey, stringLeaves, withValue } from './attack-paths.ts';
-
-/** What the router says about a procedure. */
-export interface ProcedureInfo {
-  path: string;
-  type: ProcedureType;
-  capability: Capability | null;
-  isPublic: boolean;
-  audited: boolean;
-}
-
-interface ProcedureDef {
-  _def: { type: ProcedureType; meta?: { capability?: string; public?: true; unaudited?: true } };
-}
-
-/** Every procedure of a router, from `_def.procedures` (so a new one shows up without a list to update). */
-export function listProcedures(router: { _def: { procedures: object } }): ProcedureInfo[] {
-  return Object.entries(router._def.procedures as Record<string, ProcedureDef>).map(([path, procedure]) => {
-    const meta = procedure._def.meta ?? {};
-    const capability = (CAPABILITY_NAMES as readonly string[]).includes(meta.capability ?? '') ? (meta.capability as Capability) : null;
-    return { path, type: procedure._def.type, capability, isPublic: meta.public === true, audited: meta.unaudited !== true };
-  });
-}
-
-/** One attack call: how to make it, what it sent, which org it targets, and how to judge it. */
-interface Attack {
-  name: string;
-  call: () => Promise<CallOutcome>;
-  sent: () => string;
-  /** The org named by the request (its audit entry goes there unless no such org exists); '*' for public procedures. */
-  target: string;
-  /** Whose data the answer must not carry (default B). */
-  victim?: 'A' | 'B';
-  /** Outcomes of uncounted comparison calls the attack made (each left an audit entry too). */
-  side?: CallOutcome[];
-  judge: (outcome: CallOutcome) => string | null;
-}
+import { crossIdAttacks, extraAttack, forbiddenAttacks, headerAttacks, injectionAttacks, type Attack, type Shape } from './attack-kinds.ts';
+import { idLeaves, pathKey, stringLeaves } from './attack-paths.ts';
+import type { ProcedureInfo } from './attack-procedures.ts';
 
 const TENANTLESS = new Set(['TENANT_REQUIRED', 'TENANT_UNKNOWN']);
 /** Traces of a database or runtime error that must never reach a client. */
 const INTERNAL_TRACE = /syntax error|violates|duplicate key|relation "|SQLSTATE|invalid byte sequence|invalid input syntax|node_modules|\.ts:\d+/i;
 const CONCURRENCY = 4;
-
-const expectCode = (code: string) => (outcome: CallOutcome) =>
-  outcome.appCode === code ? null : `expected ${code}, got ${outcome.ok ? 'success' : `${outcome.appCode} (${outcome.message})`}`;
 
 async function runLimited<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
   const results: T[] = new Array(tasks.length);
@@ -66,15 +25,6 @@ async function runLimited<T>(tasks: readonly (() => Promise<T>)[], limit: number
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
   return results;
-}
-
-/** Replaces values that differ between two otherwise identical answers (ids, clocks, times). */
-function normalized(outcome: CallOutcome): string {
-  if (!outcome.ok) return `${outcome.appCode}: ${outcome.message}`;
-  return JSON.stringify(outcome.data ?? null)
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>')
-    .replace(/\d{15}-\d{6}-[0-9a-z-]{1,64}/g, '<hlc>')
-    .replace(/\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})/g, '<time>');
 }
 
 /**
@@ -122,21 +72,29 @@ export class AttackRun {
   async run(info: ProcedureInfo, c: ProcedureCase): Promise<string[]> {
     const problems: string[] = [];
     const note = (problem: string | null) => problem && problems.push(problem);
+    const shapes: Shape[] = [
+      { label: '', input: c.input, crossIds: c.public ? [] : c.crossIds },
+      ...(c.variants ?? []).map((variant, i) => ({ label: `variant ${i + 1}: `, input: variant.input, crossIds: variant.crossIds ?? [] })),
+    ];
 
-    const control = await this.controlCall(info, c);
-    note(control.ok ? (c.control?.(control.data) ?? null) : `${info.path}: the valid input for A was refused: ${control.appCode} (${control.message})`);
-    note(this.leaks(`${info.path} control`, control, ''));
+    for (const shape of shapes) {
+      const control = await this.controlCall(info, c, shape);
+      const label = `${info.path} ${shape.label}control`;
+      note(control.ok ? (shape === shapes[0] ? (c.control?.(control.data) ?? null) : null) : `${label}: the valid input for A was refused: ${control.appCode} (${control.message})`);
+      note(this.leaks(label, control, ''));
+      if (!c.public) note(this.missingIdFields(info, shape));
+    }
+    note(this.missingStringFields(info, shapes));
 
     const groups: [string, Attack[]][] = [];
     if (!c.public) {
-      note(this.missingIdFields(c));
-      groups.push(['headers', this.headerAttacks(info, c)]);
-      groups.push(['cross-org-ids', this.crossIdAttacks(info, c)]);
-      groups.push(['forbidden-role', this.forbiddenAttacks(info, c)]);
+      groups.push(['headers', headerAttacks(this.fx, info, c)]);
+      groups.push(['cross-org-ids', shapes.flatMap((shape) => crossIdAttacks(this.fx, info, c, shape))]);
+      groups.push(['forbidden-role', forbiddenAttacks(this.fx, info, c)]);
     }
-    groups.push(['sql-injection', this.injectionAttacks(info, c)]);
+    groups.push(['sql-injection', shapes.flatMap((shape) => injectionAttacks(this.fx, info, c, shape))]);
     const extraKinds = [...new Set((c.extra ?? []).map((attack) => attack.kind))];
-    for (const kind of extraKinds) groups.push([kind, (c.extra ?? []).filter((attack) => attack.kind === kind).map((attack) => this.extraAttack(info, c, attack))]);
+    for (const kind of extraKinds) groups.push([kind, (c.extra ?? []).filter((attack) => attack.kind === kind).map((attack) => extraAttack(this.fx, info, c, attack))]);
 
     for (const [kind, attacks] of groups) if (attacks.length > 0) problems.push(...(await this.group(info, kind, attacks)));
     return problems;
@@ -183,176 +141,26 @@ export class AttackRun {
     return (org === 'A' ? this.fx.a : this.fx.b).users[role];
   }
 
-  private async controlCall(info: ProcedureInfo, c: ProcedureCase): Promise<CallOutcome> {
-    if (c.public) return callAs(this.fx.url, {}, info.type, info.path, c.input());
+  private async controlCall(info: ProcedureInfo, c: ProcedureCase, shape: Shape): Promise<CallOutcome> {
+    if (c.public) return callAs(this.fx.url, {}, info.type, info.path, shape.input());
     const user = this.userOf('A', c.role);
-    if (!c.consumesSession) return callWithClient(user.client, info.type, info.path, c.input());
+    if (!c.consumesSession) return callWithClient(user.client, info.type, info.path, shape.input());
     const fresh = await signedIn(this.fx.server, { code: this.fx.a.code, username: user.username, password: user.password });
-    return callWithClient(fresh.client, info.type, info.path, c.input());
+    return callWithClient(fresh.client, info.type, info.path, shape.input());
   }
 
-  /** Every UUID-valued field of the valid input must have a cross-org variant. */
-  private missingIdFields(c: ProtectedCase): string | null {
-    const listed = new Set(c.crossIds.map((field) => pathKey(field.path)));
-    const missing = idLeaves(c.input()).map(pathKey).filter((key) => !listed.has(key));
-    return missing.length > 0 ? `id fields without a cross-org case: ${missing.join(', ')}` : null;
+  /** Every string field the input schema declares must be in some valid input (so injections reach it). */
+  private missingStringFields(info: ProcedureInfo, shapes: Shape[]): string | null {
+    const present = new Set(shapes.flatMap((shape) => stringLeaves(shape.input()).map((leaf) => pathKey(leaf.path))));
+    const missing = info.stringFields.map(pathKey).filter((key) => !present.has(key));
+    return missing.length > 0 ? `${info.path}: string fields of the input schema missing from every valid input: ${missing.join(', ')}` : null;
   }
 
-  /** Kinds 1–5: no org, unknown org, malformed org, another org's token, no/garbled/ended token. */
-  private headerAttacks(info: ProcedureInfo, c: ProtectedCase): Attack[] {
-    const { a, b, url } = this.fx;
-    const tokenA = a.users[c.role].session.token;
-    const tokenB = b.users[c.role].session.token;
-    const bearer = (token: string) => `Bearer ${token}`;
-    const input = c.input();
-    const firstCross = c.crossIds[0];
-    const aimedAtB = firstCross ? withValue(input, firstCross.path, firstCross.id) : input;
-    const cases: { name: string; headers: Record<string, string>; code: string; target: string; input?: unknown }[] = [
-      { name: 'no org header', headers: { authorization: bearer(tokenA) }, code: 'TENANT_REQUIRED', target: UNATTRIBUTED },
-      { name: 'no org header, no token', headers: {}, code: 'TENANT_REQUIRED', target: UNATTRIBUTED },
-      { name: 'unknown org (v7)', headers: { 'x-tenant-id': uuidv7(), authorization: bearer(tokenA) }, code: 'TENANT_UNKNOWN', target: UNATTRIBUTED },
-      { name: 'unknown org (v4)', headers: { 'x-tenant-id': randomUUID(), authorization: bearer(tokenA) }, code: 'TENANT_UNKNOWN', target: UNATTRIBUTED },
-      ...malformedOrgHeaders(a.tenantId, b.code).map((value, i) => ({
-        name: `malformed org header #${i + 1}`,
-        headers: { 'x-tenant-id': value, authorization: bearer(tokenA) },
-        code: 'TENANT_REQUIRED',
-        target: UNATTRIBUTED,
-      })),
-      { name: "A's org + B's token", headers: { 'x-tenant-id': a.tenantId, authorization: bearer(tokenB) }, code: 'TENANT_MISMATCH', target: a.tenantId },
-      { name: "B's org + A's token, B's ids", headers: { 'x-tenant-id': b.tenantId, authorization: bearer(tokenA) }, code: 'TENANT_MISMATCH', target: b.tenantId, input: aimedAtB },
-      { name: "B's org + A's ended token", headers: { 'x-tenant-id': b.tenantId, authorization: bearer(a.expiredToken) }, code: 'TENANT_MISMATCH', target: b.tenantId },
-      { name: 'no token', headers: { 'x-tenant-id': a.tenantId }, code: 'UNAUTHENTICATED', target: a.tenantId },
-      ...garbledAuthorizations(a.tenantId).map((token) => ({
-        name: `garbled token (${token.name})`,
-        headers: { 'x-tenant-id': a.tenantId, authorization: token.header },
-        code: 'UNAUTHENTICATED',
-        target: a.tenantId,
-      })),
-      { name: 'expired token', headers: { 'x-tenant-id': a.tenantId, authorization: bearer(a.expiredToken) }, code: 'UNAUTHENTICATED', target: a.tenantId },
-      { name: 'revoked token', headers: { 'x-tenant-id': a.tenantId, authorization: bearer(a.revokedToken) }, code: 'UNAUTHENTICATED', target: a.tenantId },
-      { name: "B's revoked token on B's org", headers: { 'x-tenant-id': b.tenantId, authorization: bearer(b.revokedToken) }, code: 'UNAUTHENTICATED', target: b.tenantId, input: aimedAtB },
-    ];
-    const attacks: Attack[] = cases.map((spec) => {
-      const body = spec.input ?? input;
-      return {
-        name: `${spec.name} (HTTP)`,
-        call: () => callRaw(url, info.type, info.path, body, spec.headers),
-        sent: () => JSON.stringify({ body, headers: spec.headers }),
-        target: spec.target,
-        judge: expectCode(spec.code),
-      };
-    });
-    if (info.type === 'subscription') {
-      // The same checks over WebSocket, where org and token travel as connectionParams.
-      const ws: { name: string; auth: { tenantId?: string; token?: string }; code: string; target: string }[] = [
-        { name: 'no org', auth: { token: tokenA }, code: 'TENANT_REQUIRED', target: UNATTRIBUTED },
-        { name: 'unknown org', auth: { tenantId: uuidv7(), token: tokenA }, code: 'TENANT_UNKNOWN', target: UNATTRIBUTED },
-        { name: 'malformed org', auth: { tenantId: "' OR 1=1 --", token: tokenA }, code: 'TENANT_REQUIRED', target: UNATTRIBUTED },
-        { name: "A's org + B's token", auth: { tenantId: a.tenantId, token: tokenB }, code: 'TENANT_MISMATCH', target: a.tenantId },
-        { name: "B's org + A's token", auth: { tenantId: b.tenantId, token: tokenA }, code: 'TENANT_MISMATCH', target: b.tenantId },
-        { name: 'no token', auth: { tenantId: a.tenantId }, code: 'UNAUTHENTICATED', target: a.tenantId },
-        { name: 'garbled token', auth: { tenantId: a.tenantId, token: 'nonsense' }, code: 'UNAUTHENTICATED', target: a.tenantId },
-        { name: 'expired token', auth: { tenantId: a.tenantId, token: a.expiredToken }, code: 'UNAUTHENTICATED', target: a.tenantId },
-      ];
-      for (const spec of ws) {
-        attacks.push({
-          name: `${spec.name} (WebSocket)`,
-          call: () => callAs(url, spec.auth, info.type, info.path, input),
-          sent: () => JSON.stringify({ input, auth: spec.auth }),
-          target: spec.target,
-          judge: expectCode(spec.code),
-        });
-      }
-    }
-    return attacks;
+  /** Every UUID-valued field of a valid input must have a cross-org variant. */
+  private missingIdFields(info: ProcedureInfo, shape: Shape): string | null {
+    const listed = new Set(shape.crossIds.map((field) => pathKey(field.path)));
+    const missing = idLeaves(shape.input()).map(pathKey).filter((key) => !listed.has(key));
+    return missing.length > 0 ? `${info.path} ${shape.label}id fields without a cross-org case: ${missing.join(', ')}` : null;
   }
 
-  /** Kind 6: A's own session, B's id in each id field; answered exactly like an id that does not exist. */
-  private crossIdAttacks(info: ProcedureInfo, c: ProtectedCase): Attack[] {
-    const user = this.userOf('A', c.role);
-    return c.crossIds.map((field: CrossIdField) => {
-      const input = withValue(c.input(), field.path, field.id);
-      let unknown: CallOutcome | null = null;
-      const side: CallOutcome[] = [];
-      return {
-        name: `B's id in ${pathKey(field.path)}`,
-        side,
-        call: async () => {
-          const outcome = await callWithClient(user.client, info.type, info.path, input);
-          if (!field.clientChosen && !field.judge) {
-            unknown = await callWithClient(user.client, info.type, info.path, withValue(c.input(), field.path, uuidv7()));
-            side.push(unknown);
-          }
-          return outcome;
-        },
-        sent: () => JSON.stringify(input),
-        target: this.fx.a.tenantId,
-        judge: (outcome) => {
-          if (field.judge) return field.judge(outcome);
-          if (field.clientChosen) return expectCode('NOT_FOUND')(outcome);
-          const theirs = normalized(outcome);
-          const unknownAnswer = unknown ? normalized(unknown) : '(not asked)';
-          return theirs === unknownAnswer ? null : `B's id is answered differently from an unknown id: ${theirs.slice(0, 300)} vs ${unknownAnswer.slice(0, 300)}`;
-        },
-      };
-    });
-  }
-
-  /** Kind 9: every role without the capability gets FORBIDDEN. */
-  private forbiddenAttacks(info: ProcedureInfo, c: ProtectedCase): Attack[] {
-    if (!info.capability) return [];
-    const capability = info.capability;
-    return ROLES.filter((role) => !roleCan(role, capability)).map((role) => {
-      const input = c.input();
-      return {
-        name: `${role} lacks ${capability}`,
-        call: () => callWithClient(this.userOf('A', role).client, info.type, info.path, input),
-        sent: () => JSON.stringify(input),
-        target: this.fx.a.tenantId,
-        judge: expectCode('FORBIDDEN'),
-      };
-    });
-  }
-
-  /** Kind 8: each injection string in each string field; a validation error or a harmless answer. */
-  private injectionAttacks(info: ProcedureInfo, c: ProcedureCase): Attack[] {
-    const fields = [...stringLeaves(c.input()).map((leaf) => leaf.path), ...(c.optionalStrings ?? []).map((field) => field.path)];
-    const allowed = new Set(['VALIDATION', ...(c.injectionCodes ?? ['NOT_FOUND', 'CONFLICT'])]);
-    const attacks: Attack[] = [];
-    for (const path of fields) {
-      for (const payload of injectionPayloads(this.fx.b.tenantId)) {
-        const build = () => withValue(c.input(), path, payload.value);
-        const input = build();
-        attacks.push({
-          name: `${payload.name} in ${pathKey(path)}`,
-          call: () => (c.public ? callAs(this.fx.url, {}, info.type, info.path, input) : callWithClient(this.userOf('A', c.role).client, info.type, info.path, input)),
-          sent: () => JSON.stringify(input),
-          target: c.public ? '*' : this.fx.a.tenantId,
-          judge: (outcome) => (outcome.ok || allowed.has(outcome.appCode ?? '') ? null : `expected VALIDATION or a harmless answer, got ${outcome.appCode} (${outcome.message})`),
-        });
-      }
-    }
-    return attacks;
-  }
-
-  private extraAttack(info: ProcedureInfo, c: ProcedureCase, attack: ExtraAttack): Attack {
-    const { a, b, url } = this.fx;
-    const as = attack.as ?? (c.public ? 'none' : { org: 'A' as const, role: c.role });
-    const headerOrg = attack.headers?.['x-tenant-id'];
-    const org = attack.headers ? ([a, b].find((o) => o.tenantId === headerOrg) ?? null) : as === 'none' ? null : as.org === 'A' ? a : b;
-    const call = () => {
-      if (attack.headers) return callRaw(url, info.type, info.path, attack.input, attack.headers);
-      if (as === 'none') return callAs(url, {}, info.type, info.path, attack.input);
-      return callWithClient(this.userOf(as.org, as.role).client, info.type, info.path, attack.input);
-    };
-    return {
-      name: attack.name,
-      call,
-      sent: () => JSON.stringify({ input: attack.input, headers: attack.headers ?? {} }),
-      target: c.public ? '*' : (org?.tenantId ?? UNATTRIBUTED),
-      // A call made with B's own session may see B's data; its answer must then hold none of A's.
-      victim: org === b && !attack.headers ? 'A' : 'B',
-      judge: typeof attack.expect === 'string' ? expectCode(attack.expect) : attack.expect,
-    };
-  }
 }

@@ -59,6 +59,8 @@ export const clinicalCases: Record<string, CaseBuilder> = {
     role: 'clinician',
     input: () => ({ encounterId: idOf(a, 'encounter'), limit: 100 }),
     crossIds: [{ path: ['encounterId'], id: idOf(b, 'encounter') }],
+    // Either an encounter or a patient's chart, never both.
+    variants: [{ input: () => ({ patientId: idOf(a, 'patient'), limit: 100 }), crossIds: [{ path: ['patientId'], id: idOf(b, 'patient') }] }],
     extra: [
       { kind: 'shared-patient', name: "the shared patient's chart (B's notes must not show)", input: { patientId: shared.patient![0]! }, expect: okOnly },
       { kind: 'cross-org-read', name: "B's patient's chart", input: { patientId: idOf(b, 'patient') }, expect: emptyOrNotFound },
@@ -113,6 +115,7 @@ export const clinicalCases: Record<string, CaseBuilder> = {
     role: 'clinician',
     input: () => ({ encounterId: idOf(a, 'encounter'), status: 'active', limit: 100 }),
     crossIds: [{ path: ['encounterId'], id: idOf(b, 'encounter') }],
+    variants: [{ input: () => ({ patientId: idOf(a, 'patient'), status: 'active', limit: 100 }), crossIds: [{ path: ['patientId'], id: idOf(b, 'patient') }] }],
     extra: [{ kind: 'shared-patient', name: "the shared patient's orders (B's must not show)", input: { patientId: shared.patient![0]! }, expect: okOnly }],
   }),
 

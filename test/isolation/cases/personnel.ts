@@ -33,7 +33,7 @@ export const personnelCases: Record<string, CaseBuilder> = {
 
   'personnel.staff.update': ({ a, b }: AttackFixture) => ({
     role: 'org_admin',
-    input: () => ({ id: idOf(a, 'staff'), jobTitle: `Physician ${fresh()}`, jobRoles: ['physician'], active: true }),
+    input: () => ({ id: idOf(a, 'staff'), displayName: `Dr ${fresh()}`, jobTitle: `Physician ${fresh()}`, isPractitioner: true, npi: newNpi(), jobRoles: ['physician'], active: true }),
     crossIds: [{ path: ['id'], id: idOf(b, 'staff') }],
     extra: [{ kind: 'cross-org-write', name: "deactivate B's practitioner", input: { id: idOf(b, 'staff'), active: false }, expect: 'NOT_FOUND' }],
   }),
