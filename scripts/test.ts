@@ -148,7 +148,7 @@ function printSkips(skips: SkipEntry[]): void {
   for (const skip of skips) console.log(`!!!   ${skip.suite}\n!!!       why: ${skip.reason}`);
   console.log(bar);
   console.log('!!! CI makes them mandatory with CLINICSYNC_REQUIRE_POSTGRES=1, CLINICSYNC_REQUIRE_NATS=1,');
-  console.log('!!! CLINICSYNC_REQUIRE_CHROMIUM=1 (see README, "Running against PostgreSQL and NATS").');
+  console.log('!!! CLINICSYNC_REQUIRE_CHROMIUM=1,\n!!! CLINICSYNC_REQUIRE_PGBOUNCER=1 (see README, "Running against PostgreSQL and NATS").');
   console.log(bar);
 }
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { DOMAINS, type Domain } from '../../shared/domains.ts';
+import { lockDataFolder } from './folder-lock.ts';
 import { absentDomainDb, type DomainDb, type DomainRoles, type PhysicalDatabases } from './domain-db.ts';
 import { migrateDomain, type AdminTransaction } from './migrations.ts';
 import { APP_ROLE_ATTRIBUTES, ensureRole, grantDomainAccess, SYSTEM_ROLE_ATTRIBUTES } from './roles.ts';
@@ -28,14 +29,22 @@ export interface PgliteOptions {
 export async function openPgliteDatabases(options: PgliteOptions): Promise<PhysicalDatabases> {
   const held = options.domains ?? DOMAINS;
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const db = await PGlite.create({
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    ...(options.loadDataDir && !options.dataDir ? { loadDataDir: options.loadDataDir } : {}),
-  });
+  const lock = options.dataDir ? lockDataFolder(options.dataDir) : null;
+  let db: PGlite;
+  try {
+    db = await PGlite.create({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.loadDataDir && !options.dataDir ? { loadDataDir: options.loadDataDir } : {}),
+    });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   try {
     await preparePglite(db, held);
   } catch (error) {
     await db.close();
+    lock?.release();
     throw error;
   }
   const domains = Object.fromEntries(
@@ -50,7 +59,10 @@ export async function openPgliteDatabases(options: PgliteOptions): Promise<Physi
       if (!held.includes(domain)) throw new Error(`the ${domain} domain is not held by this database deployment`);
       return adminTransaction(db)(fn);
     },
-    close: () => db.close(),
+    close: async () => {
+      await db.close();
+      lock?.release();
+    },
   };
 }
 

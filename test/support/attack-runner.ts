@@ -118,7 +118,8 @@ export class AttackRun {
       if (!outcome.ok && outcome.appCode === 'INTERNAL') problems.push(`${label}: answered INTERNAL (an unhandled error) instead of a clear code`);
       for (const audited of [outcome, ...(attack.side ?? [])]) {
         if (info.audited && !audited.ok && audited.appCode && !['TRANSPORT', 'ADMITTED'].includes(audited.appCode)) {
-          this.audit.expect(attack.target === '*' ? '*' : TENANTLESS.has(audited.appCode) ? UNATTRIBUTED : attack.target, info.path, audited.appCode);
+          const chain = attack.target === '*' ? '*' : TENANTLESS.has(audited.appCode) ? UNATTRIBUTED : attack.target;
+          this.audit.expect(attack.mayBeUnattributed && chain !== '*' ? [chain, UNATTRIBUTED] : chain, info.path, audited.appCode);
         }
       }
     });
