@@ -100,16 +100,16 @@ function containsNul(value: unknown, depth = 0): boolean {
   return false;
 }
 
-const baseProcedure = t.procedure.use(audited).use(appErrors).use(noNulBytes);
+const baseProcedure = t.procedure.use(audited).use(appErrors);
 
 /** Health and sign-in only; everything else goes through `authorized`. */
-export const publicProcedure = baseProcedure.meta({ public: true });
+export const publicProcedure = baseProcedure.use(noNulBytes).meta({ public: true });
 
 /** Runs only after request entry admitted the caller; the org and actor go on the audit trail. */
 const sessionProcedure = baseProcedure.use(async ({ ctx, next }) => {
   const session = await enterRequest(ctx.services, ctx.credentials, ctx.audit);
   return next({ ctx: { ...ctx, session } });
-});
+}).use(noNulBytes); // after entry, so the refusal lands in the caller's own audit chain
 
 /**
  * The only way to build a protected procedure: it names the capability it needs, and a

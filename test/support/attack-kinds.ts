@@ -23,8 +23,6 @@ export interface Attack {
   sent: () => string;
   /** The org named by the request (its audit entry goes there unless no such org exists); '*' for public procedures. */
   target: string;
-  /** The refusal may come before request entry (the NUL guard), so its entry may be unattributed. */
-  mayBeUnattributed?: true;
   /** Whose data the answer must not carry (default B). */
   victim?: 'A' | 'B';
   /** Outcomes of uncounted comparison calls the attack made (each left an audit entry too). */
@@ -177,7 +175,6 @@ export function injectionAttacks(fx: AttackFixture, info: ProcedureInfo, c: Proc
       const input = withValue(shape.input(), path, payload.value);
       attacks.push({
         name: `${shape.label}${payload.name} in ${pathKey(path)}`,
-        ...(payload.beforeEntry ? { mayBeUnattributed: true as const } : {}),
         call: () => (c.public ? callAs(fx.url, {}, info.type, info.path, input) : callWithClient(fx.a.users[c.role].client, info.type, info.path, input)),
         sent: () => JSON.stringify(input),
         target: c.public ? '*' : fx.a.tenantId,

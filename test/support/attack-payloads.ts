@@ -9,7 +9,7 @@
  * limit), so a query procedure receives it instead of the HTTP layer refusing it first.
  * `tenantSwitch` tries to move the transaction-local tenant setting to another org.
  */
-export function injectionPayloads(otherTenantId: string): { name: string; value: string; beforeEntry?: true }[] {
+export function injectionPayloads(otherTenantId: string): { name: string; value: string }[] {
   return [
     { name: 'or-true', value: "' OR 1=1 --" },
     { name: 'drop-table', value: "x'; DROP TABLE tenant_info.users; --" },
@@ -19,7 +19,7 @@ export function injectionPayloads(otherTenantId: string): { name: string; value:
     { name: 'unicode-quotes', value: 'ʼ OR ‘1’=‘1’ -- ＇；DROP TABLE x' },
     // Refused for every procedure before request entry (sync-server/api/trpc.ts), so its
     // audit entry may land in the unattributed chain rather than the named org's.
-    { name: 'nul-byte', value: 'abc\u0000def', beforeEntry: true },
+    { name: 'nul-byte', value: 'abc\u0000def' },
     { name: 'like-wildcards', value: '%_%\\' },
     { name: 'very-long', value: 'A'.repeat(6000) },
     { name: 'json-break', value: '"}]},{"tenantId":"' + otherTenantId + '"' },

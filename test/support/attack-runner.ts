@@ -119,7 +119,7 @@ export class AttackRun {
       for (const audited of [outcome, ...(attack.side ?? [])]) {
         if (info.audited && !audited.ok && audited.appCode && !['TRANSPORT', 'ADMITTED'].includes(audited.appCode)) {
           const chain = attack.target === '*' ? '*' : TENANTLESS.has(audited.appCode) ? UNATTRIBUTED : attack.target;
-          this.audit.expect(attack.mayBeUnattributed && chain !== '*' ? [chain, UNATTRIBUTED] : chain, info.path, audited.appCode);
+          this.audit.expect(chain, info.path, audited.appCode);
         }
       }
     });
