@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { operatorSocketPath } from './operator/socket-path.ts';
 import type { SyncServerOptions } from './server.ts';
 
 const flag = z.enum(['0', '1', 'true', 'false']).transform((value) => value === '1' || value === 'true');
@@ -17,6 +18,8 @@ const envSchema = z.object({
     .refine((value) => /^(nats|tls|wss?):\/\//.test(value), 'must be a nats:// URL')
     .optional(),
   CLINICSYNC_SEED_DEMO: flag.default(true),
+  /** The operator socket's path, or "off"; default <CLINICSYNC_DATA_DIR>/admin.sock. */
+  CLINICSYNC_OPERATOR_SOCKET: z.string().min(1).optional(),
 });
 
 export class ConfigError extends Error {
@@ -42,6 +45,7 @@ export function loadConfig(env: Record<string, string | undefined>): SyncServerO
       : { kind: 'pglite', dataDir: c.CLINICSYNC_DATA_DIR },
     bus: c.CLINICSYNC_NATS_URL ? { kind: 'nats', servers: c.CLINICSYNC_NATS_URL } : { kind: 'memory' },
     seedDemo: c.CLINICSYNC_SEED_DEMO,
+    operatorSocket: operatorSocketPath(c.CLINICSYNC_OPERATOR_SOCKET, c.CLINICSYNC_DATA_DIR, {}),
   };
 }
 

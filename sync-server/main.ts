@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const debug = process.env.CLINICSYNC_LOG_LEVEL === 'debug';
   const server = await startSyncServer({ ...options, log: (event) => (debug || event.level !== 'debug') && jsonLineLogger(event) });
   process.stdout.write(`Clinicsync sync server listening on ${server.url} (${describeConfig(options)})\n`);
+  if (server.operatorSocket) process.stdout.write(`  operator socket (for clinicsync-server tenant set-tier): ${server.operatorSocket}\n`);
   for (const org of server.demo?.orgs ?? []) {
     const users = org.users.map((u) => u.username).join(', ');
     process.stdout.write(`  demo org "${org.code}" (${org.name}): users ${users}; password ${org.users[0]?.password ?? ''}\n`);

@@ -11,6 +11,8 @@ import type { EventBus } from './events/event-bus.ts';
 import { openEventBus, type EventBusOptions } from './events/open-event-bus.ts';
 import { startAutomation, type Automation, type AutomationOptions } from './jobs/automation.ts';
 import { silentLogger, type LogEvent } from './log.ts';
+import { deploymentKey } from './operator/deployment-key.ts';
+import { startOperatorSocket, type OperatorSocket } from './operator/operator-socket.ts';
 import { createServices, type Services } from './services.ts';
 
 export type { ServerAdmin } from './admin/server-admin.ts';
@@ -31,6 +33,12 @@ export interface SyncServerOptions {
   seedDemo?: boolean;
   /** Structured, PHI-free events. */
   log?: (event: LogEvent) => void;
+  /**
+   * The operator channel (sync-server/operator/): a Unix socket, mode 0600, on which admin
+   * commands that must run in the serving process (`tenant set-tier`) arrive. Off unless
+   * given; `serve` and main.ts turn it on at `<data-dir>/admin.sock`.
+   */
+  operatorSocket?: string | false;
 }
 
 export interface SyncServerHandle {
@@ -42,6 +50,8 @@ export interface SyncServerHandle {
   databases: DatabaseSet;
   /** Internal: the job runner, outbox relay and event consumer (tests and operations). */
   automation: Automation;
+  /** The operator socket's absolute path, or null when it is off. */
+  operatorSocket: string | null;
   close(): Promise<void>;
 }
 
@@ -94,12 +104,18 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
   const { databases, bus, services, admin } = core;
   let eventBus: EventBus | undefined;
   let automation: Automation | undefined;
+  let operator: OperatorSocket | undefined;
   try {
     const demo = options.seedDemo ? await seedDemo(services, admin) : null;
     // Background work runs in the server only, never in an admin command's core.
     eventBus = await openEventBus(options.bus, log);
     automation = await startAutomation(services, eventBus, options.automation);
     const running = { eventBus, automation };
+    // Before HTTP, so a socket that cannot be taken (another server has it) fails the start cleanly.
+    operator = options.operatorSocket
+      ? await startOperatorSocket(options.operatorSocket, { core, deployment: deploymentKey(options.database) }, log)
+      : undefined;
+    const operatorSocket = operator;
     const http = await startHttp(services, host, options.port ?? 0);
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${http.port}`;
     log({ level: 'info', event: 'server_started', port: http.port, engine: databases.engine, bus: bus.kind });
@@ -111,8 +127,10 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
       demo,
       databases,
       automation,
+      operatorSocket: operatorSocket?.path ?? null,
       close: () =>
         (closing ??= (async () => {
+          await operatorSocket?.close();
           await http.close();
           await running.automation.stop();
           await running.eventBus.close();
@@ -121,6 +139,7 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
         })()),
     };
   } catch (error) {
+    await operator?.close().catch(() => undefined);
     await automation?.stop().catch(() => undefined);
     await eventBus?.close().catch(() => undefined);
     await core.close().catch(() => undefined);

@@ -38,12 +38,21 @@ export async function withAdminSession<T>(values: FlagValues, io: CliIo, fn: (se
 /**
  * Runs one admin command as audited work: one entry, kind 'admin', action
  * `admin:<command>`, in the chain of the org it concerns (null: the unattributed chain),
- * whatever the outcome. The operator is the OS account that ran the command.
+ * whatever the outcome. The operator is the OS account that ran the command; `via` says
+ * whether it ran in the CLI's own process or in the server's, sent over the operator socket.
  */
-export function auditedCommand<T>(core: ServerCore, command: string, tenantId: string | null, fn: (trail: AuditTrail) => Promise<T>): Promise<T> {
+export function auditedCommand<T>(
+  core: ServerCore,
+  command: string,
+  tenantId: string | null,
+  fn: (trail: AuditTrail) => Promise<T>,
+  via: 'cli' | 'operator-socket' = 'cli',
+): Promise<T> {
   return auditedWork(core.services.audit, { tenantId, kind: 'admin', name: command }, (trail) => {
+    // Through the operator socket this is the serving process's account, which is also the
+    // caller's: only that account can connect to the socket (sync-server/operator/).
     trail.note('operator', operatorName());
-    trail.note('via', 'cli');
+    trail.note('via', via);
     return fn(trail);
   });
 }

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { AppError } from '../../shared/errors.ts';
 
 export const LOCK_FILE = 'clinicsync.lock';
 
@@ -21,7 +22,7 @@ export function lockDataFolder(dir: string): { release(): void } {
       if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
       const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
       if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
-        throw new Error(`The database folder ${dir} is in use by process ${holder}. Stop that server (or command) first; one process at a time.`);
+        throw new AppError('CONFLICT', `The database folder ${dir} is in use by process ${holder}. Stop that server (or command) first; one process at a time.`);
       }
       rmSync(path, { force: true }); // stale: its process is gone
     }

@@ -1,12 +1,19 @@
 import { displayNameSchema } from '../../../shared/api/admin.ts';
+import { resolve } from 'node:path';
 import { AppError } from '../../../shared/errors.ts';
 import { orgCodeSchema } from '../../../shared/sync/auth.ts';
+import type { TierResult } from '../../admin/placement-admin.ts';
 import { ISOLATION_TIERS } from '../../domains/tenant_info/tenants.ts';
+import { deploymentKey } from '../../operator/deployment-key.ts';
+import { OperatorSocketError, sendOperatorRequest } from '../../operator/operator-client.ts';
+import { setTierAudited, type SetTierInput } from '../../operator/set-tier.ts';
+import { operatorSocketPath } from '../../operator/socket-path.ts';
 import { auditedCommand, withAdminSession } from '../admin-session.ts';
 import type { Command } from '../command.ts';
+import { chooseDatabase } from '../database.ts';
 import { json, keyValues, table } from '../output.ts';
-import { oneOf, requiredFlag, stringFlag, validFlag } from '../usage.ts';
-import { resolveTenantRef, tenantRefFlag } from './tenant-ref.ts';
+import { CommandFailure, oneOf, requiredFlag, stringFlag, validFlag, type FlagValues } from '../usage.ts';
+import { tenantRefFlag } from './tenant-ref.ts';
 
 const KINDS = ['human', 'veterinary'] as const;
 
@@ -83,7 +90,8 @@ export const tenantSetTier: Command = {
   name: 'tenant set-tier',
   summary: "Change an organization's isolation tier (dedicated: moves its data).",
   help: `Usage: clinicsync-server tenant set-tier --tenant CODE|ID --tier shared|namespace|dedicated
-                                       [--server-url URL] [--database-prefix NAME] [--folder DIR] [--json]
+                                       [--server-url URL] [--database-prefix NAME] [--folder DIR]
+                                       [--operator-socket PATH] [--json]
 
   --tenant CODE|ID       the organization
   --tier TIER            shared: shared databases and sign-in namespace
@@ -93,13 +101,20 @@ export const tenantSetTier: Command = {
   --server-url URL       dedicated on PostgreSQL: another server (default: this one; no password in it)
   --database-prefix NAME dedicated on PostgreSQL: prefix of its databases (default <prefix>_t_<id>)
   --folder DIR           dedicated on PGlite: its database folder (default <data-dir>/tenants/<id>)
-  --json                 print the result as JSON`,
+  --operator-socket PATH the running server's operator socket (default <data-dir>/admin.sock,
+                         or CLINICSYNC_OPERATOR_SOCKET)
+  --json                 print the result as JSON
+
+A move must run in the process that serves the org. If a server answers on the operator
+socket, the command runs there and its clients keep syncing (their requests wait for the
+move). If no server is running, the command opens the databases itself.`,
   flags: {
     tenant: { type: 'string' },
     tier: { type: 'string' },
     'server-url': { type: 'string' },
     'database-prefix': { type: 'string' },
     folder: { type: 'string' },
+    'operator-socket': { type: 'string' },
     json: { type: 'boolean' },
   },
   usesDatabase: true,
@@ -111,19 +126,8 @@ export const tenantSetTier: Command = {
       ...(stringFlag(values, 'database-prefix') !== undefined ? { databasePrefix: stringFlag(values, 'database-prefix')! } : {}),
       ...(stringFlag(values, 'folder') !== undefined ? { folder: stringFlag(values, 'folder')! } : {}),
     };
-    const result = await withAdminSession(values, io, ({ core }) =>
-      // One entry for the command (a data move adds its own admin:tenant.move entry).
-      auditedCommand(core, 'tenant.set-tier', null, async (trail) => {
-        const tenantId = await resolveTenantRef(core, ref, { mustExist: true });
-        trail.tenantId = tenantId;
-        trail.touched('tenant', [tenantId]);
-        trail.note('tier', tier);
-        const change = await core.admin.setTier({ tenantId, tier, ...(Object.keys(target).length > 0 ? { target } : {}) });
-        trail.note('previousTier', change.previousTier);
-        trail.note('rowsMoved', change.rowsMoved);
-        return change;
-      }),
-    );
+    const input: SetTierInput = { tenant: ref, tier, target };
+    const result = (await setTierInServer(values, io.env, input)) ?? (await withAdminSession(values, io, ({ core }) => setTierAudited(core, input, 'cli')));
     if (values.json) io.out(json(result));
     else {
       io.out(`Organization ${result.tenantId}: tier ${result.previousTier} -> ${result.tier}; data in ${result.location}.\n`);
@@ -132,3 +136,31 @@ export const tenantSetTier: Command = {
     return 0;
   },
 };
+
+/**
+ * Asks the running server to do it over its operator socket. null when no server listens
+ * there (no socket file, or a stale one): the caller then opens the databases itself.
+ */
+async function setTierInServer(values: FlagValues, env: Record<string, string | undefined>, input: SetTierInput): Promise<TierResult | null> {
+  const path = operatorSocketPath(stringFlag(values, 'operator-socket'), stringFlag(values, 'data-dir'), env);
+  const deployment = deploymentKey(chooseDatabase(values, env).options);
+  if (path === false) return null;
+  const { tenant, tier, target } = input;
+  // A folder is resolved here: the server's working directory need not be this one.
+  const sent = { ...target, ...(target.folder !== undefined ? { folder: resolve(target.folder) } : {}) };
+  let response;
+  try {
+    response = await sendOperatorRequest(path, {
+      command: 'tenant.set-tier',
+      deployment,
+      tenant: 'id' in tenant ? tenant.id : tenant.code,
+      tier,
+      ...(Object.keys(sent).length > 0 ? { target: sent } : {}),
+    });
+  } catch (error) {
+    if (error instanceof OperatorSocketError && error.noServer) return null;
+    throw new CommandFailure(error instanceof Error ? error.message : 'The operator socket could not be used.');
+  }
+  if (!response.ok) throw new AppError(response.code, response.message);
+  return response.result as TierResult;
+}

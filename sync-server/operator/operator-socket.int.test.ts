@@ -1,0 +1,194 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uuidv7 } from '../../shared/ids.ts';
+import { requirePostgres, testPostgresUrl } from '../../test/support/postgres.ts';
+import type { TierResult } from '../admin/placement-admin.ts';
+import { dropPostgresDeployment } from '../db/postgres-admin.ts';
+import type { DatabaseOptions } from '../db/open-databases.ts';
+import { startSyncServer, type SyncServerHandle } from '../server.ts';
+import { testEngines } from '../testing/engines.ts';
+import { appCodeOf, appointmentFields, closeClientSockets, createOrg, patientFields, signedIn, type TestDevice } from '../testing/harness.ts';
+import { deploymentKey } from './deployment-key.ts';
+
+const engines = testEngines(await requirePostgres('sync-server/operator (PostgreSQL)'), testPostgresUrl());
+
+const MAIN = join(import.meta.dirname, '..', 'cli', 'main.ts');
+const ROOT = join(import.meta.dirname, '..', '..');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The real executable in a child process, as an operator would run it next to the running server. */
+function cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['CLINICSYNC_DATABASE_URL', 'DATABASE_URL', 'CLINICSYNC_DATA_DIR', 'CLINICSYNC_LOG_LEVEL', 'CLINICSYNC_OPERATOR_SOCKET']) delete env[name];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** One raw request line on the socket, one parsed answer back. */
+function raw(path: string, line: string): Promise<{ ok: boolean; code?: string; message?: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(path);
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write(line));
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(JSON.parse(answer) as { ok: boolean; code?: string; message?: string }));
+  });
+}
+
+for (const engine of engines) {
+  describe.skipIf(!engine.available)(`operator socket: tenant set-tier in the serving process (${engine.name})`, { timeout: 240_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cs-op-'));
+    const socketPath = join(dir, 'admin.sock');
+    const prefix = `cs_t${randomBytes(5).toString('hex')}`;
+    // PGlite on disk, so the data folder lock is real and the CLI could not open it itself.
+    const database: DatabaseOptions =
+      engine.name === 'pglite' ? { kind: 'pglite', dataDir: join(dir, 'db') } : { kind: 'postgres', adminUrl: engine.adminUrl, databasePrefix: prefix, poolSize: 4 };
+    const dbArgs = engine.name === 'pglite' ? ['--data-dir', join(dir, 'db')] : ['--database-url', new URL(`/${prefix}`, engine.adminUrl).toString()];
+    let server: SyncServerHandle;
+    let org: { tenantId: string; device: TestDevice; patientId: string };
+
+    beforeAll(async () => {
+      server = await startSyncServer({ port: 0, database, operatorSocket: socketPath });
+      const created = await createOrg(server, 'opnorth');
+      const { device } = await signedIn(server, { code: 'opnorth', ...created });
+      const patientId = uuidv7();
+      await device.push(device.mutation('patient', patientId, patientFields()));
+      await device.push(...Array.from({ length: 30 }, (_, i) => device.mutation('appointment', uuidv7(), appointmentFields(patientId, { reason: `Seed ${i}` }))));
+      org = { tenantId: created.tenantId, device, patientId };
+    });
+    afterAll(async () => {
+      await closeClientSockets();
+      await server?.close();
+      if (engine.name === 'postgres') await dropPostgresDeployment(engine.adminUrl, prefix);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('listens on a socket only its own OS user can use', () => {
+      const stat = statSync(socketPath);
+      expect(stat.isSocket()).toBe(true);
+      expect(stat.mode & 0o777).toBe(0o600);
+      expect(stat.uid).toBe(process.getuid!());
+      expect(server.operatorSocket).toBe(socketPath);
+    });
+
+    it('answers bad requests with a clear error and no detail', async () => {
+      const deployment = deploymentKey(database);
+      expect(await raw(socketPath, 'not json\n')).toEqual({ ok: false, code: 'VALIDATION', message: expect.stringMatching(/not valid JSON/) });
+      expect(await raw(socketPath, `${JSON.stringify({ command: 'tenant.drop', deployment })}\n`)).toEqual({
+        ok: false,
+        code: 'VALIDATION',
+        message: expect.stringMatching(/Unknown command "tenant.drop"; the operator socket knows tenant.set-tier/),
+      });
+      expect(await raw(socketPath, `${JSON.stringify({ command: 'tenant.set-tier', deployment, tenant: 'opnorth', tier: 'platinum' })}\n`)).toMatchObject({
+        ok: false,
+        code: 'VALIDATION',
+        message: expect.stringMatching(/"tier"/),
+      });
+      expect(await raw(socketPath, `${JSON.stringify({ command: 'tenant.set-tier', deployment, tenant: 'nowhere', tier: 'dedicated' })}\n`)).toEqual({
+        ok: false,
+        code: 'NOT_FOUND',
+        message: 'No organization has the code "nowhere".',
+      });
+      // A socket that belongs to another deployment than the one the operator named does nothing.
+      expect(await raw(socketPath, `${JSON.stringify({ command: 'tenant.set-tier', deployment: 'pglite:/elsewhere', tenant: 'opnorth', tier: 'dedicated' })}\n`)).toMatchObject({
+        ok: false,
+        code: 'CONFLICT',
+      });
+      expect(await server.admin.placementOf(org.tenantId)).toMatchObject({ placement: 'shared' });
+    });
+
+    it('is needed: without it the CLI cannot move an org the server is serving', async () => {
+      const direct = await cli(['tenant', 'set-tier', '--tenant', 'opnorth', '--tier', 'dedicated', '--operator-socket', 'off', ...dbArgs]);
+      expect(direct.code).toBe(1);
+      // PGlite: the folder is locked by the server; PostgreSQL: the server holds a serving lease.
+      expect(direct.stderr).toMatch(engine.name === 'pglite' ? /Could not open the databases \(PGlite in / : /Other server processes have these databases open/);
+      expect(await server.admin.placementOf(org.tenantId)).toMatchObject({ placement: 'shared' });
+    });
+
+    it('moves the org to dedicated and back through the real CLI while a workstation keeps pushing', async () => {
+      const acknowledged = new Map<string, string>();
+      let retries = 0;
+      let stop = false;
+      const writer = (async () => {
+        for (let i = 0; !stop; i++) {
+          const id = uuidv7();
+          const reason = `Visit ${i}`;
+          for (;;) {
+            const attempt = org.device.push(org.device.mutation('appointment', id, appointmentFields(org.patientId, { reason })));
+            const code = await appCodeOf(attempt);
+            if (code === undefined) {
+              expect((await attempt).results[0]).toMatchObject({ status: expect.stringMatching(/^(applied|duplicate)$/) });
+              break;
+            }
+            expect(code).toBe('RATE_LIMITED'); // the gate held the request too long: the workstation retries
+            retries++;
+            await sleep(20);
+          }
+          acknowledged.set(id, reason);
+        }
+      })();
+      const untilMore = async (n: number) => {
+        const target = acknowledged.size + n;
+        while (acknowledged.size < target) await sleep(10);
+      };
+
+      const setTier = async (tier: 'dedicated' | 'shared') => {
+        await untilMore(3);
+        const run = await cli(['tenant', 'set-tier', '--tenant', 'opnorth', '--tier', tier, '--operator-socket', socketPath, '--json', ...dbArgs]);
+        expect(run.code, run.stderr).toBe(0);
+        await untilMore(3);
+        return JSON.parse(run.stdout) as TierResult;
+      };
+
+      const toDedicated = await setTier('dedicated');
+      expect(toDedicated).toMatchObject({ tenantId: org.tenantId, tier: 'dedicated', previousTier: 'shared', placement: 'dedicated', moved: true });
+      const appointments = (result: TierResult) => result.tables.find((t) => t.domain === 'scheduling' && t.table === 'appointments')?.rows ?? 0;
+      expect(appointments(toDedicated)).toBeGreaterThanOrEqual(30 + 3);
+      expect(toDedicated.rowsMoved).toBe(toDedicated.tables.reduce((sum, t) => sum + t.rows, 0));
+      expect(await server.admin.placementOf(org.tenantId)).toMatchObject({ placement: 'dedicated', state: 'active' });
+
+      const toShared = await setTier('shared');
+      expect(toShared).toMatchObject({ tier: 'shared', previousTier: 'dedicated', placement: 'shared', moved: true });
+      expect(appointments(toShared)).toBeGreaterThan(appointments(toDedicated));
+      stop = true;
+      await writer;
+
+      // Every acknowledged push is there, after both moves.
+      const feed = new Map((await org.device.pullAll('scheduling')).changes.map((c) => [c.id, c]));
+      for (const [id, reason] of acknowledged) expect(feed.get(id)?.fields?.reason, id).toBe(reason);
+      expect(feed.size).toBe(30 + acknowledged.size);
+
+      // Audited in the org's chain as the operator's command, run in the server.
+      const entries = (await server.admin.listAudit({ tenantId: org.tenantId, action: 'admin:tenant.set-tier' })).entries;
+      expect(entries.filter((e) => e.outcome === 'ok').map((e) => [e.detail.tier, e.detail.via])).toEqual([
+        ['shared', 'operator-socket'],
+        ['dedicated', 'operator-socket'],
+      ]);
+      expect(await server.admin.verifyAudit({ tenantId: org.tenantId })).toMatchObject({ ok: true });
+      console.log(`[operator ${engine.name}] moved ${toDedicated.rowsMoved} + ${toShared.rowsMoved} rows; ${acknowledged.size} pushes acknowledged; ${retries} retried`);
+    });
+
+    it('removes its socket file when the server stops; the CLI then runs the command itself', async () => {
+      await closeClientSockets();
+      await server.close();
+      expect(existsSync(socketPath)).toBe(false);
+      const direct = await cli(['tenant', 'set-tier', '--tenant', 'opnorth', '--tier', 'namespace', '--operator-socket', socketPath, '--json', ...dbArgs]);
+      expect(direct.code, direct.stderr).toBe(0);
+      expect(JSON.parse(direct.stdout)).toMatchObject({ tenantId: org.tenantId, tier: 'namespace', previousTier: 'shared', moved: false });
+    });
+  });
+}
