@@ -25,7 +25,10 @@ const engines = testEngines(await requirePostgres('test/isolation/attacks (Postg
 const MIN_CASES = 200;
 
 for (const engine of engines) {
-  describe.skipIf(!engine.available)(`attacker-side isolation of every procedure (${engine.name})`, () => {
+  // On PostgreSQL the victim org B sits on the dedicated tier (its own databases, moved
+  // there after planting), so attacks also cross placements; on PGlite both orgs share.
+  const bDedicated = engine.name === 'postgres';
+  describe.skipIf(!engine.available)(`attacker-side isolation of every procedure (${engine.name}${bDedicated ? ', org B dedicated' : ''})`, () => {
     let server: TestServer;
     let fx: AttackFixture;
     let run: AttackRun;
@@ -39,8 +42,17 @@ for (const engine of engines) {
       fingerprint = new OrgFingerprint(server.databases);
       audit = new AuditCounter(server.databases);
       await audit.probe();
+      if (bDedicated) {
+        const moved = await server.admin.setTier({ tenantId: fx.b.tenantId, tier: 'dedicated' });
+        expect(moved.placement).toBe('dedicated');
+        audit.addDedicated(fx.b.tenantId);
+      }
       run = new AttackRun(fx, fingerprint, audit);
       bAtStart = await fingerprint.retake(fx.b.tenantId);
+      // The fingerprint reads B where B's rows are (also after a move): it must see them.
+      for (const table of ['scheduling.appointments', 'clinical.encounters', 'clinical.notes', 'personnel.staff']) {
+        expect(bAtStart[table]?.rows, table).toBeGreaterThan(0);
+      }
     });
     afterAll(() => server?.stop());
 

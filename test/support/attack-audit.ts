@@ -16,6 +16,8 @@ export class AuditCounter {
   private readonly databases: DatabaseSet;
   available = false;
   private readonly owed: { chains: string[]; action: string; code: string }[] = [];
+  /** Orgs on the dedicated tier: their chains live in their own audit database. */
+  private readonly dedicated: string[] = [];
 
   constructor(databases: DatabaseSet) {
     this.databases = databases;
@@ -32,17 +34,23 @@ export class AuditCounter {
     return this.available;
   }
 
+  /** Reads this org's chain through its placement from now on (after it moved to the dedicated tier). */
+  addDedicated(tenantId: string): void {
+    this.dedicated.push(tenantId);
+  }
+
   /** Entries so far for these actions, keyed "org|action|code" (and "*|action|code" summed over orgs). */
   async snapshot(actions: readonly string[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     if (!this.available) return counts;
-    const rows = await this.databases.inspect('audit', (sql) =>
-      sql.query<{ tenant: string; action: string; code: string; n: number }>(
-        `SELECT coalesce(tenant_id::text, $2) AS tenant, action, coalesce(error_code, 'ok') AS code, count(*)::int AS n
-         FROM audit.events WHERE action = ANY ($1::text[]) GROUP BY 1, 2, 3`,
-        [[...actions], UNATTRIBUTED],
-      ),
-    );
+    type Row = { tenant: string; action: string; code: string; n: number };
+    const query = `SELECT coalesce(tenant_id::text, $2) AS tenant, action, coalesce(error_code, 'ok') AS code, count(*)::int AS n
+                   FROM audit.events WHERE action = ANY ($1::text[]) GROUP BY 1, 2, 3`;
+    const rows = await this.databases.inspect('audit', (sql) => sql.query<Row>(query, [[...actions], UNATTRIBUTED]));
+    for (const tenantId of this.dedicated) {
+      const own = await this.databases.domains.audit.systemForTenant(tenantId, 'test: audit count', (sql) => sql.query<Row>(query, [[...actions], UNATTRIBUTED]));
+      rows.push(...own.filter((row) => row.tenant === tenantId));
+    }
     for (const row of rows) {
       counts.set(`${row.tenant}|${row.action}|${row.code}`, row.n);
       const any = `*|${row.action}|${row.code}`;

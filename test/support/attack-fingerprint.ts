@@ -95,13 +95,12 @@ export class OrgFingerprint {
                 FROM ${ident(table.schema)}.${ident(table.table)} t WHERE ${owned}`;
       });
     type Row = { name: string; rows: number; hash: string };
-    const run = (domain: Domain, parts: string[]) => this.databases.inspect(domain, (sql) => sql.query<Row>(parts.join('\nUNION ALL\n'), [tenantId]));
+    // Through the org's own placement (systemForTenant), so an org on the dedicated tier is
+    // fingerprinted where its rows really are, not in the shared databases it left.
+    const run = (domain: Domain, parts: string[]) =>
+      this.databases.domains[domain].systemForTenant(tenantId, 'test: org fingerprint', (sql) => sql.query<Row>(parts.join('\nUNION ALL\n'), [tenantId]));
     const entries = [...shapes].filter(([, tables]) => tables.length > 0);
-    // PGlite holds every domain's schema in one instance: one statement reads them all.
-    const rows =
-      this.databases.engine === 'pglite'
-        ? await run(entries[0]![0], entries.flatMap(([, tables]) => partsOf(tables)))
-        : (await Promise.all(entries.map(([domain, tables]) => run(domain, partsOf(tables))))).flat();
+    const rows = (await Promise.all(entries.map(([domain, tables]) => run(domain, partsOf(tables))))).flat();
     const result: Fingerprint = {};
     for (const row of rows) result[row.name] = { rows: row.rows, hash: row.hash };
     return result;
