@@ -1,0 +1,37 @@
+import { availableParallelism, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { probePostgres, testPostgresUrl } from '../support/postgres.ts';
+import { testEngines } from '../../sync-server/testing/engines.ts';
+import { auditAppendBench } from './audit-append.ts';
+import { printReport, type Figure } from './report.ts';
+
+/**
+ * `npm run bench [-- <name>…] [--entries N]`: benchmarks, not tests. They print figures
+ * (JSON, then a table) and assert nothing about speed; compare ratios measured in one run.
+ */
+const BENCHES: Record<string, (options: { entries: number }) => Promise<Figure[]>> = {
+  audit: async ({ entries }) => {
+    const figures: Figure[] = [];
+    for (const engine of testEngines((await probePostgres()).available, testPostgresUrl())) {
+      if (engine.available) figures.push(...(await auditAppendBench(engine, entries)));
+      else console.error(`bench audit: PostgreSQL not reachable at ${testPostgresUrl()}; measured PGlite only`);
+    }
+    return figures;
+  },
+};
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { entries: { type: 'string', default: '2000' } } });
+const entries = Number.parseInt(values.entries, 10);
+if (!Number.isInteger(entries) || entries < 10) {
+  console.error('bench: --entries must be a whole number of at least 10');
+  process.exit(2);
+}
+const names = positionals.length > 0 ? positionals : Object.keys(BENCHES);
+const unknown = names.filter((name) => !(name in BENCHES));
+if (unknown.length > 0) {
+  console.error(`bench: unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
+  process.exit(2);
+}
+const figures: Figure[] = [];
+for (const name of names) figures.push(...(await BENCHES[name]!({ entries })));
+printReport(figures, { date: new Date().toISOString(), cores: availableParallelism(), load1: Number(loadavg()[0]!.toFixed(2)), entries });
