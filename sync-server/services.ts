@@ -1,6 +1,7 @@
 import { HybridClock } from '../shared/hlc.ts';
 import type { SyncedDomain } from '../shared/domains.ts';
 import type { PokeBus } from './bus/poke-bus.ts';
+import { pokeOrgs } from './bus/poke-orgs.ts';
 import type { DatabaseSet } from './db/domain-db.ts';
 import type { AuditLog } from './audit/audit-trail.ts';
 import { AuditEvents } from './domains/audit/audit-events.ts';
@@ -23,7 +24,7 @@ import { EnrollmentTokens } from './domains/tenant_info/enrollment-tokens.ts';
 import { IsolationTiers } from './domains/tenant_info/isolation-tiers.ts';
 import { SessionStore } from './domains/tenant_info/sessions.ts';
 import { TenantDirectory } from './domains/tenant_info/tenants.ts';
-import { errorCodeOf, type Logger } from './log.ts';
+import type { Logger } from './log.ts';
 import type { SyncDomainService } from './sync/outcome.ts';
 
 /** Every domain service, each handed its own DomainDb once, wired at start-up. */
@@ -66,13 +67,8 @@ export function createServices(databases: DatabaseSet, bus: PokeBus, log: Logger
   const patients = new PatientService(domains.master_data);
   const appointments = new AppointmentService(domains.scheduling, (tenantId, ids) => patients.linkedIds(tenantId, ids));
   const clock = new HybridClock('server');
-  // After a desk write commits, poke the orgs whose feed moved; a lost poke only delays a pull until the next poll.
-  const pokeAfterCommit = (domain: SyncedDomain) => (tenantIds: readonly string[]) => {
-    for (const tenantId of tenantIds) {
-      bus.publish({ tenantId, domain }).catch((error: unknown) => log({ level: 'warn', event: 'poke_publish_failed', tenantId, domain, error: errorCodeOf(error) }));
-    }
-  };
-  // Scheduling asks personnel (its own database) whether a practitioner is the org's: H1's service.
+  const pokeAfterCommit = (domain: SyncedDomain) => (tenantIds: readonly string[]) => pokeOrgs(bus, log, domain, tenantIds);
+  // Scheduling asks personnel (its own database) whether a practitioner is the org's (a service call, never a cross-database query).
   const personnel = new PersonnelService(domains.personnel);
   const scheduling = createSchedulingDesk(domains.scheduling, {
     linkedPatients: (tenantId, ids) => patients.linkedIds(tenantId, ids),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from '../ids.ts';
-import { label } from './scheduling.ts';
+import { label } from './text.ts';
 
 /**
  * Inputs of the clinical.* procedures, the order state machine and the views the server

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isoDate, patientFieldsSchema } from '../entities/patient.ts';
 import { idSchema } from '../ids.ts';
 import { npiSchema } from './personnel.ts';
-import { label } from './scheduling.ts';
+import { label } from './text.ts';
 
 /**
  * Inputs of the configuration.* procedures and the documents of the per-org agent

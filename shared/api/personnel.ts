@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isoDate } from '../entities/patient.ts';
 import { idSchema } from '../ids.ts';
-import { label } from './scheduling.ts';
+import { label } from './text.ts';
 
 /**
  * Inputs of the personnel.* procedures. Every object is strict (an unknown key is a

@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import { isoDate } from '../entities/patient.ts';
 import { idSchema } from '../ids.ts';
+import { label } from './text.ts';
 
 /**
  * Inputs of the scheduling.* procedures. Every object is strict (an unknown key is a
  * VALIDATION error, not silently dropped) and every string and range is bounded.
  */
 
-/** Display text typed at the desk: no control characters (a NUL byte would reach the database). */
-export const label = (max: number) =>
-  z.string().trim().min(1, 'is required').max(max, 'is too long').regex(/^[^\p{Cc}]*$/u, 'may not hold control characters');
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date and time' });
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day (HH:MM)');

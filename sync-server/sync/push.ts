@@ -4,7 +4,8 @@ import type { HybridClock } from '../../shared/hlc.ts';
 import type { Mutation, MutationResult, PushInput, PushResult } from '../../shared/sync/mutation.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
 import type { PokeBus } from '../bus/poke-bus.ts';
-import { errorCodeOf, type Logger } from '../log.ts';
+import { pokeOrgs } from '../bus/poke-orgs.ts';
+import type { Logger } from '../log.ts';
 import { FeedWriter } from './feed-writer.ts';
 import { claimMutation, releaseMutation } from './mutation-ledger.ts';
 import type { SyncDomainService } from './outcome.ts';
@@ -55,12 +56,7 @@ export async function push(deps: PushDeps, tenantId: string, input: PushInput): 
       }
       return feed.flush(sql);
     });
-    for (const touched of touchedTenants) {
-      // A lost poke only delays a pull until the device's next poll; it must not fail the push.
-      deps.bus.publish({ tenantId: touched, domain }).catch((error: unknown) =>
-        deps.log({ level: 'warn', event: 'poke_publish_failed', tenantId: touched, domain, error: errorCodeOf(error) }),
-      );
-    }
+    pokeOrgs(deps.bus, deps.log, domain, touchedTenants);
   }
   deps.log({ level: 'debug', event: 'push', tenantId, mutations: input.mutations.length });
   return { protocolVersion: PROTOCOL_VERSION, results: results as MutationResult[], serverHlc: deps.clock.tick() };

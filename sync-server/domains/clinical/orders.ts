@@ -10,7 +10,7 @@ import { AppError } from '../../../shared/errors.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import type { Sql } from '../../db/sql.ts';
-import { assertVersion } from '../configuration/versions.ts';
+import { assertVersion } from '../lost-update.ts';
 import { encounterNotFound, findEncounter } from './encounters.ts';
 import { assertPatientLinked, type ClinicalReferences } from './references.ts';
 import { ORDER_SELECT, TRANSITION_SELECT, orderView, transitionView, type OrderRow, type TransitionRow } from './rows.ts';

@@ -5,7 +5,7 @@ import {
   type AgentConfigView,
 } from '../../../shared/api/configuration.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
-import { assertVersion } from './versions.ts';
+import { assertVersion } from '../lost-update.ts';
 
 // numeric comes back as a string from pg; float8 is a number on both drivers.
 const AGENT_SELECT = `coding_rules AS "codingRules", auto_submit_max_amount::float8 AS "autoSubmitMaxAmount",

@@ -2,7 +2,7 @@ import type { PayerContractUpsertInput, PayerContractView } from '../../../share
 import { AppError } from '../../../shared/errors.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
-import { assertVersion } from './versions.ts';
+import { assertVersion } from '../lost-update.ts';
 
 const CONTRACT_SELECT = `c.id::text AS id, c.payer_name AS "payerName", c.plan_name AS "planName",
   c.effective_from::text AS "effectiveFrom", c.effective_to::text AS "effectiveTo",

@@ -1,6 +1,6 @@
 import type { PracticeProfileView, ProfileUpdateInput } from '../../../shared/api/configuration.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
-import { assertVersion } from './versions.ts';
+import { assertVersion } from '../lost-update.ts';
 
 const PROFILE_SELECT = `legal_name AS "legalName", npi, tax_id AS "taxId", address_line1 AS "addressLine1",
   address_line2 AS "addressLine2", city, region, postal_code AS "postalCode", country, phone, version, updated_at AS "updatedAt"`;

@@ -1,4 +1,4 @@
-import { AppError } from '../../../shared/errors.ts';
+import { AppError } from '../../shared/errors.ts';
 
 /**
  * Refuses a lost update: the editor names the version it started from (0 = not saved yet);
