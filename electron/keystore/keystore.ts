@@ -12,11 +12,13 @@ export interface Keystore {
   deleteStoreKey(tenantId: string): Promise<void>;
 }
 
-export type KeystoreFailure = 'unavailable' | 'unwrap_failed';
+export type KeystoreFailure = 'unavailable' | 'unwrap_failed' | 'backend_changed';
 
 const MESSAGES: Record<KeystoreFailure, string> = {
   unavailable: "This device's secure key storage is not available, so the local store stays locked.",
   unwrap_failed: "The key for this organization's local store could not be unlocked on this device.",
+  backend_changed:
+    "This device's secure key storage has changed since the local store was set up, so the store stays locked. Sign in online to download a fresh copy.",
 };
 
 /** The store stays locked; never carries key material or the passphrase. */

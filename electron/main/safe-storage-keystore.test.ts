@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../shared/ids.ts';
@@ -61,5 +61,32 @@ describe('safeStorage keystore', () => {
     await createSafeStorageKeystore({ safeStorage: fakeSafeStorage(), dir: dir.path, platform: 'win32' }).getOrCreateStoreKey(tenant);
     const afterReset = createSafeStorageKeystore({ safeStorage: fakeSafeStorage(), dir: dir.path, platform: 'win32' });
     await expect(afterReset.getOrCreateStoreKey(tenant)).rejects.toMatchObject({ code: 'STORE_LOCKED', reason: 'unwrap_failed' });
+  });
+
+  it('detects a change of OS backend (Linux) with its own typed error, and keeps the key file as it was', async () => {
+    dir = tempDir();
+    const tenant = uuidv7();
+    const libsecret = fakeSafeStorage({ backend: 'gnome_libsecret' });
+    await createSafeStorageKeystore({ safeStorage: libsecret, dir: dir.path, platform: 'linux' }).getOrCreateStoreKey(tenant);
+    const file = join(dir.path, `${tenant}.json`);
+    const before = readFileSync(file, 'utf8');
+    expect(JSON.parse(before)).toMatchObject({ version: 2, backend: 'gnome_libsecret' });
+    const kwallet = { ...fakeSafeStorage({ backend: 'kwallet5' }), decryptString: libsecret.decryptString };
+    const switched = createSafeStorageKeystore({ safeStorage: kwallet, dir: dir.path, platform: 'linux' });
+    const error = await switched.getOrCreateStoreKey(tenant).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'STORE_LOCKED', reason: 'backend_changed' });
+    expect(String((error as Error).message)).not.toMatch(/[0-9a-f]{32}/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('still reads a version 1 key file (no backend recorded)', async () => {
+    dir = tempDir();
+    const tenant = uuidv7();
+    const safeStorage = fakeSafeStorage();
+    const key = randomBytes(32);
+    const wrappedKey = safeStorage.encryptString(key.toString('hex')).toString('base64');
+    writeFileSync(join(dir.path, `${tenant}.json`), JSON.stringify({ format: 'clinicsync-safe-storage', version: 1, wrappedKey }));
+    const read = await createSafeStorageKeystore({ safeStorage, dir: dir.path, platform: 'linux' }).getOrCreateStoreKey(tenant);
+    expect(read.equals(key)).toBe(true);
   });
 });

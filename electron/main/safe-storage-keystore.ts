@@ -8,7 +8,14 @@ import { keyFilePath, perTenantQueue, readKeyFile, removeKeyFile, writeKeyFileOn
 type SafeStorageLike = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'> &
   Partial<Pick<SafeStorage, 'getSelectedStorageBackend'>>;
 
-const wrappedFileSchema = z.object({ format: z.literal('clinicsync-safe-storage'), version: z.literal(1), wrappedKey: z.string() });
+/**
+ * Version 2 records which OS backend wrapped the key (Linux: gnome_libsecret, kwallet5, …;
+ * elsewhere the platform's only one). Version 1 files (no backend) are still read.
+ */
+const wrappedFileSchema = z.union([
+  z.object({ format: z.literal('clinicsync-safe-storage'), version: z.literal(1), wrappedKey: z.string() }),
+  z.object({ format: z.literal('clinicsync-safe-storage'), version: z.literal(2), wrappedKey: z.string(), backend: z.string().max(40) }),
+]);
 
 /**
  * Org keys wrapped by the OS keystore through Electron's safeStorage (Keychain, DPAPI,
@@ -25,9 +32,14 @@ export function createSafeStorageKeystore(options: { safeStorage: SafeStorageLik
     if (platform === 'linux' && safeStorage.getSelectedStorageBackend?.() === 'basic_text') throw new KeystoreError('unavailable');
   };
 
+  // Only Linux chooses among several backends; a switch (say kwallet to libsecret, after a
+  // desktop change) would make every unwrap fail obscurely, so it gets its own answer.
+  const currentBackend = () => (platform === 'linux' ? (safeStorage.getSelectedStorageBackend?.() ?? 'unknown') : platform);
+
   const unwrap = (content: unknown): Buffer => {
     const parsed = wrappedFileSchema.safeParse(content);
     if (!parsed.success) throw new KeystoreError('unwrap_failed');
+    if (parsed.data.version === 2 && parsed.data.backend !== currentBackend()) throw new KeystoreError('backend_changed');
     let hex: string;
     try {
       hex = safeStorage.decryptString(Buffer.from(parsed.data.wrappedKey, 'base64'));
@@ -48,7 +60,7 @@ export function createSafeStorageKeystore(options: { safeStorage: SafeStorageLik
         if (existing !== undefined) return unwrap(existing);
         const key = randomBytes(STORE_KEY_LENGTH);
         const wrappedKey = safeStorage.encryptString(key.toString('hex')).toString('base64');
-        if (writeKeyFileOnce(path, { format: 'clinicsync-safe-storage', version: 1, wrappedKey }, dir)) return key;
+        if (writeKeyFileOnce(path, { format: 'clinicsync-safe-storage', version: 2, wrappedKey, backend: currentBackend() }, dir)) return key;
         return unwrap(readKeyFile(path));
       }),
     deleteStoreKey: (tenantId) =>
