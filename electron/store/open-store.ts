@@ -32,7 +32,10 @@ export function openStore({ path, key, tenantId }: OpenStoreOptions): Db {
   try {
     applyKey(db, key);
     verifyReadable(db, path, existed);
-    if (existed) assertOwnedBy(db, tenantId);
+    if (existed) {
+      verifyIntact(db);
+      assertOwnedBy(db, tenantId);
+    }
     configure(db);
     migrate(db);
     if (!existed) db.transaction(() => writeMeta(db, META_TENANT_ID, tenantId))();
@@ -63,6 +66,26 @@ function verifyReadable(db: Db, path: string, existed: boolean): void {
     if (code === 'SQLITE_NOTADB') throw new StoreOpenError(looksEncrypted(path) ? 'wrong_key' : 'not_a_database');
     throw new StoreOpenError('not_a_database');
   }
+}
+
+/**
+ * Reads every page once, so a page whose HMAC no longer matches (a flipped bit on disk, a
+ * torn copy) is found now, as 'damaged', rather than mid-shift as a failed save. SQLite3MC
+ * has no `cipher_integrity_check` (the pragma is silently ignored), so `quick_check` does
+ * the full read; it costs about 6.5 ms per MB of store (85 ms for 10k patients plus their
+ * outbox entries, 12.9 MB, against 1 ms without), measured in
+ * store-damage.test.ts. Runs before anything reads the org stamp or writes.
+ */
+function verifyIntact(db: Db): void {
+  let rows: unknown[];
+  try {
+    rows = db.pragma('quick_check') as unknown[];
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'SQLITE_CORRUPT') throw new StoreOpenError('damaged', { cause: error });
+    throw error;
+  }
+  const ok = rows.length === 1 && (rows[0] as { quick_check?: unknown }).quick_check === 'ok';
+  if (!ok) throw new StoreOpenError('damaged');
 }
 
 /**
