@@ -8,6 +8,7 @@ import { hashPassword } from '../auth/passwords.ts';
 import type { TierChange } from '../domains/tenant_info/isolation-tiers.ts';
 import type { IsolationTier, Tenant, TenantKind } from '../domains/tenant_info/tenants.ts';
 import type { Services } from '../services.ts';
+import { isoTime } from '../db/timestamps.ts';
 
 export interface TenantSummary {
   tenantId: string;
@@ -198,7 +199,7 @@ function summaryOf(tenant: Tenant & { createdAt: string | Date }): TenantSummary
     kind: tenant.kind,
     status: tenant.status,
     tier: tenant.tier,
-    createdAt: new Date(tenant.createdAt).toISOString(),
+    createdAt: isoTime(tenant.createdAt),
   };
 }
 

@@ -3,6 +3,7 @@ import { AppError } from '../../../shared/errors.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import { assertVersion } from '../lost-update.ts';
+import { isoTime } from '../../db/timestamps.ts';
 
 const CONTRACT_SELECT = `c.id::text AS id, c.payer_name AS "payerName", c.plan_name AS "planName",
   c.effective_from::text AS "effectiveFrom", c.effective_to::text AS "effectiveTo",
@@ -14,7 +15,7 @@ const contractNotFound = () => new AppError('NOT_FOUND', 'No such payer contract
 const overlapping = () =>
   new AppError('CONFLICT', 'This organization already has a contract with this payer and plan for part of that period. Change the dates or edit that contract.');
 
-const view = (row: ContractRow): PayerContractView => ({ ...row, updatedAt: new Date(row.updatedAt).toISOString() });
+const view = (row: ContractRow): PayerContractView => ({ ...row, updatedAt: isoTime(row.updatedAt) });
 
 /** configuration: the org's contracts with payers (which fee schedule applies when). */
 export class PayerContractService {

@@ -1,6 +1,7 @@
 import type { PracticeProfileView, ProfileUpdateInput } from '../../../shared/api/configuration.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import { assertVersion } from '../lost-update.ts';
+import { isoTime } from '../../db/timestamps.ts';
 
 const PROFILE_SELECT = `legal_name AS "legalName", npi, tax_id AS "taxId", address_line1 AS "addressLine1",
   address_line2 AS "addressLine2", city, region, postal_code AS "postalCode", country, phone, version, updated_at AS "updatedAt"`;
@@ -57,5 +58,5 @@ export class PracticeProfileService {
 }
 
 function view(row: ProfileRow, showTaxId: boolean): PracticeProfileView {
-  return { ...row, taxId: presentTaxId(row.taxId, showTaxId), taxIdMasked: row.taxId !== null && !showTaxId, updatedAt: new Date(row.updatedAt).toISOString() };
+  return { ...row, taxId: presentTaxId(row.taxId, showTaxId), taxIdMasked: row.taxId !== null && !showTaxId, updatedAt: isoTime(row.updatedAt) };
 }

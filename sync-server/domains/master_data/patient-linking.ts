@@ -11,6 +11,7 @@ import { recordFailedLink, underLinkLimit, type LinkMethod } from './link-attemp
 import { hashLinkCode, newLinkCode } from './link-codes.ts';
 import { writeLink } from './patient-links.ts';
 import { lockLiveLink, patientNotFound, readPatientDetail, type PatientDetail } from './patient-views.ts';
+import { isoTime } from '../../db/timestamps.ts';
 
 /** Tells the org's workstations (after commit) that their feed moved. */
 export type NotifyTenants = (tenantIds: readonly string[]) => void;
@@ -71,7 +72,7 @@ export class PatientLinking {
     });
     if (!expiresAt) throw patientNotFound();
     this.deps.log({ level: 'info', event: 'patient_link_code_issued', tenantId, patientId, codeId });
-    return { codeId, code, expiresAt: new Date(expiresAt).toISOString() };
+    return { codeId, code, expiresAt: isoTime(expiresAt) };
   }
 
   /** Evidence (a): identifier + given name + family name + birth date; the identifier is then recorded for this org too. */

@@ -1,4 +1,5 @@
 import type { JobRole, StaffView } from '../../../shared/api/personnel.ts';
+import { isoTime } from '../../db/timestamps.ts';
 
 /** Columns of personnel.staff as the service reads them (job roles gathered in one array). */
 export const STAFF_SELECT = `s.id::text AS id, s.display_name AS "displayName", s.job_title AS "jobTitle",
@@ -20,5 +21,5 @@ export interface StaffRow {
 
 /** Both drivers return timestamptz as Date; the wire carries ISO-8601 in UTC. */
 export function staffView(row: StaffRow): StaffView {
-  return { ...row, updatedAt: new Date(row.updatedAt).toISOString() };
+  return { ...row, updatedAt: isoTime(row.updatedAt) };
 }

@@ -2,6 +2,7 @@ import { uuidv7 } from '../../../shared/ids.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import { payloadJson, typeNameSchema } from './type-name.ts';
 import { Wakeup } from './wakeup.ts';
+import { isoTime } from '../../db/timestamps.ts';
 
 export interface NewEvent {
   type: string;
@@ -66,7 +67,7 @@ export class Outbox {
       let error: unknown = null;
       for (const row of rows) {
         try {
-          await publish({ ...row, occurredAt: new Date(row.occurredAt).toISOString() });
+          await publish({ ...row, occurredAt: isoTime(row.occurredAt) });
         } catch (failure) {
           // Stop here but commit: whatever went out before the failure is marked, only the rest is sent again.
           error = failure;

@@ -1,6 +1,7 @@
 import type { AppointmentFields } from '../../../shared/entities/appointment.ts';
 import { entityColumns } from '../../../shared/entities/columns.ts';
 import type { Hlc } from '../../../shared/hlc.ts';
+import { isoTime } from '../../db/timestamps.ts';
 
 /** Wire field -> column of scheduling.appointments. */
 export const APPOINTMENT_COLUMNS = entityColumns('appointment');
@@ -26,8 +27,8 @@ export interface AppointmentRow {
 export function rowToFields(row: AppointmentRow): AppointmentFields {
   return {
     patientId: row.patientId,
-    startsAt: new Date(row.startsAt).toISOString(),
-    endsAt: new Date(row.endsAt).toISOString(),
+    startsAt: isoTime(row.startsAt),
+    endsAt: isoTime(row.endsAt),
     status: row.status,
     reason: row.reason,
     practitionerName: row.practitionerName,

@@ -13,6 +13,7 @@ import type { LinkedPatients } from './appointments.ts';
 import { insertAppointment, lockAppointment, mergeIntoAppointment } from './appointment-writes.ts';
 import { usableLocation } from './locations.ts';
 import { lockPractitioner, practitionerNotFound, type PractitionerExists } from './practitioner-schedules.ts';
+import { isoTime } from '../../db/timestamps.ts';
 
 export interface AppointmentView {
   id: string;
@@ -40,7 +41,7 @@ const SELECT = `a.id::text AS id, a.patient_id::text AS "patientId", a.practitio
   a.starts_at AS "startsAt", a.ends_at AS "endsAt", a.status, a.reason, a.practitioner_name AS "practitionerName", a.location, a.version`;
 
 type Row = Omit<AppointmentView, 'startsAt' | 'endsAt'> & { startsAt: Date; endsAt: Date };
-const toView = (row: Row): AppointmentView => ({ ...row, startsAt: new Date(row.startsAt).toISOString(), endsAt: new Date(row.endsAt).toISOString() });
+const toView = (row: Row): AppointmentView => ({ ...row, startsAt: isoTime(row.startsAt), endsAt: isoTime(row.endsAt) });
 
 const appointmentNotFound = () => new AppError('NOT_FOUND', 'No such appointment in this organization.');
 const STATUS_WORDS: Record<AppointmentFields['status'], string> = { booked: 'booked', checked_in: 'checked in', cancelled: 'cancelled', no_show: 'marked as a no-show' };

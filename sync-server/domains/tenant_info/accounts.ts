@@ -4,7 +4,7 @@ import { uuidv7 } from '../../../shared/ids.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import type { Sql } from '../../db/sql.ts';
 import { namespaceOf, type Tenant } from './tenants.ts';
-import { isoTime } from './time.ts';
+import { isoTime } from '../../db/timestamps.ts';
 
 /** A member as their own org sees them; never the password hash. */
 export interface Member {

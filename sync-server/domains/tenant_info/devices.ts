@@ -1,7 +1,7 @@
 import type { Device } from '../../../shared/api/admin.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import type { Sql } from '../../db/sql.ts';
-import { isoTime, isoTimeOrNull } from './time.ts';
+import { isoTime, isoTimeOrNull } from '../../db/timestamps.ts';
 
 /**
  * Registers the device in the org at sign-in, or notes that it was seen; false when the

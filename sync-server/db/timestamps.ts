@@ -1,4 +1,4 @@
-/** timestamptz as ISO-8601 text: pg and PGlite both hand back Date objects; NULL stays null. */
+/** timestamptz as ISO-8601 text in UTC: pg and PGlite both hand back Date objects; NULL stays null. */
 export function isoTime(value: unknown): string {
   return new Date(value as string | Date).toISOString();
 }
