@@ -8,6 +8,9 @@ export const ERROR_CODES = [
   'TENANT_UNKNOWN', // org id is well-formed but no such org
   'TENANT_MISMATCH', // session belongs to another org than the header names
   'TENANT_SUSPENDED', // org frozen (offboarding)
+  'ORG_OFFBOARDED', // the org has left: its devices wipe their copy of it
+  'DEVICE_REVOKED', // IT removed this workstation from the org: it wipes that org's copy
+  'DEVICE_NOT_ENROLLED', // the org requires workstations enrolled with a token by IT
   'UNAUTHENTICATED', // no, expired or revoked session
   'INVALID_CREDENTIALS', // sign-in failed (never says which part was wrong)
   'FORBIDDEN', // role lacks the permission
@@ -29,6 +32,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   TENANT_UNKNOWN: 403,
   TENANT_MISMATCH: 403,
   TENANT_SUSPENDED: 403,
+  ORG_OFFBOARDED: 410,
+  DEVICE_REVOKED: 403,
+  DEVICE_NOT_ENROLLED: 403,
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,

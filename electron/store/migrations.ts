@@ -79,6 +79,33 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX conflicts_entity ON conflicts (entity, entity_id);
   `,
+  // 2: people and the device lifecycle (issue 4).
+  `
+  -- Users who signed in online on this device: their offline-unlock verifier (scrypt, a
+  -- memory-hard hash of the password, never the password) and the lockout counters, kept
+  -- inside the encrypted store so they survive restarts and cannot be reset from outside.
+  CREATE TABLE local_users (
+    user_id TEXT PRIMARY KEY,
+    login TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    verifier TEXT NOT NULL,
+    last_online_at TEXT NOT NULL,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT
+  ) WITHOUT ROWID;
+
+  -- Emergency unlocks made on this device, kept until the server has them in its audit trail.
+  CREATE TABLE break_glass (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    uploaded_at TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX break_glass_pending ON break_glass (uploaded_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

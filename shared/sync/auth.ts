@@ -15,11 +15,36 @@ export const signInInputSchema = z.object({
   password: z.string().min(1).max(200),
   deviceId: idSchema,
   deviceName: z.string().trim().max(100).regex(NO_CONTROL_CHARACTERS, 'must not contain control characters').default('workstation'),
+  /** The secret a workstation got when it was enrolled with an IT token (shared/sync/devices.ts). */
+  deviceCredential: z.string().min(1).max(200).optional(),
 });
 export type SignInInput = z.input<typeof signInInputSchema>;
 
 export const ROLES = ['front_desk', 'clinician', 'org_admin', 'it_admin'] as const;
 export type Role = (typeof ROLES)[number];
+
+/**
+ * The org's rules for its workstations, sent with every session so a workstation can apply
+ * them while offline: how long after the last online sign-in a user may still unlock
+ * offline, the idle time before the screen locks, how many wrong passwords lock a user
+ * out (and for how long), and how long an emergency ("break-glass") unlock lasts.
+ */
+export const orgPolicySchema = z.object({
+  offlineUnlockDays: z.number().int().min(0).max(30),
+  idleLockMinutes: z.number().int().min(1).max(240),
+  maxUnlockFailures: z.number().int().min(1).max(20),
+  lockoutMinutes: z.number().int().min(1).max(1440),
+  breakGlassMinutes: z.number().int().min(5).max(480),
+});
+export type OrgPolicy = z.infer<typeof orgPolicySchema>;
+
+export const DEFAULT_ORG_POLICY: OrgPolicy = {
+  offlineUnlockDays: 7,
+  idleLockMinutes: 15,
+  maxUnlockFailures: 5,
+  lockoutMinutes: 15,
+  breakGlassMinutes: 60,
+};
 
 export const sessionInfoSchema = z.object({
   token: z.string(),
@@ -29,6 +54,9 @@ export const sessionInfoSchema = z.object({
   displayName: z.string(),
   role: z.enum(ROLES),
   expiresAt: z.string(),
+  /** The org's code as the directory spells it (the workstation's offline org list). */
+  orgCode: z.string(),
+  policy: orgPolicySchema,
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 

@@ -1,5 +1,5 @@
 import { AppError } from '../../shared/errors.ts';
-import type { SessionInfo } from '../../shared/sync/auth.ts';
+import { DEFAULT_ORG_POLICY, type SessionInfo } from '../../shared/sync/auth.ts';
 import type { TenantSession } from '../api/request-entry.ts';
 import { errorCodeOf } from '../log.ts';
 import type { Services } from '../services.ts';
@@ -56,5 +56,7 @@ export async function switchOrg(services: Services, session: TenantSession, targ
     displayName: membership.displayName,
     role: membership.role,
     expiresAt: opened.expiresAt.toISOString(),
+    orgCode: target.code,
+    policy: DEFAULT_ORG_POLICY,
   };
 }

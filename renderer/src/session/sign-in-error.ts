@@ -11,6 +11,12 @@ export function signInErrorTitle(error: AppErrorView): string {
       return 'Unknown organization code';
     case 'TENANT_SUSPENDED':
       return 'This organization is suspended';
+    case 'ORG_OFFBOARDED':
+      return 'This organization has left Clinicsync; its data was removed from this workstation';
+    case 'DEVICE_REVOKED':
+      return "This workstation was removed from the organization; its data was removed from this workstation";
+    case 'DEVICE_NOT_ENROLLED':
+      return 'This workstation must be enrolled by your IT team first';
     case 'RATE_LIMITED':
       return 'Too many attempts';
     case 'PROTOCOL_UNSUPPORTED':

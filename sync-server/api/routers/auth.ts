@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors.ts';
-import { myOrgsSchema, signInInputSchema, switchOrgInputSchema, type MyOrgs, type SessionInfo } from '../../../shared/sync/auth.ts';
+import { DEFAULT_ORG_POLICY, myOrgsSchema, signInInputSchema, switchOrgInputSchema, type MyOrgs, type SessionInfo } from '../../../shared/sync/auth.ts';
 import { assertCompatibleProtocol } from '../../../shared/sync/version.ts';
 import { checkCredentials } from '../../auth/sign-in.ts';
 import { switchOrg } from '../../auth/switch-org.ts';
@@ -35,6 +35,8 @@ export const authRouter = router({
       displayName: account.displayName,
       role: account.role,
       expiresAt: opened.expiresAt.toISOString(),
+      orgCode: tenant.code,
+      policy: DEFAULT_ORG_POLICY,
     };
   }),
 
