@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { uuidv7 } from '../../shared/ids.ts';
 import { formatHlc } from '../../shared/hlc.ts';
 import { OrgStore } from '../store/org-store.ts';
 import { samplePatient } from '../store/test-fixtures.ts';
 import { startFakeSyncServer } from '../test-support/fake-sync-server.ts';
 import { tempDir } from '../test-support/temp-dir.ts';
-import { SyncEngine } from './engine.ts';
+import { SyncEngine, type ForeignOrgMessage } from './engine.ts';
+import type { PokeHandlers, SyncTransport } from './transport.ts';
 import { createSyncTransport } from './transport.ts';
 
 const cleanups: (() => unknown)[] = [];
@@ -24,10 +25,10 @@ function openStore() {
   return store;
 }
 
-function engineFor(store: OrgStore, url: string) {
+function engineFor(store: OrgStore, url: string, onForeignOrg?: (what: ForeignOrgMessage) => void) {
   const transport = createSyncTransport(url, { tenantId: store.tenantId, token: 'test-token' });
   cleanups.push(() => transport.close());
-  return new SyncEngine({ store, transport, deviceId: uuidv7(), backoff: { baseMs: 10, maxMs: 50 } });
+  return new SyncEngine({ store, transport, deviceId: uuidv7(), backoff: { baseMs: 10, maxMs: 50 }, ...(onForeignOrg ? { onForeignOrg } : {}) });
 }
 
 describe('SyncEngine (against a scripted tRPC server over real HTTP)', () => {
@@ -60,6 +61,7 @@ describe('SyncEngine (against a scripted tRPC server over real HTTP)', () => {
     const server = await startFakeSyncServer({
       push: (input) => ({
         protocolVersion: 1,
+        tenantId: store.tenantId,
         serverHlc: formatHlc({ ms: Date.now(), counter: 0, node: 'server' }),
         results: input.mutations.map((m) =>
           m.id === b.id ? { mutationId: m.mutationId, status: 'rejected' as const, code: 'CONFLICT', reason: 'That MRN is already used.' } : { mutationId: m.mutationId, status: 'applied' as const },
@@ -77,6 +79,55 @@ describe('SyncEngine (against a scripted tRPC server over real HTTP)', () => {
     const push = server.seen.find((s) => s.path === 'sync.push');
     expect(push?.headers['x-tenant-id']).toBe(store.tenantId);
     expect(push?.headers['authorization']).toBe('Bearer test-token');
+  });
+
+  it("refuses another org's push acknowledgement: the outbox keeps every entry and the refusal is reported", async () => {
+    const store = openStore();
+    store.patients.create(samplePatient());
+    const reports: ForeignOrgMessage[] = [];
+    const server = await startFakeSyncServer({
+      push: (input) => ({
+        protocolVersion: 1,
+        tenantId: uuidv7(),
+        serverHlc: formatHlc({ ms: Date.now(), counter: 0, node: 'server' }),
+        results: input.mutations.map((m) => ({ mutationId: m.mutationId, status: 'applied' as const })),
+      }),
+    });
+    cleanups.push(() => server.close());
+    const engine = engineFor(store, server.url, (what) => reports.push(what));
+    await expect(engine.syncNow()).rejects.toMatchObject({ code: 'STORE_MISMATCH' });
+    expect(store.pendingCount()).toBe(1);
+    expect(reports).toEqual(['push_ack']);
+    expect(server.seen.filter((s) => s.path === 'sync.pull')).toEqual([]); // the cycle stopped there
+  });
+
+  it("ignores and reports a poke for another org, and is woken by its own org's poke", async () => {
+    const store = openStore();
+    let handlers: PokeHandlers | undefined;
+    let pulls = 0;
+    const transport: SyncTransport = {
+      push: () => Promise.reject(new Error('not used')),
+      pull: async ({ domain, cursor }) => {
+        pulls += 1;
+        return { protocolVersion: 1, tenantId: store.tenantId, domain, changes: [], cursor, hasMore: false, serverHlc: formatHlc({ ms: 1, counter: 0, node: 's' }) };
+      },
+      signOut: async () => undefined,
+      uploadBreakGlass: async () => ({ stored: 0 }),
+      subscribePokes: (h) => ((handlers = h), () => undefined),
+      close: async () => undefined,
+    };
+    const reports: ForeignOrgMessage[] = [];
+    const engine = new SyncEngine({ store, transport, deviceId: uuidv7(), pollIntervalMs: 60_000, onForeignOrg: (what) => reports.push(what) });
+    engine.start();
+    cleanups.push(() => engine.stop());
+    await vi.waitFor(() => expect(handlers).toBeDefined());
+    const settled = pulls;
+    handlers!.onPoke({ tenantId: uuidv7(), domain: 'master_data' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(pulls).toBe(settled);
+    expect(reports).toEqual(['poke']);
+    handlers!.onPoke({ tenantId: store.tenantId, domain: 'master_data' });
+    await vi.waitFor(() => expect(pulls).toBeGreaterThan(settled));
   });
 
   it('goes offline when the server is unreachable, keeps local writes working, and recovers', async () => {

@@ -15,7 +15,14 @@ export interface SyncEngineOptions {
   pollIntervalMs?: number;
   backoff?: BackoffOptions;
   pullPageSize?: number;
+  /**
+   * Told when the server sent something for another org than the open store (a page, an
+   * acknowledgement or a poke). It was refused; the report names what, never any data.
+   */
+  onForeignOrg?: (what: ForeignOrgMessage) => void;
 }
+
+export type ForeignOrgMessage = 'pull_page' | 'push_ack' | 'poke';
 
 /** Bounds one cycle so a server that keeps saying "more" cannot pin the loop. */
 const MAX_PAGES_PER_CYCLE = 1_000;
@@ -27,7 +34,7 @@ const MAX_PAGES_PER_CYCLE = 1_000;
  * the local store keeps serving reads and writes throughout.
  */
 export class SyncEngine {
-  private readonly options: Required<Omit<SyncEngineOptions, 'backoff'>> & { backoff: BackoffOptions };
+  private readonly options: Required<Omit<SyncEngineOptions, 'backoff' | 'onForeignOrg'>> & Pick<SyncEngineOptions, 'onForeignOrg'> & { backoff: BackoffOptions };
   private state: SyncStatus['state'] = 'idle';
   private online = false;
   private lastSyncedAt: string | null = null;
@@ -104,7 +111,10 @@ export class SyncEngine {
     if (this.unsubscribePokes || !this.loopSignal || this.loopSignal.aborted) return;
     let ended = false;
     const unsubscribe = this.options.transport.subscribePokes({
-      onPoke: () => this.nudge(),
+      onPoke: (poke) => {
+        if (poke.tenantId === this.options.store.tenantId) this.nudge();
+        else this.options.onForeignOrg?.('poke');
+      },
       // Changes made while the subscription was being set up sent no poke to us.
       onStarted: () => this.nudge(),
       onEnded: () => {
@@ -150,6 +160,8 @@ export class SyncEngine {
       const result = await transport.push({ protocolVersion: PROTOCOL_VERSION, deviceId, mutations }, signal);
       assertCompatibleProtocol(result.protocolVersion);
       if (signal.aborted) return;
+      // An acknowledgement for another org must not clear this org's outbox.
+      if (result.tenantId !== store.tenantId) throw this.foreign('push_ack');
       store.settle(result.results, result.serverHlc);
       const settled = new Set(result.results.map((r) => r.mutationId));
       if (!mutations.some((m) => settled.has(m.mutationId))) return; // no progress: retry next cycle
@@ -165,10 +177,16 @@ export class SyncEngine {
         assertCompatibleProtocol(page.protocolVersion);
         if (signal.aborted) return;
         if (page.domain !== domain) throw new AppError('INTERNAL', 'The sync server answered for the wrong part of the record.');
-        store.applyPage(page); // refuses another org's page (STORE_MISMATCH), atomically
+        if (page.tenantId !== store.tenantId) throw this.foreign('pull_page');
+        store.applyPage(page); // checks the org again against the store's stamp, atomically
         if (!page.hasMore || page.cursor === cursor) break;
       }
     }
+  }
+
+  private foreign(what: ForeignOrgMessage): AppError {
+    this.options.onForeignOrg?.(what);
+    return new AppError('STORE_MISMATCH', 'The sync server sent data for another organization. It was refused; nothing changed on this workstation.');
   }
 
   private sleep(ms: number, signal: AbortSignal): Promise<void> {

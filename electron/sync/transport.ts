@@ -9,6 +9,7 @@ import { SYNC_API_PATH, SYNC_PROCEDURES } from '../../shared/sync/procedures.ts'
 import { pullPageSchema, type PullInput, type PullPage } from '../../shared/sync/pull.ts';
 import { sessionInfoSchema, type SessionInfo, type SignInInput } from '../../shared/sync/auth.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
+import { enrollResultSchema, type BreakGlassUpload, type EnrollInput, type EnrollResult, type WipeReport } from '../../shared/sync/devices.ts';
 import { toTransportError } from './transport-errors.ts';
 
 /**
@@ -20,6 +21,8 @@ export interface SyncTransport {
   push(input: PushInput, signal?: AbortSignal): Promise<PushResult>;
   pull(input: PullInput, signal?: AbortSignal): Promise<PullPage>;
   signOut(signal?: AbortSignal): Promise<void>;
+  /** Emergency unlocks made on this device, for the org's audit trail; idempotent by entry id. */
+  uploadBreakGlass(input: BreakGlassUpload, signal?: AbortSignal): Promise<{ stored: number }>;
   /**
    * Live "domain changed" pokes over WebSocket; returns the unsubscribe. `onStarted` fires
    * once the server has the subscription (pokes before that were missed: pull then).
@@ -77,6 +80,17 @@ export function signInToServer(serverUrl: string, input: SignInInput, signal?: A
   return call((s) => client.mutation(SYNC_PROCEDURES.signIn, input, { signal: s }), sessionInfoSchema, signal);
 }
 
+export function enrollWithServer(serverUrl: string, input: EnrollInput, signal?: AbortSignal): Promise<EnrollResult> {
+  const client = httpClient(serverUrl, {});
+  return call((s) => client.mutation(SYNC_PROCEDURES.enroll, input, { signal: s }), enrollResultSchema, signal);
+}
+
+/** Public: after a wipe the device has no live session; the proof says which device it was. */
+export async function reportWipeToServer(serverUrl: string, report: WipeReport, signal?: AbortSignal): Promise<void> {
+  const client = httpClient(serverUrl, { [TENANT_HEADER]: report.tenantId });
+  await call((s) => client.mutation(SYNC_PROCEDURES.reportWipe, report, { signal: s }), z.object({ ok: z.literal(true) }), signal);
+}
+
 export function createSyncTransport(serverUrl: string, session: SessionCredentials): SyncTransport {
   const client = httpClient(serverUrl, { [TENANT_HEADER]: session.tenantId, [AUTHORIZATION_HEADER]: `Bearer ${session.token}` });
   let ws: { client: ReturnType<typeof createWSClient>; trpc: TRPCUntypedClient<AnyRouter> } | undefined;
@@ -113,6 +127,8 @@ export function createSyncTransport(serverUrl: string, session: SessionCredentia
     signOut: async (signal) => {
       await call((s) => client.mutation(SYNC_PROCEDURES.signOut, {}, { signal: s }), z.unknown(), signal);
     },
+    uploadBreakGlass: (input, signal) =>
+      call((s) => client.mutation(SYNC_PROCEDURES.uploadBreakGlass, input, { signal: s }), z.object({ stored: z.number().int() }), signal),
     subscribePokes({ onPoke, onStarted, onEnded }) {
       let active = true;
       const end = () => {

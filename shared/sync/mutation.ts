@@ -48,6 +48,8 @@ export type MutationResult = z.infer<typeof mutationResultSchema>;
 
 export const pushResultSchema = z.object({
   protocolVersion: z.number().int(),
+  /** The org the server applied the batch to: a workstation refuses an acknowledgement for another org. */
+  tenantId: idSchema,
   results: z.array(mutationResultSchema),
   serverHlc: hlcSchema,
 });

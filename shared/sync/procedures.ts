@@ -9,6 +9,9 @@ export const SYNC_PROCEDURES = {
   push: 'sync.push', // mutation: PushInput -> PushResult
   pull: 'sync.pull', // query: PullInput -> PullPage
   pokes: 'sync.pokes', // subscription (WebSocket): { protocolVersion } -> Poke events
+  enroll: 'devices.enroll', // mutation, public: EnrollInput -> EnrollResult (token used up)
+  reportWipe: 'devices.reportWipe', // mutation, public: WipeReport -> { ok: true } (proof checked, audited)
+  uploadBreakGlass: 'devices.uploadBreakGlass', // mutation: BreakGlassUpload -> { stored: number } (audited)
 } as const;
 
 /** The HTTP path the tRPC handler (HTTP batch and WebSocket) is mounted on. */

@@ -33,7 +33,7 @@ export async function openPokeStream(bus: PokeBus, tenantId: string, signal: Abo
         for (const domain of [...pending]) {
           pending.delete(domain);
           if (signal?.aborted) return;
-          yield { domain };
+          yield { tenantId, domain };
         }
       }
     } finally {

@@ -59,5 +59,5 @@ export async function push(deps: PushDeps, tenantId: string, input: PushInput): 
     pokeOrgs(deps.bus, deps.log, domain, touchedTenants);
   }
   deps.log({ level: 'debug', event: 'push', tenantId, mutations: input.mutations.length });
-  return { protocolVersion: PROTOCOL_VERSION, results: results as MutationResult[], serverHlc: deps.clock.tick() };
+  return { protocolVersion: PROTOCOL_VERSION, tenantId, results: results as MutationResult[], serverHlc: deps.clock.tick() };
 }
