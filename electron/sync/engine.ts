@@ -20,7 +20,15 @@ export interface SyncEngineOptions {
    * acknowledgement or a poke). It was refused; the report names what, never any data.
    */
   onForeignOrg?: (what: ForeignOrgMessage) => void;
+  /**
+   * Told when the server says this device may no longer hold the org (revoked device,
+   * offboarded org). The owner stops the engine and wipes the org; the engine only reports.
+   */
+  onRemoved?: (code: RemovalCode) => void;
 }
+
+export type RemovalCode = 'DEVICE_REVOKED' | 'ORG_OFFBOARDED';
+export const isRemovalCode = (code: string): code is RemovalCode => code === 'DEVICE_REVOKED' || code === 'ORG_OFFBOARDED';
 
 export type ForeignOrgMessage = 'pull_page' | 'push_ack' | 'poke';
 
@@ -34,7 +42,7 @@ const MAX_PAGES_PER_CYCLE = 1_000;
  * the local store keeps serving reads and writes throughout.
  */
 export class SyncEngine {
-  private readonly options: Required<Omit<SyncEngineOptions, 'backoff' | 'onForeignOrg'>> & Pick<SyncEngineOptions, 'onForeignOrg'> & { backoff: BackoffOptions };
+  private readonly options: Required<Omit<SyncEngineOptions, 'backoff' | 'onForeignOrg' | 'onRemoved'>> & Pick<SyncEngineOptions, 'onForeignOrg' | 'onRemoved'> & { backoff: BackoffOptions };
   private state: SyncStatus['state'] = 'idle';
   private online = false;
   private lastSyncedAt: string | null = null;
@@ -148,6 +156,7 @@ export class SyncEngine {
       this.state = error.code === 'OFFLINE' ? 'offline' : 'error';
       this.online = error.code !== 'OFFLINE';
       this.lastError = { code: error.code, message: error.message };
+      if (isRemovalCode(error.code)) this.options.onRemoved?.(error.code);
       throw error;
     }
   }
