@@ -1,16 +1,26 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../shared/errors.ts';
-import { PROTOCOL_VERSION } from '../shared/sync/version.ts';
+import { isId } from '../shared/ids.ts';
 import type { SessionInfo } from '../shared/sync/auth.ts';
+import { PROTOCOL_VERSION } from '../shared/sync/version.ts';
 import { loadOrCreateDeviceId } from './device.ts';
 import type { Keystore } from './keystore/keystore.ts';
-import type { LocalBackend, LocalContext, SessionStatus } from './local-api/backend.ts';
+import type { LocalBackend, LocalContext } from './local-api/backend.ts';
 import { createLocalApiCaller, localApiRouter, type LocalApiCaller, type LocalApiRouter } from './local-api/router.ts';
+import type { SyncLink } from './people/active-session.ts';
+import { systemClock, type Clock } from './people/clock.ts';
+import { createOrgDirectory } from './people/org-directory.ts';
+import { SessionController, type Credentials } from './people/session-controller.ts';
 import { OrgStore } from './store/org-store.ts';
-import { SyncEngine } from './sync/engine.ts';
-import { SIGNED_OUT_SYNC_STATUS, type SyncStatus } from './sync/sync-status.ts';
-import { createSyncTransport, signInToServer, type SyncTransport } from './sync/transport.ts';
-import { isId } from '../shared/ids.ts';
+import { StoreOpenError } from './store/store-errors.ts';
+import { requireOnlineSignIn } from './people/online-required.ts';
+import type { BackoffOptions } from './sync/backoff.ts';
+import { SyncEngine, type RemovalCode } from './sync/engine.ts';
+import { createDeviceLifecycle } from './devices/device-lifecycle.ts';
+import type { WipeReportOutcome } from './devices/report-wipes.ts';
+import { saveSessionProof } from './devices/session-proof.ts';
+import { createSyncTransport, signInToServer } from './sync/transport.ts';
 
 export interface WorkstationOptions {
   dataDir: string;
@@ -19,6 +29,14 @@ export interface WorkstationOptions {
   deviceName?: string;
   /** Fallback poll of the sync loop (pokes normally wake it sooner). */
   pollIntervalMs?: number;
+  /** Time for the people rules (offline window, lockout, idle lock, emergency access); tests jump it. */
+  clock?: Clock;
+  /** How an offline session retries its background online sign-in. */
+  reconnectBackoff?: BackoffOptions;
+  /** How often an online session looks for a new good sync to upload emergency-access entries after. */
+  breakGlassUploadCheckMs?: number;
+  /** Where device-lifecycle events go (org ids and reasons only, never data or secrets). */
+  log?: (event: string, fields: Record<string, string>) => void;
 }
 
 export interface Workstation extends LocalBackend {
@@ -29,129 +47,130 @@ export interface Workstation extends LocalBackend {
   createContext(): LocalContext;
   storePath(tenantId: string): string;
   currentTenantId(): string | null;
-  /** One full push + pull; rejects with the AppError that stopped it. */
+  /** One full push + pull; rejects with the AppError that stopped it (OFFLINE when signed in offline). */
   syncNow(): Promise<void>;
+  /** Sends the reports of org wipes the server has not acknowledged yet (also done by itself after each wipe and at start). */
+  reportWipes(): Promise<Map<string, WipeReportOutcome>>;
   close(): Promise<void>;
 }
 
-interface OpenSession {
-  session: SessionInfo;
-  orgCode: string;
-  store: OrgStore;
-  transport: SyncTransport;
-  engine: SyncEngine;
-}
-
-/** How long sign-out waits for the server to revoke the session before going on offline. */
+const RECONNECT_BACKOFF: BackoffOptions = { baseMs: 5_000, maxMs: 60_000 };
 const SIGN_OUT_GRACE_MS = 3_000;
 
 /**
  * The workstation core: a device id, at most one open org store, and that org's sync
- * engine. Signing in opens the org's store with its key from the keystore; signing out
- * or switching org stops the engine and closes the store before anything else opens.
+ * engine. Who is signed in, and how (online, offline, emergency access, locked), is the
+ * session controller's job (electron/people/); this file supplies what it needs: the
+ * server sign-in, the org stores with their keys, and the sync engine.
  */
 export function createWorkstation(options: WorkstationOptions): Workstation {
   const { dataDir, serverUrl, keystore } = options;
   new URL(serverUrl); // fail fast on a malformed URL (the message names no secret)
   const deviceId = loadOrCreateDeviceId(dataDir);
-  let current: OpenSession | null = null;
-  let closed = false;
-  // Sign-in, sign-out and close run one at a time so two stores are never open at once.
-  let sessionQueue: Promise<unknown> = Promise.resolve();
-  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = sessionQueue.then(work, work);
-    sessionQueue = next.catch(() => undefined);
-    return next;
-  };
 
+  const storesDir = join(dataDir, 'stores');
   const storePath = (tenantId: string) => {
     if (!isId(tenantId)) throw new AppError('TENANT_REQUIRED', 'That is not an organization id.');
-    return join(dataDir, 'stores', `${tenantId}.db`);
+    return join(storesDir, `${tenantId}.db`);
   };
+  const orgs = createOrgDirectory(dataDir);
+  const deviceName = options.deviceName ?? 'workstation';
+  const log = options.log ?? ((event, fields) => console.warn(JSON.stringify({ event, ...fields })));
+  const devices = createDeviceLifecycle({ dataDir, storesDir, storePath, serverUrl, keystore, deviceId, deviceName, orgs, log });
+  // A wipe a crash interrupted is finished before any sign-in could reopen that org.
+  const resumed = devices.resume().catch((error: unknown) => log('wipe_resume_failed', { error: error instanceof AppError ? error.code : 'INTERNAL' }));
 
-  const status = (): SessionStatus =>
-    current
-      ? {
-          state: 'signed_in',
-          user: { displayName: current.session.displayName, role: current.session.role },
-          org: { tenantId: current.session.tenantId, name: current.session.tenantName, code: current.orgCode },
-          serverUrl,
-        }
-      : { state: 'signed_out', user: null, org: null, serverUrl };
-
-  async function closeCurrent(revoke: boolean): Promise<void> {
-    const open = current;
-    if (!open) return;
-    current = null;
-    await open.engine.stop();
-    if (revoke) await open.transport.signOut(AbortSignal.timeout(SIGN_OUT_GRACE_MS)).catch(() => undefined);
-    await open.transport.close();
-    open.store.close();
+  async function openStore(tenantId: string): Promise<OrgStore> {
+    const key = await keystore.getOrCreateStoreKey(tenantId);
+    const options = { path: storePath(tenantId), key, tenantId, deviceId };
+    try {
+      return OrgStore.open(options);
+    } catch (error) {
+      if (!(error instanceof StoreOpenError) || error.reason !== 'restored') throw error;
+      // An older copy was put back: resync it safely (every unsent change kept) and trust
+      // its offline-unlock data only after the server has vouched for someone again.
+      const { store, recovery } = OrgStore.openRestoredCopy(options);
+      requireOnlineSignIn(store);
+      log('store_restored_copy_recovered', { tenantId, outboxKept: String(recovery.outboxKept), generationsBehind: String(recovery.generationsBehind) });
+      return store;
+    } finally {
+      key.fill(0); // the open connection keeps its own copy; ours need not linger
+    }
   }
 
-  const requireOpen = (): OpenSession => {
-    if (!current) throw new AppError('STORE_LOCKED', 'Sign in to an organization first.');
-    return current;
+  const signInOnline = async (credentials: Credentials): Promise<SessionInfo> => {
+    await resumed;
+    const org = credentials.org.trim().toLowerCase();
+    const deviceCredential = await devices.credentialFor(org);
+    return signInToServer(serverUrl, {
+      protocolVersion: PROTOCOL_VERSION,
+      org,
+      username: credentials.username,
+      password: credentials.password,
+      deviceId,
+      deviceName,
+      ...(deviceCredential ? { deviceCredential } : {}),
+    });
   };
+
+  function startSync(store: OrgStore, session: SessionInfo, onRemoved: (code: RemovalCode) => void): SyncLink {
+    store.db.transaction(() => saveSessionProof(store.db, session.token))();
+    const transport = createSyncTransport(serverUrl, { tenantId: session.tenantId, token: session.token });
+    const onForeignOrg = (what: string) => log('foreign_org_refused', { tenantId: session.tenantId, what });
+    const engine = new SyncEngine({ store, transport, deviceId, onRemoved, onForeignOrg, ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}) });
+    engine.start();
+    return { engine, transport };
+  }
+
+  async function revoke(session: SessionInfo): Promise<void> {
+    const transport = createSyncTransport(serverUrl, { tenantId: session.tenantId, token: session.token });
+    await transport.signOut(AbortSignal.timeout(SIGN_OUT_GRACE_MS)).catch(() => undefined);
+    await transport.close();
+  }
+
+  const sessions = new SessionController({
+    deviceId,
+    serverUrl,
+    clock: options.clock ?? systemClock,
+    orgs,
+    signInOnline,
+    revoke,
+    storeExists: (tenantId) => existsSync(storePath(tenantId)),
+    openStore,
+    startSync,
+    removeOrg: (org, code, proof) => devices.removeOrg(org, code, proof),
+    reconnectBackoff: options.reconnectBackoff ?? RECONNECT_BACKOFF,
+    uploadCheckMs: options.breakGlassUploadCheckMs ?? 5_000,
+  });
 
   const core: Omit<Workstation, 'caller'> = {
     router: localApiRouter,
     deviceId,
     createContext: () => ({ backend: core }),
     storePath,
-    currentTenantId: () => current?.session.tenantId ?? null,
-    sessionStatus: status,
-
-    signIn: (input) =>
-      serialized(async () => {
-        if (closed) throw new AppError('STORE_LOCKED', 'The workstation is shutting down.');
-        const orgCode = input.org.trim().toLowerCase();
-        const session = await signInToServer(serverUrl, {
-          protocolVersion: PROTOCOL_VERSION,
-          org: orgCode,
-          username: input.username,
-          password: input.password,
-          deviceId,
-          deviceName: options.deviceName ?? 'workstation',
-        });
-        await closeCurrent(true);
-        const key = await keystore.getOrCreateStoreKey(session.tenantId);
-        let store: OrgStore;
-        try {
-          store = OrgStore.open({ path: storePath(session.tenantId), key, tenantId: session.tenantId, deviceId });
-        } finally {
-          key.fill(0); // the open connection keeps its own copy; ours need not linger
-        }
-        const transport = createSyncTransport(serverUrl, { tenantId: session.tenantId, token: session.token });
-        const engine = new SyncEngine({ store, transport, deviceId, ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}) });
-        current = { session, orgCode, store, transport, engine };
-        engine.start();
-        return status();
-      }),
-
-    signOut: () =>
-      serialized(async () => {
-        await closeCurrent(true);
-        return status();
-      }),
-
-    store: () => requireOpen().store,
-    afterLocalWrite: () => current?.engine.nudge(),
-    syncStatus: () => current?.engine.status() ?? SIGNED_OUT_SYNC_STATUS,
-
-    async runSync(): Promise<SyncStatus> {
-      const { engine } = requireOpen();
-      await engine.syncNow().catch(() => undefined); // the failure is in the status
-      return engine.status();
+    currentTenantId: () => sessions.currentTenantId(),
+    sessionStatus: () => sessions.status(),
+    signIn: (input) => sessions.signIn(input),
+    signOut: () => sessions.signOut(),
+    enroll: async ({ token }) => {
+      await resumed;
+      const enrolled = await devices.enroll(token);
+      return { orgCode: enrolled.orgCode, orgName: enrolled.orgName };
     },
-
-    syncNow: () => requireOpen().engine.syncNow(),
-
-    close: () =>
-      serialized(async () => {
-        closed = true;
-        await closeCurrent(false);
-      }),
+    unlock: (input) => sessions.unlock(input.password),
+    breakGlass: (input) => sessions.breakGlass(input),
+    lock: () => sessions.lock(),
+    beforeCall: (path) => sessions.beforeCall(path),
+    store: () => sessions.unlocked().store,
+    afterLocalWrite: () => sessions.afterLocalWrite(),
+    syncStatus: () => sessions.syncStatus(),
+    runSync: () => sessions.runSync(),
+    syncNow: () => sessions.syncNow(),
+    close: () => sessions.close(),
+    reportWipes: async () => {
+      await resumed;
+      return devices.reportWipes();
+    },
   };
   return { ...core, caller: createLocalApiCaller(core.createContext) };
 }

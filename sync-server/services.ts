@@ -19,11 +19,13 @@ import { PracticeProfileService } from './domains/configuration/practice-profile
 import { createSchedulingDesk, type SchedulingDesk } from './domains/scheduling/scheduling-desk.ts';
 import { AppointmentService } from './domains/scheduling/appointments.ts';
 import { AccountDirectory } from './domains/tenant_info/accounts.ts';
+import { BreakGlassLog } from './domains/tenant_info/break-glass.ts';
 import { DeviceRegistry } from './domains/tenant_info/devices.ts';
 import { EnrollmentTokens } from './domains/tenant_info/enrollment-tokens.ts';
 import { IsolationTiers } from './domains/tenant_info/isolation-tiers.ts';
 import { SessionStore } from './domains/tenant_info/sessions.ts';
 import { TenantDirectory } from './domains/tenant_info/tenants.ts';
+import { WipeReports } from './domains/tenant_info/wipe-reports.ts';
 import type { Logger } from './log.ts';
 import type { SyncDomainService } from './sync/outcome.ts';
 
@@ -34,6 +36,10 @@ export interface Services {
   sessions: SessionStore;
   devices: DeviceRegistry;
   enrollmentTokens: EnrollmentTokens;
+  /** devices.reportWipe: workstations' reports that they deleted an org's copy (proof checked). */
+  wipeReports: WipeReports;
+  /** devices.uploadBreakGlass: emergency unlocks made on workstations (the reason stays in the table). */
+  breakGlass: BreakGlassLog;
   /** Sets an org's isolation tier and moves its people between sign-in namespaces (placement calls it for 'dedicated'). */
   isolationTiers: IsolationTiers;
   audit: AuditLog;
@@ -88,6 +94,8 @@ export function createServices(databases: DatabaseSet, bus: PokeBus, log: Logger
     sessions: new SessionStore(domains.tenant_info),
     devices: new DeviceRegistry(domains.tenant_info),
     enrollmentTokens: new EnrollmentTokens(domains.tenant_info),
+    wipeReports: new WipeReports(domains.tenant_info),
+    breakGlass: new BreakGlassLog(domains.tenant_info),
     isolationTiers: new IsolationTiers(domains.tenant_info, log),
     audit: new AuditEvents(domains.audit),
     patients,

@@ -2,16 +2,16 @@ import { AppError } from '../../shared/errors.ts';
 import { enrollmentTokenSchema } from '../../shared/sync/devices.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
 import type { Keystore } from '../keystore/keystore.ts';
-import { OrgStore } from '../store/org-store.ts';
 import { enrollWithServer } from '../sync/transport.ts';
-import { saveDeviceCredential } from './device-secrets.ts';
+import { updateOrgSecrets } from './org-secrets.ts';
 
 export interface EnrollOptions {
   serverUrl: string;
   deviceId: string;
   deviceName: string;
   keystore: Keystore;
-  storePath(tenantId: string): string;
+  /** Where the org stores and their side files live (`<dataDir>/stores`). */
+  storesDir: string;
   /** The one-time token IT created with `clinicsync-server device enroll-token`. */
   token: string;
 }
@@ -24,8 +24,8 @@ export interface EnrolledOrg {
 
 /**
  * Trades IT's one-time enrollment token for this device's credential in the token's org,
- * and keeps the credential inside that org's encrypted store (created now, with the org's
- * key from the keystore). Sign-ins to the org then carry it. The answer must name the
+ * and keeps the credential sealed under that org's key (org-secrets.ts). Sign-ins to the
+ * org then carry it. The answer must name the
  * org the token was issued for, or nothing is kept.
  */
 export async function enrollWorkstation(options: EnrollOptions): Promise<EnrolledOrg> {
@@ -41,12 +41,7 @@ export async function enrollWorkstation(options: EnrollOptions): Promise<Enrolle
   if (result.tenantId !== tokenOrg) throw new AppError('STORE_MISMATCH', 'The sync server enrolled this workstation in another organization than the token names. Nothing was kept.');
   const key = await options.keystore.getOrCreateStoreKey(result.tenantId);
   try {
-    const store = OrgStore.open({ path: options.storePath(result.tenantId), key, tenantId: result.tenantId, deviceId: options.deviceId });
-    try {
-      store.db.transaction(() => saveDeviceCredential(store.db, result.deviceCredential))();
-    } finally {
-      store.close();
-    }
+    updateOrgSecrets(options.storesDir, result.tenantId, key, { deviceCredential: result.deviceCredential });
   } finally {
     key.fill(0);
   }

@@ -67,7 +67,7 @@ describe('wipeOrg', () => {
     expect(finished.map((r) => r.tenantId)).toEqual([orgs[0]]);
     expect(existsSync(keyFilePath(keysDir, orgs[0]))).toBe(false);
     expect(storeFilesOf(storesDir, orgs[0])).toEqual([]);
-    expect(storeFilesOf(storesDir, orgs[1])).toHaveLength(1);
+    expect(storeFilesOf(storesDir, orgs[1])).toContain(join(storesDir, `${orgs[1]}.db`));
     expect(readWipeReceipts(target.dataDir).map((r) => r.state)).toEqual(['wiped']);
     expect(await finishInterruptedWipes(target)).toEqual([]); // nothing left to finish
   });

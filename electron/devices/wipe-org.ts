@@ -12,7 +12,7 @@ export interface WipeTarget {
 
 /**
  * Removes one org from this workstation: its store key, then every file of its store
- * (`<tenantId>.db` and its -wal, -shm and side files). The key goes first: once it is gone
+ * (`<tenantId>.db`, its -wal and -shm, and the side files beside it). The key goes first: once it is gone
  * the encrypted file is unreadable on any disk, including an SSD that keeps old blocks
  * (crypto-shredding), so a crash after that point has already done the part that matters.
  * The receipt is written before and after, so `finishInterruptedWipes` can complete a
@@ -44,8 +44,9 @@ export function storeFilesOf(storesDir: string, tenantId: string): string[] {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  // `<id>.db` exactly, or `<id>.db` followed by a separator: never another org's file.
-  return names.filter((name) => name === `${tenantId}.db` || name.startsWith(`${tenantId}.db-`) || name.startsWith(`${tenantId}.db.`)).map((name) => join(storesDir, name));
+  // Every file named `<org id>.…` (store, -wal, -shm, watermark, sealed secrets, temp
+  // files). Org ids are fixed-length UUIDs, so this prefix never matches another org's file.
+  return names.filter((name) => name.startsWith(`${tenantId}.`)).map((name) => join(storesDir, name));
 }
 
 function removeStoreFiles(storesDir: string, tenantId: string): void {

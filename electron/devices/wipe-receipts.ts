@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { idSchema } from '../../shared/ids.ts';
 import { WIPE_REASONS } from '../../shared/sync/devices.ts';
+import { readFileIfPresent, writeFileAtomically } from '../files/atomic-file.ts';
 
 /**
  * The workstation's record of org wipes it has started or finished but not yet reported
@@ -34,13 +34,8 @@ export function wipeReceiptsPath(dataDir: string): string {
 
 /** An unreadable file is treated as empty: the wipes it named are done or redone by the caller. */
 export function readWipeReceipts(dataDir: string): WipeReceipt[] {
-  let text: string;
-  try {
-    text = readFileSync(wipeReceiptsPath(dataDir), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const text = readFileIfPresent(wipeReceiptsPath(dataDir));
+  if (text === undefined) return [];
   try {
     const parsed = fileSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data.receipts : [];
@@ -49,13 +44,8 @@ export function readWipeReceipts(dataDir: string): WipeReceipt[] {
   }
 }
 
-/** Atomic replace (temp file + rename), owner-only: a crash leaves the old list or the new one. */
 export function writeWipeReceipts(dataDir: string, receipts: readonly WipeReceipt[]): void {
-  const path = wipeReceiptsPath(dataDir);
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify({ version: 1, receipts }, null, 2)}\n`, { mode: 0o600 });
-  renameSync(temp, path);
+  writeFileAtomically(wipeReceiptsPath(dataDir), `${JSON.stringify({ version: 1, receipts }, null, 2)}\n`);
 }
 
 export function upsertWipeReceipt(dataDir: string, receipt: WipeReceipt): void {

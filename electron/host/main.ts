@@ -13,6 +13,9 @@ async function main(): Promise<void> {
     process.stderr.write(`${error instanceof Error ? error.message : 'Invalid configuration'}\n`);
     process.exit(2);
   }
+  // Read once, then gone from the environment: Node's diagnostic report (and any child
+  // process) would otherwise carry the passphrase with every other variable.
+  delete process.env['CLINICSYNC_KEYSTORE_PASSPHRASE'];
   const keystore = createFileKeystore({ dir: join(config.dataDir, 'keys'), passphrase: config.passphrase, log: (line) => process.stderr.write(`${line}\n`) });
   const workstation = createWorkstation({ dataDir: config.dataDir, serverUrl: config.serverUrl, keystore, deviceName: 'browser-host' });
   const host = await startBrowserHost({ workstation, port: config.port, rendererDir: config.rendererDir });

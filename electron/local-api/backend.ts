@@ -1,12 +1,22 @@
 import type { Role } from '../../shared/sync/auth.ts';
+import type { LockReason, SessionMode } from '../people/active-session.ts';
 import type { OrgStore } from '../store/org-store.ts';
 import type { SyncStatus } from '../sync/sync-status.ts';
 
 export interface SessionStatus {
-  state: 'signed_out' | 'signed_in';
-  user: { displayName: string; role: Role } | null;
+  /** 'locked': a session is open but hidden (idle, manual lock, emergency access ended) until unlocked. */
+  state: 'signed_out' | 'signed_in' | 'locked';
+  user: { displayName: string; role: Role; username: string } | null;
   org: { tenantId: string; name: string; code: string } | null;
   serverUrl: string;
+  /** Absent when signed out: signed in with the server, offline from this device, or as emergency access. */
+  mode?: SessionMode;
+  /** Emergency access only: when it ends (ISO 8601); then the screen locks. */
+  breakGlassEndsAt?: string;
+  /** Locked only: why. */
+  lockReason?: LockReason;
+  /** A sentence for the person at the desk: why the last session ended, or why it cannot reconnect. */
+  notice?: string;
 }
 
 /**
@@ -17,7 +27,21 @@ export interface LocalBackend {
   sessionStatus(): SessionStatus;
   signIn(input: { org: string; username: string; password: string }): Promise<SessionStatus>;
   signOut(): Promise<SessionStatus>;
-  /** The signed-in org's store; throws STORE_LOCKED when none is open. */
+  /** Trades IT's one-time enrollment token for this device's credential in that org (online only). */
+  enroll(input: { token: string }): Promise<{ orgCode: string; orgName: string }>;
+  /** The signed-in person's password unlocks a locked session (failures count towards the lockout). */
+  unlock(input: { password: string }): Promise<SessionStatus>;
+  /** Emergency access while the server is away and the person's offline window has expired. */
+  breakGlass(input: { org: string; username: string; password: string; reason: string }): Promise<SessionStatus>;
+  /** Locks the screen now (the store stays open, sync keeps running). */
+  lock(): SessionStatus;
+  /**
+   * Runs before every procedure (one tRPC middleware, trpc.ts): applies the idle lock,
+   * refuses everything but status/unlock/sign-out while locked (STORE_LOCKED), and counts
+   * the call as activity unless it is a background poll.
+   */
+  beforeCall(path: string): void;
+  /** The signed-in org's store; throws STORE_LOCKED when none is open or the session is locked. */
   store(): OrgStore;
   /** A local write happened: let the sync engine push it soon. */
   afterLocalWrite(): void;

@@ -2,9 +2,13 @@ import { z } from 'zod';
 import { appointmentFieldsSchema } from '../../shared/entities/appointment.ts';
 import { patientFieldsSchema } from '../../shared/entities/patient.ts';
 import { signInInputSchema } from '../../shared/sync/auth.ts';
+import { breakGlassEntrySchema, enrollmentTokenSchema } from '../../shared/sync/devices.ts';
 import { t } from './trpc.ts';
 
 const signInSchema = signInInputSchema.pick({ org: true, username: true, password: true });
+const unlockSchema = signInInputSchema.pick({ password: true });
+/** The reason follows the upload's own rule (at least 10 characters), so a logged entry always uploads. */
+const breakGlassSchema = signInSchema.extend({ reason: breakGlassEntrySchema.shape.reason });
 const patientListSchema = z
   .object({ search: z.string().max(100).optional(), limit: z.number().int().min(1).max(500).optional() })
   .optional();
@@ -15,6 +19,13 @@ export const localApiRouter = t.router({
     status: t.procedure.query(({ ctx }) => ctx.backend.sessionStatus()),
     signIn: t.procedure.input(signInSchema).mutation(({ ctx, input }) => ctx.backend.signIn(input)),
     signOut: t.procedure.mutation(({ ctx }) => ctx.backend.signOut()),
+    unlock: t.procedure.input(unlockSchema).mutation(({ ctx, input }) => ctx.backend.unlock(input)),
+    lock: t.procedure.mutation(({ ctx }) => ctx.backend.lock()),
+    breakGlass: t.procedure.input(breakGlassSchema).mutation(({ ctx, input }) => ctx.backend.breakGlass(input)),
+  }),
+  device: t.router({
+    /** IT's one-time token (clinicsync-server device enroll-token) for this workstation; needs the server. */
+    enroll: t.procedure.input(z.object({ token: enrollmentTokenSchema })).mutation(({ ctx, input }) => ctx.backend.enroll(input)),
   }),
   patients: t.router({
     list: t.procedure.input(patientListSchema).query(({ ctx, input }) => ctx.backend.store().listPatients({ search: input?.search, limit: input?.limit })),

@@ -12,3 +12,5 @@ export function writeMeta(db: Database, key: string, value: string): void {
 
 export const META_TENANT_ID = 'tenant_id';
 export const META_CLOCK = 'hlc_last';
+/** How many write transactions that matter this file has committed (see write-generation.ts). */
+export const META_WRITE_GENERATION = 'write_generation';

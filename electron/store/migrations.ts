@@ -1,11 +1,12 @@
 import type { Db as Database } from './db.ts';
+import { StoreOpenError } from './store-errors.ts';
 
 /**
  * Versioned schema. Each step runs in its own transaction together with the bump of
  * `user_version`, so a crash leaves the store at a whole version, never half-way.
  * Append new steps; never edit a shipped one.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   // 1: the walking skeleton.
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -110,16 +111,55 @@ const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export function migrate(db: Database): void {
-  const current = Number(db.pragma('user_version', { simple: true }));
-  if (current > SCHEMA_VERSION) {
-    throw new Error(`store schema ${current} is newer than this app (${SCHEMA_VERSION})`);
+export interface MigrateOptions {
+  /** Stop at this version instead of the latest (tests build a store of a shipped older schema). */
+  target?: number;
+  /** TEST ONLY: run these steps instead of the shipped ones, to prove a failing step rolls back. */
+  stepsForTest?: readonly string[];
+}
+
+export interface MigrationOutcome {
+  from: number;
+  to: number;
+}
+
+/** The schema version stamped in the file (0: nothing created yet). */
+export function schemaVersionOf(db: Database): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}
+
+/**
+ * A file made by a newer app is refused before anything is written to it: its schema may
+ * hold data this app would not know to keep, so it is neither migrated nor written.
+ */
+export function assertSchemaNotNewer(db: Database, latest: number = SCHEMA_VERSION): void {
+  if (schemaVersionOf(db) > latest) throw new StoreOpenError('newer_schema');
+}
+
+/**
+ * Brings the store up to `target` (default: this app's schema), one step per transaction
+ * together with the bump of `user_version`. A failing step is rolled back whole (SQLite DDL
+ * is transactional), so the file stays at the last whole version with its rows intact, and
+ * the failure is a typed StoreOpenError('upgrade_failed') carrying the cause.
+ */
+export function migrate(db: Database, options: MigrateOptions = {}): MigrationOutcome {
+  const steps = options.stepsForTest ?? MIGRATIONS;
+  const target = options.target ?? steps.length;
+  if (!Number.isInteger(target) || target < 0 || target > steps.length) {
+    throw new RangeError(`migration target must be a whole number from 0 to ${steps.length}`);
   }
-  for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
-    const sql = MIGRATIONS[version - 1] ?? '';
-    db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`user_version = ${version}`);
-    })();
+  assertSchemaNotNewer(db, steps.length);
+  const from = schemaVersionOf(db);
+  for (let version = from + 1; version <= target; version++) {
+    const sql = steps[version - 1] ?? '';
+    try {
+      db.transaction(() => {
+        db.exec(sql);
+        db.pragma(`user_version = ${version}`);
+      })();
+    } catch (error) {
+      throw new StoreOpenError('upgrade_failed', { cause: error });
+    }
   }
+  return { from, to: Math.max(from, target) };
 }

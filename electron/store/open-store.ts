@@ -4,8 +4,12 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../shared/errors.ts';
 import type { Db } from './db.ts';
 import { META_TENANT_ID, readMeta, writeMeta } from './meta.ts';
-import { migrate } from './migrations.ts';
+import { assertSchemaNotNewer, migrate, type MigrationOutcome } from './migrations.ts';
+import { generationsBehind, resyncRestoredCopy, type RestoredCopyRecovery } from './restored-copy.ts';
 import { StoreOpenError } from './store-errors.ts';
+import { readWatermark, watermarkMacKey, watermarkPath, type WatermarkProblem, type WatermarkReading } from './watermark.ts';
+import { WatermarkKeeper } from './watermark-keeper.ts';
+import { readWriteGeneration } from './write-generation.ts';
 
 export const STORE_KEY_BYTES = 32;
 /** SQLCipher v4's page size: an encrypted store's length is always a multiple of it. */
@@ -20,35 +24,98 @@ export interface OpenStoreOptions {
 }
 
 /**
- * Opens (or creates) one org's SQLCipher v4 store. Nothing is written until the key has
- * been proven by a read and the org stamp checked, so a wrong key, a foreign file or
- * another org's store is refused with the file's bytes left exactly as they were.
+ * What to do with a store older than its watermark (a copy put back over the current one):
+ * 'refuse' throws StoreOpenError('restored') with the file untouched; 'resync' performs the
+ * safe resync (restored-copy.ts). The shell asks 'refuse' first and 'resync' on that error.
  */
-export function openStore({ path, key, tenantId }: OpenStoreOptions): Db {
+export type RestoredCopyPolicy = 'refuse' | 'resync';
+
+/** Facts about one open, for the shell to log or show (never secrets, never data). */
+export interface StoreOpenReport {
+  /** The file did not exist (or was empty) and was created now. */
+  created: boolean;
+  /** Schema versions before and after this open's migrations. */
+  schema: MigrationOutcome;
+  /**
+   * The watermark found beside an existing store. 'unverifiable' raised no alarm (it might
+   * be damaged, edited or another org's), was replaced, and is reported here so it is not
+   * set aside silently; `watermarkProblem` says why.
+   */
+  watermark: WatermarkReading['state'];
+  watermarkProblem: WatermarkProblem | null;
+  /** Set when this open performed the safe resync of a restored copy. */
+  recovery: RestoredCopyRecovery | null;
+}
+
+export interface OpenedStore {
+  db: Db;
+  report: StoreOpenReport;
+  /** Keeps the watermark file in step with the store after each commit. */
+  watermark: WatermarkKeeper;
+}
+
+/** Opens the store and returns just the connection (tests and tools; OrgStore uses openStoreFile). */
+export function openStore(options: OpenStoreOptions): Db {
+  return openStoreFile(options).db;
+}
+
+/**
+ * Opens (or creates) one org's SQLCipher v4 store. Nothing is written until the key has
+ * been proven by a read, the org stamp checked, the schema found not newer than this app
+ * and the file found not older than its watermark, so a wrong key, a foreign file, another
+ * org's store, a newer app's store or a restored older copy is refused with the file's
+ * bytes left exactly as they were.
+ */
+export function openStoreFile({ path, key, tenantId, restoredCopy = 'refuse' }: OpenStoreOptions & { restoredCopy?: RestoredCopyPolicy }): OpenedStore {
   if (key.length !== STORE_KEY_BYTES) throw new AppError('INTERNAL', 'The store key has the wrong length.');
   const existed = existsSync(path) && statSync(path).size > 0;
   mkdirSync(dirname(path), { recursive: true });
+  const macKey = watermarkMacKey(key);
+  const markPath = watermarkPath(path);
   const db = new Database(path);
   try {
     applyKey(db, key);
     verifyReadable(db, path, existed);
+    // A fresh file, or one a crashed first open left unstamped, holds nothing to protect:
+    // a watermark left from an earlier store of this org (wiped, discarded) must not alarm.
+    let reading: WatermarkReading = { state: 'missing' };
     if (existed) {
       verifyIntact(db);
       assertOwnedBy(db, tenantId);
+      assertSchemaNotNewer(db);
+      if (isStamped(db)) {
+        reading = readWatermark(markPath, macKey, tenantId);
+        if (restoredCopy === 'refuse' && generationsBehind(readWriteGeneration(db), reading) > 0) throw new StoreOpenError('restored');
+      }
     }
     configure(db);
-    migrate(db);
+    const schema = migrate(db);
     if (!existed) db.transaction(() => writeMeta(db, META_TENANT_ID, tenantId))();
     // A file created by a crashed first open has the schema but maybe no stamp yet.
     else if (readMeta(db, META_TENANT_ID) === undefined) writeMeta(db, META_TENANT_ID, tenantId);
-    return db;
+    const recovery = restoredCopy === 'resync' ? resyncRestoredCopy(db, reading) : null;
+
+    // From here on the watermark follows the store. It is (re)written now unless it was
+    // verified and still current: missing, unverifiable, left over, or just recovered.
+    const written = reading.state === 'verified' && recovery === null ? reading.generation : -1;
+    const watermark = new WatermarkKeeper({ db, path: markPath, macKey, tenantId, written });
+    watermark.flush({ durable: true });
+    const report: StoreOpenReport = {
+      created: !existed,
+      schema,
+      watermark: reading.state,
+      watermarkProblem: reading.state === 'unverifiable' ? reading.problem : null,
+      recovery,
+    };
+    return { db, report, watermark };
   } catch (error) {
     db.close();
     throw error;
   }
 }
 
-function applyKey(db: Db, key: Buffer): void {
+/** Exported for tests and the benchmark that build a store by hand (an older schema). */
+export function applyKey(db: Db, key: Buffer): void {
   // SQLite3MultipleCiphers: select the SQLCipher scheme with v4 defaults, then a raw key
   // in x'…' form, which SQLCipher uses as the cipher key directly (no PBKDF2 at open:
   // the key is already 256 random bits, so stretching it would only cost start-up time).
@@ -106,14 +173,20 @@ function looksEncrypted(path: string): boolean {
   return !head.toString('latin1').startsWith('SQLite format 3');
 }
 
+const hasMetaTable = (db: Db) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
+
 function assertOwnedBy(db: Db, tenantId: string): void {
-  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
-  if (!hasMeta) return; // created but never migrated: nothing in it yet
+  if (!hasMetaTable(db)) return; // created but never migrated: nothing in it yet
   const owner = readMeta(db, META_TENANT_ID);
   if (owner !== undefined && owner !== tenantId) throw new StoreOpenError('other_org');
 }
 
-function configure(db: Db): void {
+function isStamped(db: Db): boolean {
+  return hasMetaTable(db) && readMeta(db, META_TENANT_ID) !== undefined;
+}
+
+/** The connection settings every store runs with (the benchmark applies them to its plain twin). */
+export function configure(db: Db): void {
   db.pragma('journal_mode = WAL');
   // FULL, not NORMAL: in WAL mode NORMAL may drop the last commits on power loss, and a
   // commit here is a clinician's saved edit plus its outbox entry. One fsync per write

@@ -1,3 +1,4 @@
+import { AppError } from '../../shared/errors.ts';
 import { appointmentTimesAreOrdered, type AppointmentFields } from '../../shared/entities/appointment.ts';
 import type { PatientFields } from '../../shared/entities/patient.ts';
 import type { PullPage } from '../../shared/sync/pull.ts';
@@ -7,10 +8,15 @@ import { StoreClock } from './clock.ts';
 import { readCursor } from './cursors.ts';
 import type { Db } from './db.ts';
 import { applyPullPage } from './merge.ts';
-import { openStore, type OpenStoreOptions } from './open-store.ts';
+import { openStoreFile, type OpenedStore, type OpenStoreOptions, type StoreOpenReport } from './open-store.ts';
 import { pendingBatch, pendingCount, rejectedMutations, settleOutbox, type RejectedMutation } from './outbox.ts';
 import { listAppointments, listPatients, registerQueryFunctions, type AppointmentRow, type PatientRow } from './queries.ts';
 import { EntityRepository } from './repository.ts';
+import type { RestoredCopyRecovery } from './restored-copy.ts';
+import type { WatermarkKeeper } from './watermark-keeper.ts';
+import { bumpWriteGeneration } from './write-generation.ts';
+
+export type OrgStoreOptions = OpenStoreOptions & { deviceId: string };
 
 /**
  * One org's open store: the repositories the local API writes through, the queries it
@@ -23,11 +29,17 @@ export class OrgStore {
   readonly clock: StoreClock;
   readonly patients: EntityRepository<'patient'>;
   readonly appointments: EntityRepository<'appointment'>;
+  /** What the open found and did (created, schema upgrade, watermark state, recovery). */
+  readonly openReport: StoreOpenReport;
+  private readonly watermark: WatermarkKeeper;
 
-  private constructor(db: Db, tenantId: string, deviceId: string) {
+  private constructor({ db, report, watermark }: OpenedStore, tenantId: string, deviceId: string) {
     this.db = db;
     this.tenantId = tenantId;
-    this.clock = new StoreClock(db, deviceId);
+    this.openReport = report;
+    this.watermark = watermark;
+    // Every tick/receive is a write that matters: the watermark follows once it commits.
+    this.clock = new StoreClock(db, deviceId, { onWrite: () => watermark.schedule() });
     registerQueryFunctions(db);
     this.patients = new EntityRepository({ db, clock: this.clock, entity: 'patient', noun: 'patient' });
     this.appointments = new EntityRepository({
@@ -44,8 +56,30 @@ export class OrgStore {
     });
   }
 
-  static open(options: OpenStoreOptions & { deviceId: string }): OrgStore {
-    return new OrgStore(openStore(options), options.tenantId, options.deviceId);
+  /**
+   * Opens the org's store. Throws StoreOpenError with reason 'wrong_key', 'not_a_database',
+   * 'other_org', 'damaged', 'newer_schema', 'upgrade_failed' or 'restored', each leaving the
+   * file as it was. On 'restored', the shell tells the desk and calls openRestoredCopy.
+   */
+  static open(options: OrgStoreOptions): OrgStore {
+    return new OrgStore(openStoreFile({ ...options, restoredCopy: 'refuse' }), options.tenantId, options.deviceId);
+  }
+
+  /**
+   * Opens a store that open() refused as 'restored' (an older copy put back over the
+   * current one) and performs the safe resync: every pull cursor back to the beginning,
+   * every outbox entry kept, the clock moved past the last value this device issued, the
+   * watermark rewritten (restored-copy.ts). Safe on any store; on one that is not behind it
+   * only costs a full download. Every other refusal of open() still applies.
+   */
+  static openRestoredCopy(options: OrgStoreOptions): { store: OrgStore; recovery: RestoredCopyRecovery } {
+    const opened = openStoreFile({ ...options, restoredCopy: 'resync' });
+    const { recovery } = opened.report;
+    if (recovery === null) {
+      opened.db.close();
+      throw new AppError('INTERNAL', 'The local store could not be brought up to date.');
+    }
+    return { store: new OrgStore(opened, options.tenantId, options.deviceId), recovery };
   }
 
   listPatients(options: { search?: string | undefined; limit?: number | undefined } = {}): PatientRow[] {
@@ -83,9 +117,31 @@ export class OrgStore {
     applyPullPage(this.db, this.clock, page);
   }
 
+  /**
+   * A write outside the repositories (e.g. local users, break-glass entries) that must count
+   * as one: one transaction that also advances the write generation, so a copy of the
+   * store from before it is recognised as restored.
+   */
+  write<T>(work: (db: Db) => T): T {
+    const result = this.db.transaction(() => {
+      const value = work(this.db);
+      bumpWriteGeneration(this.db);
+      return value;
+    })();
+    this.watermark.schedule();
+    return result;
+  }
+
+  /** The watermark file could not be written at the last attempt (it lags: safe, but detection is weaker). */
+  watermarkWriteFailed(): boolean {
+    return this.watermark.writeFailed();
+  }
+
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.watermark.flush({ durable: true }); // record (and sync) what was committed up to now
+    this.db.close();
   }
 }
 
-export type { PatientFields, AppointmentFields, PatientRow, AppointmentRow };
+export type { PatientFields, AppointmentFields, PatientRow, AppointmentRow, RestoredCopyRecovery, StoreOpenReport };

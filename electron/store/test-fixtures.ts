@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import type { PatientFields } from '../../shared/entities/patient.ts';
 import type { AppointmentFields } from '../../shared/entities/appointment.ts';
 
@@ -17,4 +18,18 @@ export function sampleAppointment(patientId: string, overrides: Partial<Appointm
     location: 'Room 1',
     ...overrides,
   };
+}
+
+/** Every byte of a store, its WAL/SHM side files and its watermark (absent ones as null). */
+export function storeFileBytes(path: string): (Buffer | null)[] {
+  return ['', '-wal', '-shm', '.watermark'].map((suffix) => (existsSync(path + suffix) ? readFileSync(path + suffix) : null));
+}
+
+/** True when every file is byte-for-byte as in `before` (and absent ones are still absent). */
+export function sameStoreFileBytes(path: string, before: readonly (Buffer | null)[]): boolean {
+  const after = storeFileBytes(path);
+  return after.every((bytes, i) => {
+    const previous = before[i] ?? null;
+    return previous === null ? bytes === null : bytes !== null && bytes.equals(previous);
+  });
 }

@@ -25,7 +25,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startSyncServerProcess({ port, dataDir }: { port: number; dataDir: string }): Promise<SyncServerProcess> {
+export interface SyncServerProcessOptions {
+  port: number;
+  dataDir: string;
+  /** Every chunk the server writes (tests that inspect its output, e.g. for leaked secrets). */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+}
+
+export async function startSyncServerProcess({ port, dataDir, onOutput }: SyncServerProcessOptions): Promise<SyncServerProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env, CLINICSYNC_HOST: '127.0.0.1', CLINICSYNC_PORT: String(port), CLINICSYNC_DATA_DIR: dataDir, CLINICSYNC_SEED_DEMO: 'true' };
   delete env['CLINICSYNC_DATABASE_URL'];
   delete env['CLINICSYNC_NATS_URL'];
@@ -33,6 +40,10 @@ export async function startSyncServerProcess({ port, dataDir }: { port: number; 
   const demoPasswords = new Map<string, string>();
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  if (onOutput) {
+    child.stdout?.on('data', (chunk: Buffer) => onOutput('stdout', chunk));
+    child.stderr?.on('data', (chunk: Buffer) => onOutput('stderr', chunk));
+  }
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     let found: string | undefined;

@@ -1,12 +1,13 @@
 import type { z } from 'zod';
-import { displayNameSchema, ENROLLMENT_TTL_MINUTES, enrollmentTokenInputSchema, loginSchema, newPasswordSchema, roleSchema, type Device } from '../../shared/api/admin.ts';
+import { displayNameSchema, ENROLLMENT_TTL_MINUTES, enrollmentTokenInputSchema, loginSchema, newPasswordSchema, roleSchema } from '../../shared/api/admin.ts';
 import { AppError } from '../../shared/errors.ts';
 import { idSchema, isId } from '../../shared/ids.ts';
-import type { Role } from '../../shared/sync/auth.ts';
+import type { OrgPolicy, Role } from '../../shared/sync/auth.ts';
 import { auditedWork } from '../audit/audited-work.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { TierChange } from '../domains/tenant_info/isolation-tiers.ts';
-import type { IsolationTier, Tenant, TenantKind } from '../domains/tenant_info/tenants.ts';
+import type { DeviceListing } from '../domains/tenant_info/devices.ts';
+import type { IsolationTier, Tenant, TenantKind, TenantPolicyChange, TenantStatus } from '../domains/tenant_info/tenants.ts';
 import type { Services } from '../services.ts';
 import { isoTime } from '../db/timestamps.ts';
 
@@ -15,13 +16,15 @@ export interface TenantSummary {
   code: string;
   name: string;
   kind: TenantKind;
-  status: 'active' | 'suspended';
+  status: TenantStatus;
   tier: IsolationTier;
   createdAt: string;
 }
 
 /** An org for an operator: directory facts and counts, no PHI. */
 export interface TenantDetails extends TenantSummary {
+  policy: OrgPolicy;
+  requireEnrolledDevices: boolean;
   members: number;
   activeDevices: number;
   activeSessions: number;
@@ -47,8 +50,12 @@ export interface DirectoryAdmin {
   /** 'own' gives the org its own sign-in namespace (tier 'namespace'); 'shared' returns it to the shared one. */
   setAuthNamespace(tenantId: string, namespace: 'shared' | 'own'): Promise<TierChange>;
   issueEnrollmentToken(input: { tenantId: string; ttlMinutes?: number }): Promise<{ token: string; expiresAt: string }>;
-  listDevices(tenantId: string): Promise<Device[]>;
+  listDevices(tenantId: string): Promise<DeviceListing[]>;
   revokeDevice(input: { tenantId: string; deviceId: string }): Promise<{ sessionsEnded: number }>;
+  /** Changes some of the org's workstation policy; returns the whole policy as it is now. */
+  setPolicy(input: { tenantId: string; change: TenantPolicyChange }): Promise<{ policy: OrgPolicy; requireEnrolledDevices: boolean }>;
+  /** active, suspended or offboarded (final). */
+  setStatus(input: { tenantId: string; status: TenantStatus }): Promise<{ from: TenantStatus; to: TenantStatus }>;
 }
 
 export function createDirectoryAdmin(services: Services): DirectoryAdmin {
@@ -118,6 +125,8 @@ export function createDirectoryAdmin(services: Services): DirectoryAdmin {
         if (!listing) throw new AppError('NOT_FOUND', 'There is no organization with that id or code.');
         return {
           ...summaryOf(listing),
+          policy: tenant.policy,
+          requireEnrolledDevices: tenant.requireEnrolledDevices,
           members: await services.accounts.countMembers(tenant.id),
           activeDevices: await services.devices.countActive(tenant.id),
           activeSessions: await services.sessions.countActive(tenant.id),
@@ -172,6 +181,31 @@ export function createDirectoryAdmin(services: Services): DirectoryAdmin {
         if (!result.found) throw new AppError('NOT_FOUND', 'This organization has no workstation with that id.');
         services.log({ level: 'info', event: 'device_revoked', tenantId: tenant.id, deviceId, sessionsEnded: result.sessionsEnded });
         return { sessionsEnded: result.sessionsEnded };
+      });
+    },
+
+    setPolicy: async ({ tenantId, change }) => {
+      const tenant = await tenantById(tenantId);
+      return auditedWork(services.audit, admin(tenant.id, 'tenant.set-policy'), async (trail) => {
+        trail.touched('tenant', [tenant.id]);
+        const result = await services.tenants.setPolicy(tenant.id, change);
+        // Numbers and a flag only: the whole new policy is safe to keep in the trail.
+        for (const [key, value] of Object.entries(result.policy)) trail.note(key, value);
+        trail.note('requireEnrolledDevices', result.requireEnrolledDevices);
+        services.log({ level: 'info', event: 'tenant_policy_set', tenantId: tenant.id });
+        return result;
+      });
+    },
+
+    setStatus: async ({ tenantId, status }) => {
+      const tenant = await tenantById(tenantId);
+      return auditedWork(services.audit, admin(tenant.id, 'tenant.set-status'), async (trail) => {
+        trail.touched('tenant', [tenant.id]);
+        const change = await services.tenants.setStatus(tenant.id, status);
+        trail.note('from', change.from);
+        trail.note('to', change.to);
+        services.log({ level: 'info', event: 'tenant_status_set', tenantId: tenant.id, from: change.from, to: change.to });
+        return change;
       });
     },
   };

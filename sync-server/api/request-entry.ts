@@ -1,6 +1,7 @@
 import { AppError } from '../../shared/errors.ts';
 import { isId } from '../../shared/ids.ts';
 import type { Role } from '../../shared/sync/auth.ts';
+import { deviceRevoked, orgOffboarded, orgSuspended } from '../auth/lifecycle-refusals.ts';
 import { tokenTenant } from '../auth/session-token.ts';
 import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { Services } from '../services.ts';
@@ -17,9 +18,12 @@ export interface TenantSession {
 }
 
 /**
- * Request entry, in this order: a well-formed org id, an org that exists and is active,
- * a session token, a token issued for THAT org, and a live session. Each refusal has its
- * own code; none reveals anything about another org.
+ * Request entry, in this order: a well-formed org id, an org that exists and is active
+ * (ORG_OFFBOARDED for one that has left, TENANT_SUSPENDED for a frozen one), a session
+ * token, a token issued for THAT org, and a live session (DEVICE_REVOKED when the token is
+ * one of a device the org has revoked). Each refusal has its own code; none reveals
+ * anything about another org. devices.reportWipe, which must work after revocation and
+ * offboarding, is a public procedure with its own proof and never comes through here.
  */
 export async function enterRequest(services: Services, credentials: Credentials, audit: AuditTrail): Promise<TenantSession> {
   const { tenantId, token } = credentials;
@@ -30,7 +34,8 @@ export async function enterRequest(services: Services, credentials: Credentials,
   if (!tenant) throw new AppError('TENANT_UNKNOWN', 'This organization is not known to the sync server.');
   // From here on the refusal concerns a real org, so it is filed in that org's audit chain.
   audit.tenantId = tenant.id;
-  if (tenant.status !== 'active') throw new AppError('TENANT_SUSPENDED', 'This organization is suspended.');
+  if (tenant.status === 'offboarded') throw orgOffboarded();
+  if (tenant.status !== 'active') throw orgSuspended();
   if (!token) throw new AppError('UNAUTHENTICATED', 'Please sign in.');
   const claimed = tokenTenant(token);
   if (!claimed) throw new AppError('UNAUTHENTICATED', 'Please sign in again.');
@@ -39,7 +44,15 @@ export async function enterRequest(services: Services, credentials: Credentials,
     throw new AppError('TENANT_MISMATCH', 'This session belongs to a different organization.');
   }
   const session = await services.sessions.find(tenantId, token);
-  if (!session) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Please sign in again.');
+  if (!session) {
+    // The token is this device's own: telling it that it was revoked (so it wipes) is safe.
+    const revokedDevice = await services.sessions.revokedDeviceOf(tenantId, token);
+    if (revokedDevice) {
+      audit.touched('device', [revokedDevice]);
+      throw deviceRevoked();
+    }
+    throw new AppError('UNAUTHENTICATED', 'Your session has ended. Please sign in again.');
+  }
   audit.actor = { userId: session.userId, sessionId: session.sessionId, deviceId: session.deviceId, role: session.role };
   return { ...session, tenantName: tenant.name };
 }

@@ -6,7 +6,8 @@ import { SYNC_PROCEDURES } from '../../shared/sync/procedures.ts';
 import { syncServerRouter } from './router.ts';
 import type { ProcedureMeta } from './trpc.ts';
 
-const PUBLIC_PATHS = [SYNC_PROCEDURES.health, SYNC_PROCEDURES.signIn];
+/** Health and sign-in; enrollment (the IT token is the authority) and the wipe report (its own proof, after revocation). */
+const PUBLIC_PATHS = [SYNC_PROCEDURES.health, SYNC_PROCEDURES.signIn, SYNC_PROCEDURES.enroll, SYNC_PROCEDURES.reportWipe];
 
 function metaOf(path: string): ProcedureMeta | undefined {
   const procedure = (syncServerRouter._def.procedures as unknown as Record<string, { _def: { meta?: ProcedureMeta } }>)[path];

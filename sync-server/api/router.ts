@@ -4,6 +4,7 @@ import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
 import { clinicalRouter } from './routers/clinical.ts';
 import { configurationRouter } from './routers/configuration.ts';
+import { devicesRouter } from './routers/devices.ts';
 import { personnelRouter } from './routers/personnel.ts';
 import { patientsRouter } from './routers/patients.ts';
 import { schedulingRouter } from './routers/scheduling.ts';
@@ -14,6 +15,7 @@ import { publicProcedure, router } from './trpc.ts';
 export const syncServerRouter = router({
   health: publicProcedure.meta({ unaudited: true }).query(() => ({ status: 'ok' as const, protocolVersion: PROTOCOL_VERSION })),
   auth: authRouter,
+  devices: devicesRouter,
   admin: adminRouter,
   sync: syncRouter,
   scheduling: schedulingRouter,

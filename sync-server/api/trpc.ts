@@ -12,7 +12,7 @@ import { enterRequest } from './request-entry.ts';
 export interface ProcedureMeta {
   /** The capability a caller's role must hold (shared/auth/capabilities.ts). */
   capability?: Capability;
-  /** Public procedures say so explicitly: health and sign-in. */
+  /** Public procedures say so explicitly: health, sign-in, devices.enroll, devices.reportWipe. */
   public?: true;
   /** Only health: carries no tenant data, so it is not audited. */
   unaudited?: true;
@@ -102,7 +102,7 @@ function containsNul(value: unknown, depth = 0): boolean {
 
 const baseProcedure = t.procedure.use(audited).use(appErrors);
 
-/** Health and sign-in only; everything else goes through `authorized`. */
+/** Health, sign-in, device enrollment and the wipe report only (router.test.ts lists them); everything else goes through `authorized`. */
 export const publicProcedure = baseProcedure.use(noNulBytes).meta({ public: true });
 
 /** Runs only after request entry admitted the caller; the org and actor go on the audit trail. */

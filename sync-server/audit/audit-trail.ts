@@ -70,7 +70,17 @@ export class AuditTrail {
   }
 }
 
-const REFUSED: ReadonlySet<ErrorCode> = new Set(['TENANT_REQUIRED', 'TENANT_UNKNOWN', 'TENANT_MISMATCH', 'TENANT_SUSPENDED', 'UNAUTHENTICATED', 'INVALID_CREDENTIALS']);
+const REFUSED: ReadonlySet<ErrorCode> = new Set([
+  'TENANT_REQUIRED',
+  'TENANT_UNKNOWN',
+  'TENANT_MISMATCH',
+  'TENANT_SUSPENDED',
+  'ORG_OFFBOARDED',
+  'DEVICE_REVOKED',
+  'DEVICE_NOT_ENROLLED',
+  'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+]);
 
 export function outcomeOf(errorCode: ErrorCode | null): AuditOutcome {
   if (errorCode === null) return 'ok';

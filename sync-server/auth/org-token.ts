@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isId } from '../../shared/ids.ts';
 
 /**
@@ -7,7 +7,7 @@ import { isId } from '../../shared/ids.ts';
  * lookup, and look it up in that org's context only; the server stores just the SHA-256
  * of the whole string, so a leaked table grants nothing.
  */
-export type OrgTokenPrefix = 'cs1' | 'ce1';
+export type OrgTokenPrefix = 'cs1' | 'ce1' | 'cd1';
 
 export function issueOrgToken(prefix: OrgTokenPrefix, tenantId: string): { token: string; tokenHash: string } {
   const token = `${prefix}.${tenantId}.${randomBytes(32).toString('base64url')}`;
@@ -16,6 +16,16 @@ export function issueOrgToken(prefix: OrgTokenPrefix, tenantId: string): { token
 
 export function hashOrgToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/**
+ * Whether `token` hashes to `storedHash`, compared in constant time (for secrets whose
+ * stored hash is fetched by another key, such as a device's credential by its device id).
+ */
+export function tokenMatchesHash(token: string, storedHash: string): boolean {
+  const presented = Buffer.from(hashOrgToken(token), 'hex');
+  const stored = Buffer.from(storedHash, 'hex');
+  return stored.length === presented.length && timingSafeEqual(presented, stored);
 }
 
 /** The org a well-formed token of this kind claims, or null for anything malformed. */

@@ -1,14 +1,20 @@
 import { AppError } from '../../shared/errors.ts';
-import { DEFAULT_ORG_POLICY, type SessionInfo } from '../../shared/sync/auth.ts';
+import type { SessionInfo } from '../../shared/sync/auth.ts';
 import type { TenantSession } from '../api/request-entry.ts';
 import { errorCodeOf } from '../log.ts';
+import { deviceNotEnrolled } from './lifecycle-refusals.ts';
 import type { Services } from '../services.ts';
 
 /**
- * Unknown org, suspended org, org with its own namespace, org the account does not belong
- * to, device revoked there: one answer, the same as for an org that does not exist.
+ * Unknown, suspended or offboarded org, org with its own namespace, org the account does
+ * not belong to, device revoked there: one answer, the same as for an org that does not
+ * exist. A member is told when the target requires enrolled workstations
+ * (DEVICE_NOT_ENROLLED), or when this workstation is enrolled there and must present its
+ * credential, which a switch does not carry (INVALID_CREDENTIALS: sign in there instead).
  */
 const notAvailable = () => new AppError('NOT_FOUND', 'You cannot switch to that organization.');
+const enrolledThere = () =>
+  new AppError('INVALID_CREDENTIALS', 'This workstation is enrolled in that organization with its own credential: sign in to it directly.');
 
 /**
  * Opens a session in `targetCode` for the signed-in shared-namespace account, bound to the
@@ -25,8 +31,14 @@ export async function switchOrg(services: Services, session: TenantSession, targ
   const membership = await services.accounts.sessionMembership(target, session.userId);
   if (!membership) throw notAvailable();
   const deviceName = (await services.devices.nameOf(current.id, session.deviceId)) ?? 'workstation';
-  const opened = await services.sessions.open({ tenantId: target.id, userId: session.userId, deviceId: session.deviceId, deviceName });
-  if (!opened) throw notAvailable();
+  // A switch carries no device credential: a device enrolled in the target org with one
+  // must sign in there (a device id alone proves nothing). Told only to the org's members.
+  const opened = await services.sessions.open({ tenantId: target.id, userId: session.userId, deviceId: session.deviceId, deviceName, requireEnrolled: target.requireEnrolledDevices });
+  if (!opened.ok) {
+    if (opened.refusal === 'not_enrolled') throw deviceNotEnrolled();
+    if (opened.refusal === 'credential_refused') throw enrolledThere();
+    throw notAvailable();
+  }
   const actor = { userId: session.userId, sessionId: opened.sessionId, deviceId: session.deviceId, role: membership.role };
   try {
     await services.audit.record({
@@ -57,6 +69,6 @@ export async function switchOrg(services: Services, session: TenantSession, targ
     role: membership.role,
     expiresAt: opened.expiresAt.toISOString(),
     orgCode: target.code,
-    policy: DEFAULT_ORG_POLICY,
+    policy: target.policy,
   };
 }

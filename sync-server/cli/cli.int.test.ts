@@ -187,9 +187,52 @@ for (const engine of engines) {
       expect(help.stdout).toMatch(/--database-url postgres:\/\//);
       const overview = await cli(['--help']);
       expect(overview.code).toBe(0);
-      for (const command of ['serve', 'migrate', 'tenant create', 'tenant list', 'tenant show', 'tenant set-tier', 'user create', 'user grant', 'device enroll-token', 'audit verify']) {
+      for (const command of ['serve', 'migrate', 'tenant create', 'tenant list', 'tenant show', 'tenant set-tier', 'tenant set-policy', 'user create', 'user grant', 'device enroll-token', 'audit verify']) {
         expect(overview.stdout).toContain(`  ${command} `);
       }
+    });
+
+    it("changes an organization's workstation policy, and lists workstations with their wipe report", async () => {
+      const set = await cli(['tenant', 'set-policy', '--tenant', 'north', '--offline-days', '3', '--break-glass-minutes', '30', '--json', ...dbArgs]);
+      expect(set.code, set.stderr).toBe(0);
+      expect(JSON.parse(set.stdout)).toEqual({
+        policy: { offlineUnlockDays: 3, idleLockMinutes: 15, maxUnlockFailures: 5, lockoutMinutes: 15, breakGlassMinutes: 30 },
+        requireEnrolledDevices: false,
+      });
+      const plain = await cli(['tenant', 'set-policy', '--tenant', north, '--idle-minutes', '10', ...dbArgs]);
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(plain.stdout).toMatch(/^offlineUnlockDays:\s+3$/m);
+      expect(plain.stdout).toMatch(/^idleLockMinutes:\s+10$/m);
+      expect(plain.stdout).toMatch(/^requireEnrolledDevices:\s+false$/m);
+
+      expectUsageError(await cli(['tenant', 'set-policy', '--tenant', 'north', '--offline-days', '31', ...dbArgs]), /--offline-days "31": must be a whole number from 0 to 30/);
+      expectUsageError(await cli(['tenant', 'set-policy', '--tenant', 'north', '--break-glass-minutes', '4', ...dbArgs]), /--break-glass-minutes "4": must be a whole number from 5 to 480/);
+      expectUsageError(await cli(['tenant', 'set-policy', '--tenant', 'north', '--idle-minutes', 'soon', ...dbArgs]), /--idle-minutes "soon": must be a whole number/);
+      expectUsageError(await cli(['tenant', 'set-policy', '--tenant', 'north', '--require-enrollment', 'maybe', ...dbArgs]), /--require-enrollment "maybe": must be one of yes, no/);
+      expectUsageError(await cli(['tenant', 'set-policy', '--tenant', 'north', ...dbArgs]), /"tenant set-policy" needs at least one value to change/);
+      expectUsageError(await cli(['tenant', 'set-policy', '--offline-days', '3', ...dbArgs]), /"tenant set-policy" needs --tenant/);
+      expectUsageError(await cli(['tenant', 'set-policy', 'north', '--offline-days', '3', ...dbArgs]), /Unexpected argument "north"/);
+      const unknown = await cli(['tenant', 'set-policy', '--tenant', 'nowhere', '--offline-days', '3', ...dbArgs]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/No organization has the code "nowhere"/);
+
+      // A workstation enrolled, then reported wiped (in-process: the CLI processes have exited).
+      const core = await openServerCore({ database: chooseDatabase(Object.fromEntries([[dbArgs[0]!.slice(2), dbArgs[1]!]]), {}).options });
+      const deviceId = uuidv7();
+      try {
+        const { token } = await core.admin.issueEnrollmentToken({ tenantId: north });
+        const redeemed = await core.services.enrollmentTokens.redeem({ tenantId: north, token, deviceId, name: 'Desk W' });
+        if (!redeemed.ok) throw new Error('enrollment refused');
+        await core.admin.revokeDevice({ tenantId: north, deviceId });
+        expect(await core.services.wipeReports.record(north, { deviceId, reason: 'device_revoked', wipedAt: new Date().toISOString(), proof: redeemed.deviceCredential })).toMatchObject({ ok: true });
+        expect((await core.admin.showTenant(north)).policy).toMatchObject({ offlineUnlockDays: 3, idleLockMinutes: 10 });
+      } finally {
+        await core.close();
+      }
+      const listed = await cli(['device', 'list', '--tenant', 'north', ...dbArgs]);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toMatch(/^deviceId\s+name\s+enrolledVia\s+enrolledAt\s+lastSeenAt\s+revokedAt\s+wipedAt\s+wipeReason$/m);
+      expect(listed.stdout).toMatch(new RegExp(`^${deviceId}\\s+Desk W\\s+token\\s.*\\sdevice_revoked$`, 'm'));
     });
 
     it('serves what the commands created: a user made by the CLI signs in, and SIGTERM stops the server', async () => {
@@ -209,7 +252,8 @@ for (const engine of engines) {
           });
         });
         const session = await syncClient(url).auth.signIn.mutate({ protocolVersion: PROTOCOL_VERSION, org: 'north', username: 'front.desk', password, deviceId: uuidv7() });
-        expect(session).toMatchObject({ tenantId: north, role: 'front_desk' });
+        // With the policy "tenant set-policy" gave the org.
+        expect(session).toMatchObject({ tenantId: north, role: 'front_desk', policy: { offlineUnlockDays: 3, idleLockMinutes: 10, breakGlassMinutes: 30 } });
       } finally {
         await closeClientSockets();
         child.kill('SIGTERM');

@@ -4,6 +4,7 @@ import { probePostgres, testPostgresUrl } from '../support/postgres.ts';
 import { testEngines } from '../../sync-server/testing/engines.ts';
 import { auditAppendBench } from './audit-append.ts';
 import { printReport, type Figure } from './report.ts';
+import { storeCipherBench } from './store-cipher.ts';
 
 /**
  * `npm run bench [-- <name>…] [--entries N]`: benchmarks, not tests. They print figures
@@ -18,6 +19,7 @@ const BENCHES: Record<string, (options: { entries: number }) => Promise<Figure[]
     }
     return figures;
   },
+  store: () => storeCipherBench(),
 };
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { entries: { type: 'string', default: '2000' } } });

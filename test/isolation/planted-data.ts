@@ -1,7 +1,8 @@
 import { isValidNpi } from '../../shared/api/personnel.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { createAutomationStores } from '../../sync-server/domains/process_automation/stores.ts';
-import { appointmentFields, appCodeOf, patientFields, signedIn } from '../../sync-server/testing/harness.ts';
+import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
+import { appointmentFields, appCodeOf, patientFields, signedIn, syncClient } from '../../sync-server/testing/harness.ts';
 import { addIds, digits, marker, type AttackFixture, type AttackOrg, type Planter } from '../support/attack-fixture.ts';
 
 /**
@@ -275,6 +276,36 @@ const thirdOrg: Planter = {
   },
 };
 
+/**
+ * The device lifecycle in each org: a workstation enrolled with an IT token (its device
+ * credential is a marker) and a break-glass unlock uploaded by the front desk's
+ * workstation (its reason text is a marker: it may name a patient).
+ */
+const deviceLifecycle: Planter = {
+  name: 'enrolled workstations and break-glass unlocks (devices.*)',
+  plant: async (fx) => {
+    for (const org of [fx.a, fx.b]) {
+      const { token } = await org.users.it_admin.client.admin.devices.enrollmentToken.mutate({ ttlMinutes: 60 });
+      const deviceId = uuidv7();
+      const enrolled = await syncClient(fx.server.url).devices.enroll.mutate({ protocolVersion: PROTOCOL_VERSION, token, deviceId, deviceName: `Desk ${org.label}` });
+      const desk = org.users.front_desk;
+      const breakGlassId = uuidv7();
+      const reason = `Emergency ${marker(`${org.label}bg`)}`;
+      const started = Date.now() - 60 * 60_000;
+      const uploaded = await desk.client.devices.uploadBreakGlass.mutate({
+        deviceId: desk.deviceId,
+        entries: [{ id: breakGlassId, userId: desk.userId, reason, startedAt: new Date(started).toISOString(), expiresAt: new Date(started + 30 * 60_000).toISOString() }],
+      });
+      if (uploaded.stored !== 1) throw new Error(`org ${org.label} break-glass upload stored ${uploaded.stored}`);
+      addIds(org.ids, 'enrolledDevice', deviceId);
+      addIds(org.ids, 'device', deviceId);
+      addIds(org.ids, 'breakGlass', breakGlassId);
+      org.markers.push(enrolled.deviceCredential, reason);
+      fx.values[`${org.label}.deviceCredential`] = enrolled.deviceCredential;
+    }
+  },
+};
+
 export const PLANTERS: readonly Planter[] = [
   patientsAndAppointments,
   sharedPatient,
@@ -283,6 +314,7 @@ export const PLANTERS: readonly Planter[] = [
   clinical,
   configuration,
   identitiesAndAccess,
+  deviceLifecycle,
   backgroundWork,
   thirdOrg,
 ];

@@ -4,6 +4,7 @@ import { auditCases } from './cases/audit.ts';
 import { authCases } from './cases/auth.ts';
 import { clinicalCases } from './cases/clinical.ts';
 import { configurationCases } from './cases/configuration.ts';
+import { deviceCases } from './cases/devices.ts';
 import { patientCases } from './cases/patients.ts';
 import { personnelCases } from './cases/personnel.ts';
 import { schedulingCases } from './cases/scheduling.ts';
@@ -32,4 +33,5 @@ export const PROCEDURE_CASES: Record<string, CaseBuilder> = {
   ...clinicalCases,
   ...personnelCases,
   ...configurationCases,
+  ...deviceCases,
 };

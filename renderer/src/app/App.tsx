@@ -4,10 +4,11 @@ import { readAppError } from '../api/errors.ts';
 import { keys } from '../api/keys.ts';
 import { MainLayout } from '../layout/MainLayout.tsx';
 import { SignInScreen } from '../session/SignInScreen.tsx';
+import { UnlockScreen } from '../session/UnlockScreen.tsx';
 import { useSession } from '../session/use-session.ts';
 import { Alert } from '../ui/Alert.tsx';
 
-/** Signed out → sign-in screen; signed in → the workstation. Nothing else decides this. */
+/** Signed out → sign-in screen; locked → unlock screen; signed in → the workstation. Nothing else decides this. */
 export function App() {
   const session = useSession();
   const queryClient = useQueryClient();
@@ -35,6 +36,7 @@ export function App() {
       </main>
     );
   }
-  if (session.data.state !== 'signed_in') return <SignInScreen serverUrl={session.data.serverUrl} />;
+  if (session.data.state === 'locked') return <UnlockScreen session={session.data} />;
+  if (session.data.state !== 'signed_in') return <SignInScreen serverUrl={session.data.serverUrl} notice={session.data.notice} />;
   return <MainLayout session={session.data} />;
 }

@@ -1,11 +1,12 @@
 import type { SessionStatus } from '../api/types.ts';
 import { roleLabel } from '../session/role-label.ts';
-import { useSignOut } from '../session/use-session.ts';
+import { useLock, useSignOut } from '../session/use-session.ts';
 
 type Props = { session: SessionStatus };
 
 export function AppHeader({ session }: Props) {
   const signOut = useSignOut();
+  const lock = useLock();
   return (
     <header className="app-header">
       <div className="brand">
@@ -15,6 +16,10 @@ export function AppHeader({ session }: Props) {
             {session.org.name}
           </span>
         )}
+        {session.mode === 'offline' && <span className="muted">Signed in offline</span>}
+        {session.mode === 'break_glass' && session.breakGlassEndsAt && (
+          <span role="status">Emergency access until {new Date(session.breakGlassEndsAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</span>
+        )}
       </div>
       <div className="user">
         {session.user && (
@@ -22,6 +27,9 @@ export function AppHeader({ session }: Props) {
             {session.user.displayName} <span className="muted">· {roleLabel(session.user.role)}</span>
           </span>
         )}
+        <button type="button" onClick={() => lock.mutate()} disabled={lock.isPending}>
+          Lock
+        </button>
         <button type="button" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
           {signOut.isPending ? 'Signing out…' : 'Sign out'}
         </button>

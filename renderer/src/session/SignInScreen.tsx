@@ -18,7 +18,7 @@ function validate(values: Values): Errors {
   return errors;
 }
 
-export function SignInScreen({ serverUrl }: { serverUrl: string | undefined }) {
+export function SignInScreen({ serverUrl, notice }: { serverUrl: string | undefined; notice?: string | undefined }) {
   const signIn = useSignIn();
   const [values, setValues] = useState<Values>({ org: '', username: '', password: '' });
   const [errors, setErrors] = useState<Errors>({});
@@ -42,6 +42,7 @@ export function SignInScreen({ serverUrl }: { serverUrl: string | undefined }) {
       <div className="sign-in-card">
         <h1>Clinicsync</h1>
         <p className="muted">Sign in to your organization</p>
+        {notice && !failure && <Alert tone="info">{notice}</Alert>}
         {failure && <Alert tone="error" title={signInErrorTitle(failure)}>{failure.message}</Alert>}
         <form onSubmit={onSubmit} noValidate aria-label="Sign in">
           <TextField label={LABELS.org} name="org" autoComplete="organization" autoCapitalize="none" spellCheck={false} value={values.org} onChange={set('org')} error={errors.org} autoFocus />

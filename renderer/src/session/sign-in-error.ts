@@ -7,6 +7,8 @@ export function signInErrorTitle(error: AppErrorView): string {
       return 'Sign-in failed: check the organization code, username and password';
     case 'OFFLINE':
       return 'Cannot reach the Clinicsync server';
+    case 'UNAUTHENTICATED':
+      return 'Offline sign-in is no longer allowed';
     case 'TENANT_UNKNOWN':
       return 'Unknown organization code';
     case 'TENANT_SUSPENDED':

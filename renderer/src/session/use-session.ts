@@ -4,7 +4,8 @@ import { keys } from '../api/keys.ts';
 import type { SessionStatus, SignInInput } from '../api/types.ts';
 
 export function useSession() {
-  return useQuery({ queryKey: keys.session, queryFn: () => api.session.status.query() });
+  // Re-read now and then (not activity): an offline session going online, or emergency access ending, shows without a click.
+  return useQuery({ queryKey: keys.session, queryFn: () => api.session.status.query(), refetchInterval: 10_000 });
 }
 
 export function useSignIn() {
@@ -25,6 +26,25 @@ export function useSignOut() {
     mutationFn: () => api.session.signOut.mutate(),
     onSuccess: (status: SessionStatus) => {
       // Drop every cached patient and appointment the moment the user signs out.
+      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== keys.session[0] });
+      queryClient.setQueryData(keys.session, status);
+    },
+  });
+}
+
+export function useUnlock() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (password: string) => api.session.unlock.mutate({ password }),
+    onSuccess: (status: SessionStatus) => queryClient.setQueryData(keys.session, status),
+  });
+}
+
+export function useLock() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.session.lock.mutate(),
+    onSuccess: (status: SessionStatus) => {
       queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== keys.session[0] });
       queryClient.setQueryData(keys.session, status);
     },

@@ -125,8 +125,9 @@ for (const engine of engines) {
 
       const victim = staff.a.clinician;
       expect(await it_.client.admin.devices.revoke.mutate({ deviceId: victim.deviceId })).toEqual({ ok: true, sessionsEnded: 1 });
-      expect(await appCodeOf(victim.client.sync.pull.query({ protocolVersion: PROTOCOL_VERSION, domain: 'master_data', cursor: '0' }))).toBe('UNAUTHENTICATED');
-      expect(await appCodeOf(signIn(orgs.a.code, 'clinician', victim.password, victim.deviceId))).toBe('INVALID_CREDENTIALS');
+      expect(await appCodeOf(victim.client.sync.pull.query({ protocolVersion: PROTOCOL_VERSION, domain: 'master_data', cursor: '0' }))).toBe('DEVICE_REVOKED');
+      expect(await appCodeOf(signIn(orgs.a.code, 'clinician', victim.password, victim.deviceId))).toBe('DEVICE_REVOKED');
+      expect(await appCodeOf(signIn(orgs.a.code, 'clinician', 'not-the-password', victim.deviceId))).toBe('INVALID_CREDENTIALS');
       const after = (await it_.client.admin.devices.list.query()).devices.find((device) => device.deviceId === victim.deviceId);
       expect(after?.revokedAt).not.toBeNull();
       staff.a.clinician = await signIn(orgs.a.code, 'clinician', victim.password);

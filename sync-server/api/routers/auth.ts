@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors.ts';
-import { DEFAULT_ORG_POLICY, myOrgsSchema, signInInputSchema, switchOrgInputSchema, type MyOrgs, type SessionInfo } from '../../../shared/sync/auth.ts';
+import { myOrgsSchema, signInInputSchema, switchOrgInputSchema, type MyOrgs, type SessionInfo } from '../../../shared/sync/auth.ts';
 import { assertCompatibleProtocol } from '../../../shared/sync/version.ts';
+import { deviceNotEnrolled, deviceRevoked, orgOffboarded } from '../../auth/lifecycle-refusals.ts';
 import { checkCredentials } from '../../auth/sign-in.ts';
 import { switchOrg } from '../../auth/switch-org.ts';
 import { authorized, publicProcedure, router } from '../trpc.ts';
 
-/** One answer for unknown org, unknown user, wrong password, disabled account and revoked device. */
+/**
+ * One answer for unknown org, unknown user, wrong password, disabled account, and an
+ * enrolled device without its credential (the credential is as secret as the password).
+ */
 const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 'The organization, username or password is not correct.');
 
 export const authRouter = router({
@@ -15,13 +19,25 @@ export const authRouter = router({
     const { services } = ctx;
     const { tenant, account } = await checkCredentials(services, input);
     if (tenant) ctx.audit.tenantId = tenant.id;
+    // The org is gone, which is no secret: its workstations must learn it whatever they send.
+    if (tenant?.status === 'offboarded') throw orgOffboarded();
     if (!tenant || !account) {
       services.log({ level: 'info', event: 'sign_in_refused', ...(tenant ? { tenantId: tenant.id } : {}) });
       throw invalidCredentials();
     }
-    const opened = await services.sessions.open({ tenantId: tenant.id, userId: account.accountId, deviceId: input.deviceId, deviceName: input.deviceName });
-    if (!opened) {
-      services.log({ level: 'warn', event: 'sign_in_refused', reason: 'device_revoked', tenantId: tenant.id, deviceId: input.deviceId });
+    // Only now, with the password right, is anything about the device told.
+    const opened = await services.sessions.open({
+      tenantId: tenant.id,
+      userId: account.accountId,
+      deviceId: input.deviceId,
+      deviceName: input.deviceName,
+      deviceCredential: input.deviceCredential ?? null,
+      requireEnrolled: tenant.requireEnrolledDevices,
+    });
+    if (!opened.ok) {
+      services.log({ level: 'warn', event: 'sign_in_refused', reason: opened.refusal, tenantId: tenant.id, deviceId: input.deviceId });
+      if (opened.refusal === 'revoked') throw deviceRevoked();
+      if (opened.refusal === 'not_enrolled') throw deviceNotEnrolled();
       throw invalidCredentials();
     }
     ctx.audit.actor = { userId: account.accountId, sessionId: opened.sessionId, deviceId: input.deviceId, role: account.role };
@@ -36,7 +52,7 @@ export const authRouter = router({
       role: account.role,
       expiresAt: opened.expiresAt.toISOString(),
       orgCode: tenant.code,
-      policy: DEFAULT_ORG_POLICY,
+      policy: tenant.policy,
     };
   }),
 

@@ -45,7 +45,7 @@ export const deviceList: Command = {
   run: async (values, io) => {
     const ref = tenantRefFlag(values, 'device list');
     const devices = await withAdminSession(values, io, async ({ core }) => core.admin.listDevices(await resolveTenantRef(core, ref)));
-    io.out(values.json ? json(devices) : table(devices, ['deviceId', 'name', 'enrolledVia', 'enrolledAt', 'lastSeenAt', 'revokedAt'], 'No workstations yet.'));
+    io.out(values.json ? json(devices) : table(devices, ['deviceId', 'name', 'enrolledVia', 'enrolledAt', 'lastSeenAt', 'revokedAt', 'wipedAt', 'wipeReason'], 'No workstations yet.'));
     return 0;
   },
 };

@@ -1,21 +1,61 @@
 import type { Device } from '../../../shared/api/admin.ts';
+import type { WipeReason } from '../../../shared/sync/devices.ts';
+import { deviceCredentialMatches } from '../../auth/device-credential.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import type { Sql } from '../../db/sql.ts';
 import { isoTime, isoTimeOrNull } from '../../db/timestamps.ts';
 
 /**
- * Registers the device in the org at sign-in, or notes that it was seen; false when the
- * org has revoked it (a revoked device stays revoked: only a new device id comes back in).
- * Runs inside the caller's tenant transaction.
+ * Why a device may not open a session in an org:
+ *   credential_refused: enrolled by token, and the request lacks its credential (or has a wrong one)
+ *   revoked:            IT revoked it (a revoked device stays revoked: only a new device id comes back in)
+ *   not_enrolled:       the org requires token enrollment and this device was not enrolled so
  */
-export async function admitDevice(sql: Sql, tenantId: string, deviceId: string, name: string): Promise<boolean> {
-  const rows = await sql.query(
-    `INSERT INTO tenant_info.devices (tenant_id, id, name, enrolled_via, last_seen_at) VALUES ($1, $2, $3, 'sign_in', now())
-     ON CONFLICT (tenant_id, id) DO UPDATE SET last_seen_at = now() WHERE tenant_info.devices.revoked_at IS NULL
-     RETURNING 1`,
-    [tenantId, deviceId, name],
+export type DeviceRefusal = 'credential_refused' | 'revoked' | 'not_enrolled';
+
+export interface DeviceAdmission {
+  tenantId: string;
+  deviceId: string;
+  name: string;
+  /** The device credential the request carried (sign-in), or null (none, or an org switch). */
+  credential: string | null;
+  requireEnrolled: boolean;
+}
+
+/**
+ * Lets the device into the org at sign-in (after the password checked out), in the
+ * caller's tenant transaction: registers an unknown device (unless the org requires
+ * enrollment), or checks a known one in this order: its credential if it was enrolled with
+ * one, then revocation, then the enrollment requirement; and notes that it was seen.
+ * A credential sent for a device that has none is ignored (it may be another org's).
+ */
+export async function admitDevice(sql: Sql, input: DeviceAdmission): Promise<DeviceRefusal | null> {
+  const { tenantId, deviceId } = input;
+  if (!input.requireEnrolled) {
+    const registered = await sql.query(
+      `INSERT INTO tenant_info.devices (tenant_id, id, name, enrolled_via, last_seen_at) VALUES ($1, $2, $3, 'sign_in', now())
+       ON CONFLICT (tenant_id, id) DO NOTHING RETURNING 1`,
+      [tenantId, deviceId, input.name],
+    );
+    if (registered.length > 0) return null;
+  }
+  const [device] = await sql.query<{ enrolledVia: 'sign_in' | 'token'; revoked: boolean; credentialHash: string | null }>(
+    `SELECT enrolled_via AS "enrolledVia", revoked_at IS NOT NULL AS revoked, credential_hash AS "credentialHash"
+     FROM tenant_info.devices WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+    [tenantId, deviceId],
   );
-  return rows.length > 0;
+  if (!device) return 'not_enrolled';
+  if (device.credentialHash !== null && !deviceCredentialMatches(input.credential, device.credentialHash)) return 'credential_refused';
+  if (device.revoked) return 'revoked';
+  if (input.requireEnrolled && device.enrolledVia !== 'token') return 'not_enrolled';
+  await sql.execute('UPDATE tenant_info.devices SET last_seen_at = now() WHERE tenant_id = $1 AND id = $2', [tenantId, deviceId]);
+  return null;
+}
+
+/** A workstation as the operator's `device list` shows it: the admin API's Device plus its wipe report. */
+export interface DeviceListing extends Device {
+  wipedAt: string | null;
+  wipeReason: WipeReason | null;
 }
 
 interface DeviceRow {
@@ -25,6 +65,8 @@ interface DeviceRow {
   enrolledAt: unknown;
   revokedAt: unknown;
   lastSeenAt: unknown;
+  wipedAt: unknown;
+  wipeReason: WipeReason | null;
 }
 
 /** The org's workstations: listing and revocation (revoking also ends the device's sessions). */
@@ -35,11 +77,12 @@ export class DeviceRegistry {
     this.db = db;
   }
 
-  async list(tenantId: string): Promise<Device[]> {
+  /** The org's workstations (the admin API's answer drops the wipe fields its schema lacks). */
+  async list(tenantId: string): Promise<DeviceListing[]> {
     const rows = await this.db.withTenant(tenantId, (sql) =>
       sql.query<DeviceRow>(
         `SELECT id::text AS "deviceId", name, enrolled_via AS "enrolledVia", enrolled_at AS "enrolledAt",
-                revoked_at AS "revokedAt", last_seen_at AS "lastSeenAt"
+                revoked_at AS "revokedAt", last_seen_at AS "lastSeenAt", wiped_at AS "wipedAt", wipe_reason AS "wipeReason"
          FROM tenant_info.devices WHERE tenant_id = $1 ORDER BY enrolled_at, id`,
         [tenantId],
       ),
@@ -51,6 +94,8 @@ export class DeviceRegistry {
       enrolledAt: isoTime(row.enrolledAt),
       revokedAt: isoTimeOrNull(row.revokedAt),
       lastSeenAt: isoTimeOrNull(row.lastSeenAt),
+      wipedAt: isoTimeOrNull(row.wipedAt),
+      wipeReason: row.wipeReason,
     }));
   }
 

@@ -1,15 +1,21 @@
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
+import { issueDeviceCredential } from '../../auth/device-credential.ts';
 import { hashOrgToken, issueOrgToken, orgTokenTenant } from '../../auth/org-token.ts';
 
 const PREFIX = 'ce1';
 
 export type EnrollmentRefusal = 'invalid' | 'device_taken';
 
+/** The org a well-formed enrollment token names, or null for anything else. */
+export function enrollmentTokenTenant(token: string): string | null {
+  return orgTokenTenant(PREFIX, token);
+}
+
 /**
  * One-time, expiring device-enrollment tokens bound to one org (`ce1.<tenantId>.<secret>`;
- * only the SHA-256 is stored). The workstation exchange that calls `redeem` over the
- * network is issue 4's; this is the part that decides whether a token is good.
+ * only the SHA-256 is stored). devices.enroll (sync-server/auth/enroll-device.ts) redeems
+ * them over the network; this is the part that decides whether a token is good.
  */
 export class EnrollmentTokens {
   private readonly db: DomainDb;
@@ -36,10 +42,18 @@ export class EnrollmentTokens {
    * transaction. 'invalid' for a token that is malformed, of another org, unknown, used or
    * expired (one answer, so nothing can be told apart); 'device_taken' when the org
    * already knows this device id (a workstation enrolls with a fresh id). A refused
-   * redemption leaves the token unused.
+   * redemption leaves the token unused. The device gets a new credential
+   * (`cd1.<tenantId>.<secret>`, only its hash is stored in the same transaction), returned
+   * here once: the workstation presents it at every sign-in from then on.
    */
-  async redeem(input: { tenantId: string; token: string; deviceId: string; name: string }): Promise<{ ok: true; tokenId: string } | { ok: false; reason: EnrollmentRefusal }> {
+  async redeem(input: {
+    tenantId: string;
+    token: string;
+    deviceId: string;
+    name: string;
+  }): Promise<{ ok: true; tokenId: string; deviceCredential: string } | { ok: false; reason: EnrollmentRefusal }> {
     if (orgTokenTenant(PREFIX, input.token) !== input.tenantId) return { ok: false, reason: 'invalid' };
+    const { credential, credentialHash } = issueDeviceCredential(input.tenantId);
     return this.db.withTenant(input.tenantId, async (sql) => {
       const [token] = await sql.query<{ id: string }>(
         `SELECT id::text AS id FROM tenant_info.enrollment_tokens
@@ -48,9 +62,9 @@ export class EnrollmentTokens {
       );
       if (!token) return { ok: false, reason: 'invalid' } as const;
       const inserted = await sql.query(
-        `INSERT INTO tenant_info.devices (tenant_id, id, name, enrolled_via) VALUES ($1, $2, $3, 'token')
+        `INSERT INTO tenant_info.devices (tenant_id, id, name, enrolled_via, credential_hash) VALUES ($1, $2, $3, 'token', $4)
          ON CONFLICT (tenant_id, id) DO NOTHING RETURNING 1`,
-        [input.tenantId, input.deviceId, input.name],
+        [input.tenantId, input.deviceId, input.name, credentialHash],
       );
       if (inserted.length === 0) return { ok: false, reason: 'device_taken' } as const;
       await sql.execute('UPDATE tenant_info.enrollment_tokens SET used_at = now(), used_by_device = $3 WHERE tenant_id = $1 AND id = $2', [
@@ -58,7 +72,7 @@ export class EnrollmentTokens {
         token.id,
         input.deviceId,
       ]);
-      return { ok: true, tokenId: token.id } as const;
+      return { ok: true, tokenId: token.id, deviceCredential: credential } as const;
     });
   }
 

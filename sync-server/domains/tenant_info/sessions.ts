@@ -2,7 +2,7 @@ import type { Role } from '../../../shared/sync/auth.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import { hashSessionToken, issueSessionToken } from '../../auth/session-token.ts';
-import { admitDevice } from './devices.ts';
+import { admitDevice, type DeviceRefusal } from './devices.ts';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
@@ -27,20 +27,38 @@ export class SessionStore {
     this.db = db;
   }
 
-  /** Null when the org has revoked this device. */
-  async open(input: { tenantId: string; userId: string; deviceId: string; deviceName: string }): Promise<{ token: string; sessionId: string; expiresAt: Date } | null> {
+  /**
+   * A new session, after the device was let in (devices.ts admitDevice, same transaction);
+   * otherwise why the device was refused. `deviceCredential` is what the request carried;
+   * `requireEnrolled` is the org's rule.
+   */
+  async open(input: {
+    tenantId: string;
+    userId: string;
+    deviceId: string;
+    deviceName: string;
+    deviceCredential?: string | null;
+    requireEnrolled: boolean;
+  }): Promise<{ ok: true; token: string; sessionId: string; expiresAt: Date } | { ok: false; refusal: DeviceRefusal }> {
     const { token, tokenHash } = issueSessionToken(input.tenantId);
     const sessionId = uuidv7();
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
-    const opened = await this.db.withTenant(input.tenantId, async (sql) => {
-      if (!(await admitDevice(sql, input.tenantId, input.deviceId, input.deviceName))) return false;
+    const refusal = await this.db.withTenant(input.tenantId, async (sql) => {
+      const refused = await admitDevice(sql, {
+        tenantId: input.tenantId,
+        deviceId: input.deviceId,
+        name: input.deviceName,
+        credential: input.deviceCredential ?? null,
+        requireEnrolled: input.requireEnrolled,
+      });
+      if (refused) return refused;
       await sql.execute(
         `INSERT INTO tenant_info.sessions (tenant_id, id, token_hash, user_id, device_id, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
         [input.tenantId, sessionId, tokenHash, input.userId, input.deviceId, expiresAt.toISOString()],
       );
-      return true;
+      return null;
     });
-    return opened ? { token, sessionId, expiresAt } : null;
+    return refusal ? { ok: false, refusal } : { ok: true, token, sessionId, expiresAt };
   }
 
   /**
@@ -65,6 +83,23 @@ export class SessionStore {
       ),
     );
     return rows[0] ?? null;
+  }
+
+  /**
+   * The device a token was issued to, when the org has revoked that device since: any
+   * session of it (revoked or expired too), since revoking a device ends its sessions.
+   * Request entry then answers DEVICE_REVOKED: the token proves the caller is that device.
+   */
+  async revokedDeviceOf(tenantId: string, token: string): Promise<string | null> {
+    const rows = await this.db.withTenant(tenantId, (sql) =>
+      sql.query<{ deviceId: string }>(
+        `SELECT s.device_id::text AS "deviceId" FROM tenant_info.sessions s
+         JOIN tenant_info.devices d ON d.tenant_id = s.tenant_id AND d.id = s.device_id
+         WHERE s.tenant_id = $1 AND s.token_hash = $2 AND d.revoked_at IS NOT NULL`,
+        [tenantId, hashSessionToken(token)],
+      ),
+    );
+    return rows[0]?.deviceId ?? null;
   }
 
   async revoke(tenantId: string, sessionId: string): Promise<void> {

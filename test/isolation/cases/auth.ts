@@ -1,7 +1,7 @@
 import { uuidv7 } from '../../../shared/ids.ts';
 import { PROTOCOL_VERSION } from '../../../shared/sync/version.ts';
 import type { CaseBuilder } from '../../support/attack-case.ts';
-import { valueOf, type AttackFixture } from '../../support/attack-fixture.ts';
+import { idOf, valueOf, type AttackFixture } from '../../support/attack-fixture.ts';
 import { okOnly, okOr } from './judges.ts';
 
 const v = PROTOCOL_VERSION;
@@ -17,12 +17,17 @@ export const authCases: Record<string, CaseBuilder> = {
     ],
   }),
 
-  'auth.signIn': ({ a, b }: AttackFixture) => {
+  'auth.signIn': (fx: AttackFixture) => {
+    const { a, b } = fx;
     const desk = a.users.front_desk;
     const signIn = (org: string, username: string, password: string) => ({ protocolVersion: v, org, username, password, deviceId: uuidv7(), deviceName: 'Desk 1' });
+    // A's workstation enrolled with a token (planted), signing in with its device credential.
+    const enrolled = (org: string, username: string, password: string, deviceId: string, deviceCredential: string) => ({ ...signIn(org, username, password), deviceId, deviceCredential });
+    const aEnrolled = idOf(a, 'enrolledDevice');
+    const bEnrolled = idOf(b, 'enrolledDevice');
     return {
       public: true,
-      input: () => signIn(a.code, desk.username, desk.password),
+      input: () => enrolled(a.code, desk.username, desk.password, aEnrolled, valueOf(fx, 'A.deviceCredential')),
       injectionCodes: ['INVALID_CREDENTIALS'],
       extra: [
         { kind: 'cross-org-credentials', name: "B's code with A's username and password", input: signIn(b.code, desk.username, desk.password), expect: 'INVALID_CREDENTIALS' },
@@ -34,6 +39,30 @@ export const authCases: Record<string, CaseBuilder> = {
         { kind: 'cross-org-credentials', name: 'SQL in the org code', input: signIn("' or 1=1 --", desk.username, desk.password), expect: 'VALIDATION' },
         { kind: 'cross-org-credentials', name: "SQL in the username, with B's code", input: signIn(b.code, "frontdesk' --", 'x'), expect: 'INVALID_CREDENTIALS' },
         { kind: 'cross-org-credentials', name: "B's device id with A's credentials", input: { ...signIn(a.code, desk.username, desk.password), deviceId: b.users.it_admin.deviceId }, expect: okOr('INVALID_CREDENTIALS') },
+        {
+          kind: 'cross-org-device-credential',
+          name: "A's enrolled workstation with B's device credential",
+          input: enrolled(a.code, desk.username, desk.password, aEnrolled, valueOf(fx, 'B.deviceCredential')),
+          expect: 'INVALID_CREDENTIALS',
+        },
+        {
+          kind: 'cross-org-device-credential',
+          name: "A's enrolled workstation without its credential",
+          input: { ...signIn(a.code, desk.username, desk.password), deviceId: aEnrolled },
+          expect: 'INVALID_CREDENTIALS',
+        },
+        {
+          kind: 'cross-org-device-credential',
+          name: "B's enrolled workstation with A's password and A's device credential",
+          input: enrolled(b.code, desk.username, desk.password, bEnrolled, valueOf(fx, 'A.deviceCredential')),
+          expect: 'INVALID_CREDENTIALS',
+        },
+        {
+          kind: 'cross-org-device-credential',
+          name: "B's enrolled workstation with B's credential but A's password",
+          input: enrolled(b.code, desk.username, desk.password, bEnrolled, valueOf(fx, 'B.deviceCredential')),
+          expect: 'INVALID_CREDENTIALS',
+        },
       ],
     };
   },

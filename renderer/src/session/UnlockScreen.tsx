@@ -1,0 +1,58 @@
+import { useState, type FormEvent } from 'react';
+import { readAppError } from '../api/errors.ts';
+import type { SessionStatus } from '../api/types.ts';
+import { Alert } from '../ui/Alert.tsx';
+import { TextField } from '../ui/TextField.tsx';
+import { useSignOut, useUnlock } from './use-session.ts';
+
+const REASONS: Record<NonNullable<SessionStatus['lockReason']>, string> = {
+  idle: 'The screen locked after a while without activity.',
+  manual: 'The screen is locked.',
+  break_glass_ended: 'Emergency access has ended.',
+};
+
+/** A locked session: the same person's password unlocks it; anyone else signs out first. */
+export function UnlockScreen({ session }: { session: SessionStatus }) {
+  const unlock = useUnlock();
+  const signOut = useSignOut();
+  const [password, setPassword] = useState('');
+  const [missing, setMissing] = useState(false);
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setMissing(!password);
+    if (password) unlock.mutate(password, { onSettled: () => setPassword('') });
+  }
+
+  const failure = unlock.isError ? readAppError(unlock.error) : null;
+  return (
+    <main className="sign-in">
+      <div className="sign-in-card">
+        <h1>Locked</h1>
+        <p className="muted">
+          {session.user?.displayName} · {session.org?.name}
+        </p>
+        {session.lockReason && <Alert tone="info">{REASONS[session.lockReason]}</Alert>}
+        {failure && <Alert tone="error" title="Not unlocked">{failure.message}</Alert>}
+        <form onSubmit={onSubmit} noValidate aria-label="Unlock">
+          <TextField
+            label="Password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(event) => setPassword(event.currentTarget.value)}
+            error={missing ? 'Password is required' : undefined}
+            autoFocus
+          />
+          <button type="submit" className="primary" disabled={unlock.isPending}>
+            {unlock.isPending ? 'Unlocking…' : 'Unlock'}
+          </button>
+        </form>
+        <button type="button" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
+          Sign out
+        </button>
+      </div>
+    </main>
+  );
+}
