@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WIPE_REASONS } from '../sync/devices.ts';
 import { idSchema } from '../ids.ts';
 import { ROLES } from '../sync/auth.ts';
 
@@ -57,6 +58,9 @@ export const deviceSchema = z.object({
   enrolledAt: z.string(),
   revokedAt: z.string().nullable(),
   lastSeenAt: z.string().nullable(),
+  /** When the workstation reported it deleted the org's copy (after a revocation or offboarding), and why. */
+  wipedAt: z.string().nullable(),
+  wipeReason: z.enum(WIPE_REASONS).nullable(),
 });
 export type Device = z.infer<typeof deviceSchema>;
 

@@ -51,15 +51,15 @@ for (const engine of engines) {
       await a1.device.push(a1.device.mutation('patient', uuidv7(), patientFields()));
       await waitFor(() => la1.pokes.length > 0 && la2.pokes.length > 0);
       await settle();
-      expect(la1.pokes).toEqual([{ domain: 'master_data' }]);
-      expect(la2.pokes).toEqual([{ domain: 'master_data' }]);
+      expect(la1.pokes).toEqual([{ tenantId: orgA.tenantId, domain: 'master_data' }]);
+      expect(la2.pokes).toEqual([{ tenantId: orgA.tenantId, domain: 'master_data' }]);
       expect(lb1.pokes).toEqual([]);
 
       // B's subscription was live all along: its own push pokes it.
       await b1.device.push(b1.device.mutation('patient', uuidv7(), patientFields()));
       await waitFor(() => lb1.pokes.length > 0);
       await settle();
-      expect(lb1.pokes).toEqual([{ domain: 'master_data' }]);
+      expect(lb1.pokes).toEqual([{ tenantId: orgB.tenantId, domain: 'master_data' }]);
       expect(la1.pokes).toHaveLength(1);
       for (const l of [la1, la2, lb1]) l.stop();
     });
@@ -103,7 +103,7 @@ for (const engine of engines) {
       await pusher.device.push(pusher.device.mutation('patient', uuidv7(), patientFields()));
       await waitFor(() => listenerA.pokes.length > 0);
       await settle();
-      expect(listenerA.pokes).toEqual([{ domain: 'master_data' }]);
+      expect(listenerA.pokes).toEqual([{ tenantId: orgA.tenantId, domain: 'master_data' }]);
       expect(listenerB.pokes).toEqual([]);
       listenerA.stop();
       listenerB.stop();

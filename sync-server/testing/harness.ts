@@ -142,6 +142,17 @@ export function appointmentFields(patientId: string, overrides: Record<string, u
 }
 
 /** The appCode a failed tRPC call carried (undefined if it did not fail). */
+/** The whole refusal a client sees: code, HTTP status and sentence (to check that two refusals are the same answer). */
+export async function refusalOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return 'succeeded';
+  } catch (error) {
+    const e = error as { message: string; data?: { appCode?: string; httpStatus?: number } };
+    return JSON.stringify({ code: e.data?.appCode, status: e.data?.httpStatus, message: e.message });
+  }
+}
+
 export async function appCodeOf(call: Promise<unknown>): Promise<string | undefined> {
   try {
     await call;

@@ -4,7 +4,7 @@ import { uuidv7 } from '../../../shared/ids.ts';
 import type { Role, SessionInfo } from '../../../shared/sync/auth.ts';
 import { PROTOCOL_VERSION } from '../../../shared/sync/version.ts';
 import { testEngines } from '../../testing/engines.ts';
-import { appCodeOf, startTestServer, syncClient, type TestServer } from '../../testing/harness.ts';
+import { appCodeOf, startTestServer, refusalOf, syncClient, type TestServer } from '../../testing/harness.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/api/routers/auth-namespaces (PostgreSQL)'), testPostgresUrl());
 
@@ -13,16 +13,6 @@ interface Person {
   password: string;
 }
 
-/** The whole refusal a client sees: code, HTTP status and sentence (the "same answer" check). */
-async function refusalOf(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return 'succeeded';
-  } catch (error) {
-    const e = error as { message: string; data?: { appCode?: string; httpStatus?: number } };
-    return JSON.stringify({ code: e.data?.appCode, status: e.data?.httpStatus, message: e.message });
-  }
-}
 
 for (const engine of engines) {
   describe.skipIf(!engine.available)(`sign-in namespaces, memberships and org switching (${engine.name})`, () => {

@@ -7,20 +7,10 @@ import { UNATTRIBUTED_TENANT_ID } from '../../audit/audit-trail.ts';
 import { EnrollmentTokens } from '../../domains/tenant_info/enrollment-tokens.ts';
 import { TenantDirectory } from '../../domains/tenant_info/tenants.ts';
 import { testEngines } from '../../testing/engines.ts';
-import { appCodeOf, createOrg, startTestServer, syncClient, type TestServer } from '../../testing/harness.ts';
+import { appCodeOf, createOrg, refusalOf, startTestServer, syncClient, type TestServer } from '../../testing/harness.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/api/routers/devices-enroll (PostgreSQL)'), testPostgresUrl());
 
-/** What a refused call told the caller: code, status and sentence (to compare refusals). */
-async function refusalOf(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return 'succeeded';
-  } catch (error) {
-    const e = error as { message: string; data?: { appCode?: string; httpStatus?: number } };
-    return JSON.stringify({ code: e.data?.appCode, status: e.data?.httpStatus, message: e.message });
-  }
-}
 
 for (const engine of engines) {
   describe.skipIf(!engine.available)(`devices.enroll and enrolled sign-in (${engine.name})`, () => {

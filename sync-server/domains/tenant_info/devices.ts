@@ -52,11 +52,8 @@ export async function admitDevice(sql: Sql, input: DeviceAdmission): Promise<Dev
   return null;
 }
 
-/** A workstation as the operator's `device list` shows it: the admin API's Device plus its wipe report. */
-export interface DeviceListing extends Device {
-  wipedAt: string | null;
-  wipeReason: WipeReason | null;
-}
+/** A workstation as `device list` and admin.devices.list show it (the admin API's Device, wipe report included). */
+export type DeviceListing = Device;
 
 interface DeviceRow {
   deviceId: string;
