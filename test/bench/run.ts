@@ -5,12 +5,14 @@ import { testEngines } from '../../sync-server/testing/engines.ts';
 import { auditAppendBench } from './audit-append.ts';
 import { printReport, type Figure } from './report.ts';
 import { storeCipherBench } from './store-cipher.ts';
+import { SYNC_BENCH_FULL, SYNC_BENCH_QUICK, syncBenchOnEngines } from './sync-bench.ts';
 
 /**
- * `npm run bench [-- <name>…] [--entries N]`: benchmarks, not tests. They print figures
- * (JSON, then a table) and assert nothing about speed; compare ratios measured in one run.
+ * `npm run bench [-- <name>…] [--entries N] [--quick]`: benchmarks, not tests. They print
+ * figures (JSON, then a table) and assert nothing about speed; compare ratios measured in
+ * one run. `--entries` sizes the audit bench; `--quick` runs the sync bench at a tenth of its size.
  */
-const BENCHES: Record<string, (options: { entries: number }) => Promise<Figure[]>> = {
+const BENCHES: Record<string, (options: { entries: number; quick: boolean }) => Promise<Figure[]>> = {
   audit: async ({ entries }) => {
     const figures: Figure[] = [];
     for (const engine of testEngines((await probePostgres()).available, testPostgresUrl())) {
@@ -20,9 +22,10 @@ const BENCHES: Record<string, (options: { entries: number }) => Promise<Figure[]
     return figures;
   },
   store: () => storeCipherBench(),
+  sync: ({ quick }) => syncBenchOnEngines(quick ? SYNC_BENCH_QUICK : SYNC_BENCH_FULL),
 };
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { entries: { type: 'string', default: '2000' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { entries: { type: 'string', default: '2000' }, quick: { type: 'boolean', default: false } } });
 const entries = Number.parseInt(values.entries, 10);
 if (!Number.isInteger(entries) || entries < 10) {
   console.error('bench: --entries must be a whole number of at least 10');
@@ -35,5 +38,5 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const figures: Figure[] = [];
-for (const name of names) figures.push(...(await BENCHES[name]!({ entries })));
+for (const name of names) figures.push(...(await BENCHES[name]!({ entries, quick: values.quick })));
 printReport(figures, { date: new Date().toISOString(), cores: availableParallelism(), load1: Number(loadavg()[0]!.toFixed(2)), entries });
