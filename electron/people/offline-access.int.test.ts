@@ -6,7 +6,7 @@ import { samplePatient } from '../store/test-fixtures.ts';
 import { freePort, startSyncServerProcess, syncServerAvailable, type SyncServerProcess } from '../test-support/sync-server-process.ts';
 import type { Workstation } from '../workstation.ts';
 import { rememberOnlineUser } from './local-users.ts';
-import { startNetworkSwitch, type NetworkSwitch } from './testing/network-switch.ts';
+import { startTcpRelay, type TcpRelay } from '../test-support/tcp-relay.ts';
 import { createDesks, refusal, UNREACHABLE_URL, type Desk } from './testing/people-desks.ts';
 
 const MINUTE = 60_000;
@@ -23,14 +23,14 @@ if (!available) console.warn('SKIPPED electron/people/offline-access.int.test.ts
  */
 describe.skipIf(!available)('people on the workstation: offline access (real sync server)', () => {
   let server: SyncServerProcess;
-  let network: NetworkSwitch;
+  let network: TcpRelay;
   const desks = createDesks();
   const password = (org: string) => server.demoPasswords.get(org) ?? '';
   const creds = (org: string, username = 'frontdesk', pw = password(org)) => ({ org, username, password: pw });
 
   beforeAll(async () => {
     server = await startSyncServerProcess({ port: await freePort(), dataDir: join(desks.desk('server').dataDir, 'server') });
-    network = await startNetworkSwitch(server.url);
+    network = await startTcpRelay(server.url);
   });
   afterAll(async () => {
     await desks.cleanup();

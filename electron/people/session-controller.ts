@@ -36,7 +36,7 @@ export interface SessionControllerOptions extends OpeningDeps {
   uploadCheckMs: number;
 }
 
-/** Server refusals that end an offline session when it tries to go back online. */
+/** Server refusals that end an offline session when it tries to go back online (DEVICE_REVOKED and ORG_OFFBOARDED also wipe the org: removeOrg). */
 const ENDS_SESSION: ReadonlySet<ErrorCode> = new Set([
   'INVALID_CREDENTIALS',
   'UNAUTHENTICATED',
@@ -44,8 +44,6 @@ const ENDS_SESSION: ReadonlySet<ErrorCode> = new Set([
   'TENANT_UNKNOWN',
   'TENANT_SUSPENDED',
   'TENANT_MISMATCH',
-  'ORG_OFFBOARDED',
-  'DEVICE_REVOKED',
   'DEVICE_NOT_ENROLLED',
 ]);
 

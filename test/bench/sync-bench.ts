@@ -15,7 +15,7 @@ import { freshDatabase, testEngines, type TestEngine } from '../../sync-server/t
 import { probePostgres, testPostgresUrl } from '../support/postgres.ts';
 import type { Figure } from './report.ts';
 import { seedOrg, syncBenchData } from './sync-data.ts';
-import { startOfflineProxy } from './sync-offline-proxy.ts';
+import { startTcpRelay } from '../../electron/test-support/tcp-relay.ts';
 
 /**
  * What syncs today (patients and appointments), end to end on one machine: a real server
@@ -56,7 +56,7 @@ export async function syncBench(engine: TestEngine, size: SyncBenchSize): Promis
   const server = await startSyncServer({ port: 0, database: db.options, seedDemo: false });
   const dirs: string[] = [];
   const desks: Desk[] = [];
-  const proxy = await startOfflineProxy(server.port);
+  const proxy = await startTcpRelay(server.url);
   // A throwaway bench credential, created here and gone with the database.
   const password = randomBytes(18).toString('base64url');
   const openDesk = async (name: string, serverUrl: string): Promise<Desk> => {
@@ -118,13 +118,13 @@ export async function syncBench(engine: TestEngine, size: SyncBenchSize): Promis
     );
 
     // 4. Offline burst: A's connection is cut, A registers patients, the link returns.
-    await proxy.goOffline();
+    proxy.down();
     for (let i = 0; i < size.offlinePatients; i++) {
       await deskA.workstation.caller.patients.create({ givenName: 'Offline', familyName: `Burst${i % 97}`, birthDate: '1990-01-01', sex: 'unknown', phone: '', mrn: `OB-${i}` });
     }
     const pendingOffline = (await deskA.workstation.caller.sync.status()).pending;
     if (pendingOffline < size.offlinePatients) throw new Error(`sync bench: only ${pendingOffline} changes pending after the offline burst`);
-    await proxy.goOnline();
+    proxy.up();
     const replayStart = performance.now();
     await deskA.workstation.syncNow();
     const pendingAfter = (await deskA.workstation.caller.sync.status()).pending;

@@ -1,5 +1,4 @@
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { startTcpRelay } from '../../electron/test-support/tcp-relay.ts';
 
 /**
  * A TCP pass-through between the workstation host and the sync server that keeps a copy of
@@ -16,32 +15,9 @@ export interface RecordingProxy {
 export async function startRecordingProxy(target: URL): Promise<RecordingProxy> {
   const toServer: Buffer[] = [];
   const toHost: Buffer[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.on('data', (chunk: Buffer) => {
-      toServer.push(Buffer.from(chunk));
-      upstream.write(chunk);
-    });
-    upstream.on('data', (chunk: Buffer) => {
-      toHost.push(Buffer.from(chunk));
-      client.write(chunk);
-    });
-    client.on('end', () => upstream.end());
-    upstream.on('end', () => client.end());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const relay = await startTcpRelay(target.toString(), (direction, chunk) => (direction === 'to_server' ? toServer : toHost).push(chunk));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: relay.url,
     sessionTokens() {
       const sent = Buffer.concat(toServer).toString('latin1');
       const answered = Buffer.concat(toHost).toString('latin1');
@@ -50,9 +26,6 @@ export async function startRecordingProxy(target: URL): Promise<RecordingProxy> 
       for (const match of answered.matchAll(/"token"\s*:\s*"([^"]+)"/g)) tokens.add(match[1]!);
       return [...tokens];
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => relay.close(),
   };
 }
