@@ -1,4 +1,7 @@
 import type { Db as Database } from './db.ts';
+import { CLINICAL_TABLES_SQL } from './schema/clinical-tables.ts';
+import { SETUP_TABLES_SQL } from './schema/setup-tables.ts';
+import { SYNC_STATE_TABLES_SQL } from './schema/sync-state-tables.ts';
 import { StoreOpenError } from './store-errors.ts';
 
 /**
@@ -107,6 +110,12 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX break_glass_pending ON break_glass (uploaded_at);
   `,
+  // 3: clinical records (issue 5).
+  CLINICAL_TABLES_SQL,
+  // 4: the org's set-up and non-secret configuration (issue 5).
+  SETUP_TABLES_SQL,
+  // 5: sync bookkeeping (issue 5).
+  SYNC_STATE_TABLES_SQL,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
