@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SYNCED_DOMAINS } from '../../shared/domains.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { formatHlc } from '../../shared/hlc.ts';
 import { OrgStore } from '../store/org-store.ts';
@@ -128,6 +129,42 @@ describe('SyncEngine (against a scripted tRPC server over real HTTP)', () => {
     expect(reports).toEqual(['poke']);
     handlers!.onPoke({ tenantId: store.tenantId, domain: 'master_data' });
     await vi.waitFor(() => expect(pulls).toBeGreaterThan(settled));
+  });
+
+  it('polls at the fallback rate while the poke subscription is down, and at the slow rate while it is live', async () => {
+    const store = openStore();
+    let pulls = 0;
+    let live = false;
+    let handlers: PokeHandlers | undefined;
+    const transport: SyncTransport = {
+      push: () => Promise.reject(new Error('not used')),
+      pull: async ({ domain, cursor }) => {
+        pulls += 1;
+        return { protocolVersion: 1, tenantId: store.tenantId, domain, changes: [], cursor, hasMore: false, serverHlc: formatHlc({ ms: 1, counter: 0, node: 's' }) };
+      },
+      signOut: async () => undefined,
+      uploadBreakGlass: async () => ({ stored: 0 }),
+      // Down: the subscription ends at once (as when a proxy drops WebSockets). Live: it stays.
+      subscribePokes: (h) => {
+        handlers = h;
+        if (!live) h.onEnded?.();
+        return () => undefined;
+      },
+      close: async () => undefined,
+    };
+    const engine = new SyncEngine({ store, transport, deviceId: uuidv7(), pollIntervalMs: 60_000, fallbackPollMs: 40 });
+    engine.start();
+    cleanups.push(() => engine.stop());
+    const cycles = () => pulls / SYNCED_DOMAINS.length;
+    await vi.waitFor(() => expect(cycles()).toBeGreaterThanOrEqual(4), { timeout: 10_000 });
+    live = true;
+    await vi.waitFor(() => expect(handlers).toBeDefined());
+    // The next cycle subscribes for good; after it, only pokes (or the 60 s poll) wake the loop.
+    const before = cycles();
+    await vi.waitFor(() => expect(cycles()).toBeGreaterThan(before), { timeout: 10_000 });
+    const settled = pulls;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(pulls).toBe(settled);
   });
 
   it('goes offline when the server is unreachable, keeps local writes working, and recovers', async () => {

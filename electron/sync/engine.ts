@@ -11,8 +11,10 @@ export interface SyncEngineOptions {
   store: OrgStore;
   transport: SyncTransport;
   deviceId: string;
-  /** Fallback poll while pokes are quiet or unavailable. */
+  /** Poll while pokes are live (a safety net: a poke is only a hint). */
   pollIntervalMs?: number;
+  /** Poll while the poke subscription is down (server restarting, proxy dropping WebSockets). */
+  fallbackPollMs?: number;
   backoff?: BackoffOptions;
   pullPageSize?: number;
   /**
@@ -56,7 +58,7 @@ export class SyncEngine {
   private unsubscribePokes: (() => void) | null = null;
 
   constructor(options: SyncEngineOptions) {
-    this.options = { pollIntervalMs: 30_000, pullPageSize: 1_000, backoff: DEFAULT_BACKOFF, ...options };
+    this.options = { pollIntervalMs: 30_000, fallbackPollMs: 5_000, pullPageSize: 1_000, backoff: DEFAULT_BACKOFF, ...options };
   }
 
   status(): SyncStatus {
@@ -103,7 +105,8 @@ export class SyncEngine {
         failures += 1;
       }
       if (failures === 0 && this.dirty) continue;
-      await this.sleep(failures === 0 ? this.options.pollIntervalMs : backoffDelay(failures, this.options.backoff), signal);
+      const poll = this.unsubscribePokes ? this.options.pollIntervalMs : this.options.fallbackPollMs;
+      await this.sleep(failures === 0 ? poll : backoffDelay(failures, this.options.backoff), signal);
     }
     this.unsubscribePokes?.();
     this.unsubscribePokes = null;

@@ -1,4 +1,5 @@
-import { AckPolicy, DeliverPolicy, jetstream, JetStreamApiCodes, JetStreamApiError, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, JetStreamApiError, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { ensureStream } from '../bus/ensure-stream.ts';
 import { connect } from '@nats-io/transport-node';
 import { retryDelayMs } from '../jobs/backoff.ts';
 import { errorCodeOf, type Logger } from '../log.ts';
@@ -31,8 +32,9 @@ export function eventSubject(prefix: string, tenantId: string, type: string): st
 /**
  * Domain events over NATS JetStream: persisted in a stream (created idempotently at
  * start-up), consumed through durable pull consumers shared by every replica, acknowledged
- * explicitly. Unlike pokes (core NATS, sync-server/bus/nats-bus.ts), an event must not be
- * lost when no replica is listening, hence JetStream. The envelope's id is the JetStream
+ * explicitly. Unlike pokes (sync-server/bus/nats-bus.ts: a memory stream that keeps only the
+ * latest hint per org and domain), an event must not be lost when no replica is listening,
+ * hence a file stream and durable consumers. The envelope's id is the JetStream
  * message id, so a relay that publishes the same outbox row twice is deduplicated here too.
  */
 export async function createJetStreamEventBus(servers: string, log: Logger, options: JetStreamEventBusOptions = {}): Promise<EventBus> {
@@ -43,7 +45,14 @@ export async function createJetStreamEventBus(servers: string, log: Logger, opti
   let jsm: JetStreamManager;
   try {
     jsm = await jetstreamManager(nc);
-    await ensureStream(jsm, names);
+    await ensureStream(jsm, {
+      name: names.stream,
+      subjects: [`${names.subjectPrefix}.>`],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: 7 * DAY_MS * NANOS_PER_MS,
+      duplicate_window: 2 * 60_000 * NANOS_PER_MS,
+    });
   } catch (error) {
     await nc.close();
     throw error;
@@ -99,31 +108,6 @@ export async function createJetStreamEventBus(servers: string, log: Logger, opti
       await nc.drain();
     },
   };
-}
-
-/** Creates the stream, or leaves it as it is when a replica (or an earlier start) already did. */
-async function ensureStream(jsm: JetStreamManager, names: EventStreamNames): Promise<void> {
-  try {
-    await jsm.streams.info(names.stream);
-    return;
-  } catch (error) {
-    if (!(error instanceof JetStreamApiError) || error.code !== JetStreamApiCodes.StreamNotFound) throw error;
-  }
-  try {
-    await jsm.streams.add({
-      name: names.stream,
-      subjects: [`${names.subjectPrefix}.>`],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      max_age: 7 * DAY_MS * NANOS_PER_MS,
-      duplicate_window: 2 * 60_000 * NANOS_PER_MS,
-    });
-  } catch (error) {
-    // Another replica created it between our look and our add.
-    await jsm.streams.info(names.stream).catch(() => {
-      throw error;
-    });
-  }
 }
 
 /** A durable pull consumer over every org's events; created once, its limits kept current. */
