@@ -29,6 +29,8 @@ export interface WorkstationOptions {
   deviceName?: string;
   /** Fallback poll of the sync loop (pokes normally wake it sooner). */
   pollIntervalMs?: number;
+  /** How often each synced domain is compared with the server by checksum (0: never; default 15 minutes). */
+  checksumIntervalMs?: number;
   /** Time for the people rules (offline window, lockout, idle lock, emergency access); tests jump it. */
   clock?: Clock;
   /** How an offline session retries its background online sign-in. */
@@ -117,7 +119,16 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     store.db.transaction(() => saveSessionProof(store.db, session.token))();
     const transport = createSyncTransport(serverUrl, { tenantId: session.tenantId, token: session.token });
     const onForeignOrg = (what: string) => log('foreign_org_refused', { tenantId: session.tenantId, what });
-    const engine = new SyncEngine({ store, transport, deviceId, onRemoved, onForeignOrg, ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}) });
+    const engine = new SyncEngine({
+      store,
+      transport,
+      deviceId,
+      onRemoved,
+      onForeignOrg,
+      log,
+      ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+      ...(options.checksumIntervalMs !== undefined ? { checksumIntervalMs: options.checksumIntervalMs } : {}),
+    });
     engine.start();
     return { engine, transport };
   }

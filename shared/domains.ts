@@ -13,5 +13,5 @@ export const DOMAINS = [
 export type Domain = (typeof DOMAINS)[number];
 
 /** Domains whose rows a workstation pulls into its store (grows as entities are added). */
-export const SYNCED_DOMAINS = ['master_data', 'scheduling'] as const satisfies readonly Domain[];
+export const SYNCED_DOMAINS = ['configuration', 'personnel', 'master_data', 'scheduling', 'clinical'] as const satisfies readonly Domain[];
 export type SyncedDomain = (typeof SYNCED_DOMAINS)[number];

@@ -39,6 +39,8 @@ export interface SyncServerOptions {
    * given; `serve` and main.ts turn it on at `<data-dir>/admin.sock`.
    */
   operatorSocket?: string | false;
+  /** The sync protocol version to speak (default PROTOCOL_VERSION): tests run a neighbour version. */
+  protocolVersion?: number;
 }
 
 export interface SyncServerHandle {
@@ -68,13 +70,13 @@ export interface ServerCore {
  * Databases, bus, services and admin without HTTP: what the server runs on, and what an
  * admin command opens (it must never listen on a port).
  */
-export async function openServerCore(options: Pick<SyncServerOptions, 'database' | 'bus' | 'log'>): Promise<ServerCore> {
+export async function openServerCore(options: Pick<SyncServerOptions, 'database' | 'bus' | 'log' | 'protocolVersion'>): Promise<ServerCore> {
   const log = options.log ?? silentLogger;
   const databases = await openDatabases(options.database, log);
   let bus: PokeBus | undefined;
   try {
     bus = options.bus?.kind === 'nats' ? await createNatsBus(options.bus.servers, log) : createMemoryBus();
-    const services = createServices(databases, bus, log);
+    const services = createServices(databases, bus, log, options.protocolVersion);
     const admin = createServerAdmin(services, databases);
     const runningBus = bus;
     let closing: Promise<void> | undefined;

@@ -1,4 +1,5 @@
 import { HybridClock } from '../shared/hlc.ts';
+import { PROTOCOL_VERSION } from '../shared/sync/version.ts';
 import type { SyncedDomain } from '../shared/domains.ts';
 import type { PokeBus } from './bus/poke-bus.ts';
 import { pokeOrgs } from './bus/poke-orgs.ts';
@@ -10,6 +11,7 @@ import { PatientService } from './domains/master_data/patients.ts';
 import { createPatientRegistry, type PatientRegistry } from './domains/master_data/patient-registry.ts';
 import { PersonnelService } from './domains/personnel/staff.ts';
 import { LicenceService } from './domains/personnel/licences.ts';
+import { ClinicalSyncService } from './domains/clinical/clinical-sync.ts';
 import { EncounterService } from './domains/clinical/encounters.ts';
 import { NoteService } from './domains/clinical/notes.ts';
 import { OrderService } from './domains/clinical/orders.ts';
@@ -28,6 +30,9 @@ import { TenantDirectory } from './domains/tenant_info/tenants.ts';
 import { WipeReports } from './domains/tenant_info/wipe-reports.ts';
 import type { Logger } from './log.ts';
 import type { SyncDomainService } from './sync/outcome.ts';
+import { readOnlySyncDomain } from './sync/online-only.ts';
+import { readConfigurationChanges } from './domains/configuration/configuration-feed.ts';
+import { readStaffChanges } from './domains/personnel/staff-feed.ts';
 
 /** Every domain service, each handed its own DomainDb once, wired at start-up. */
 export interface Services {
@@ -66,16 +71,18 @@ export interface Services {
   bus: PokeBus;
   clock: HybridClock;
   log: Logger;
+  /** The sync protocol this server speaks (PROTOCOL_VERSION; tests inject a neighbour's). */
+  protocolVersion: number;
 }
 
-export function createServices(databases: DatabaseSet, bus: PokeBus, log: Logger): Services {
+export function createServices(databases: DatabaseSet, bus: PokeBus, log: Logger, protocolVersion: number = PROTOCOL_VERSION): Services {
   const { domains } = databases;
   const patients = new PatientService(domains.master_data);
   const appointments = new AppointmentService(domains.scheduling, (tenantId, ids) => patients.linkedIds(tenantId, ids));
   const clock = new HybridClock('server');
   const pokeAfterCommit = (domain: SyncedDomain) => (tenantIds: readonly string[]) => pokeOrgs(bus, log, domain, tenantIds);
   // Scheduling asks personnel (its own database) whether a practitioner is the org's (a service call, never a cross-database query).
-  const personnel = new PersonnelService(domains.personnel);
+  const personnel = new PersonnelService(domains.personnel, pokeAfterCommit('personnel'));
   const scheduling = createSchedulingDesk(domains.scheduling, {
     linkedPatients: (tenantId, ids) => patients.linkedIds(tenantId, ids),
     practitionerExists: (tenantId, id) => personnel.practitionerExists(tenantId, id),
@@ -88,6 +95,8 @@ export function createServices(databases: DatabaseSet, bus: PokeBus, log: Logger
     practitionerExists: (tenantId: string, id: string) => personnel.practitionerExists(tenantId, id),
     appointment: (tenantId: string, id: string) => scheduling.appointments.get(tenantId, id),
   };
+  // Desk changes of clinical records move the clinical feed too, so workstations hear of them.
+  const clinicalDesk = { clock, notify: pokeAfterCommit('clinical') };
   return {
     tenants: new TenantDirectory(domains.tenant_info),
     accounts: new AccountDirectory(domains.tenant_info),
@@ -104,16 +113,24 @@ export function createServices(databases: DatabaseSet, bus: PokeBus, log: Logger
     scheduling,
     personnel,
     licences: new LicenceService(domains.personnel),
-    encounters: new EncounterService(domains.clinical, clinicalRefs),
-    notes: new NoteService(domains.clinical, clinicalRefs),
-    orders: new OrderService(domains.clinical, clinicalRefs),
-    practiceProfiles: new PracticeProfileService(domains.configuration),
-    payerContracts: new PayerContractService(domains.configuration),
-    agentConfigs: new AgentConfigService(domains.configuration),
+    encounters: new EncounterService(domains.clinical, clinicalRefs, clinicalDesk),
+    notes: new NoteService(domains.clinical, clinicalRefs, clinicalDesk),
+    orders: new OrderService(domains.clinical, clinicalRefs, clinicalDesk),
+    practiceProfiles: new PracticeProfileService(domains.configuration, pokeAfterCommit('configuration')),
+    payerContracts: new PayerContractService(domains.configuration, pokeAfterCommit('configuration')),
+    agentConfigs: new AgentConfigService(domains.configuration, pokeAfterCommit('configuration')),
     automation: createAutomationStores(domains.process_automation),
-    syncDomains: { master_data: patients, scheduling: appointments },
+    syncDomains: {
+      // Set-up domains only serve their feeds: admins change them online (sync/online-only.ts).
+      configuration: readOnlySyncDomain('configuration', domains.configuration, readConfigurationChanges),
+      personnel: readOnlySyncDomain('personnel', domains.personnel, readStaffChanges),
+      master_data: patients,
+      scheduling: appointments,
+      clinical: new ClinicalSyncService(domains.clinical, clinicalRefs, clock),
+    },
     bus,
     clock,
     log,
+    protocolVersion,
   };
 }

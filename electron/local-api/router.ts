@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from '../../shared/errors.ts';
 import { appointmentFieldsSchema } from '../../shared/entities/appointment.ts';
 import { patientFieldsSchema } from '../../shared/entities/patient.ts';
 import { signInInputSchema } from '../../shared/sync/auth.ts';
@@ -9,6 +10,8 @@ const signInSchema = signInInputSchema.pick({ org: true, username: true, passwor
 const unlockSchema = signInInputSchema.pick({ password: true });
 /** The reason follows the upload's own rule (at least 10 characters), so a logged entry always uploads. */
 const breakGlassSchema = signInSchema.extend({ reason: breakGlassEntrySchema.shape.reason });
+const conflictListSchema = z.object({ open: z.boolean().optional() }).optional();
+const conflictResolveSchema = z.object({ id: z.number().int().positive(), keep: z.enum(['winner', 'loser']) });
 const patientListSchema = z
   .object({ search: z.string().max(100).optional(), limit: z.number().int().min(1).max(500).optional() })
   .optional();
@@ -46,6 +49,18 @@ export const localApiRouter = t.router({
   sync: t.router({
     status: t.procedure.query(({ ctx }) => ctx.backend.syncStatus()),
     now: t.procedure.mutation(({ ctx }) => ctx.backend.runSync()),
+    /** The conflict log: values that lost a merge, and what a person decided about them. */
+    conflicts: t.router({
+      list: t.procedure.input(conflictListSchema).query(({ ctx, input }) => ctx.backend.store().conflicts({ open: input?.open === true })),
+      /** 'loser' writes the lost value back as a new edit (pushed like any other); only roles that may write the record. */
+      resolve: t.procedure.input(conflictResolveSchema).mutation(({ ctx, input }) => {
+        const user = ctx.backend.sessionStatus().user;
+        if (!user) throw new AppError('STORE_LOCKED', 'Sign in first.');
+        const resolved = ctx.backend.store().resolveConflict(input, { role: user.role, by: user.username });
+        if (input.keep === 'loser') ctx.backend.afterLocalWrite();
+        return resolved;
+      }),
+    }),
   }),
 });
 

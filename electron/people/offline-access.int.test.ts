@@ -195,8 +195,8 @@ describe.skipIf(!available)('people on the workstation: offline access (real syn
     const paths = Object.keys(localApiRouter._def.procedures);
     expect(paths.length).toBeGreaterThan(8);
     for (const path of paths.filter((p) => !allowed.has(p))) {
-      const [group, name] = path.split('.') as [string, string];
-      const call = (ws.caller as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>)[group]![name]!;
+      // Paths nest (sync.conflicts.list): walk the caller down them.
+      const call = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], ws.caller) as (input: unknown) => Promise<unknown>;
       expect(await refusal(call({})), path).toMatchObject({ code: 'STORE_LOCKED', message: expect.stringMatching(/locked after a while without activity/) });
     }
 

@@ -177,6 +177,8 @@ export class SessionController {
       pending: s.store.db.open ? s.store.pendingCount() : 0,
       lastSyncedAt: null,
       lastError: { code: 'OFFLINE', message: 'Signed in without the server: changes stay on this workstation and sync once it can be reached.' },
+      bootstrap: null,
+      checksums: [],
     };
   }
 

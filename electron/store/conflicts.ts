@@ -13,6 +13,19 @@ export interface ConflictRecord {
   source: 'local' | 'remote';
 }
 
+export type ConflictChoice = 'winner' | 'loser';
+
+/** A logged conflict as the conflict list shows it. */
+export interface LoggedConflict extends ConflictRecord {
+  id: number;
+  createdAt: string;
+  /** Null while open; what a person chose, when, and who (local user id). */
+  resolution: { keep: ConflictChoice; at: string; by: string | null } | null;
+}
+
+/** '*' marks a whole record that lost (a local edit of a record the server removed). */
+export const WHOLE_RECORD = '*';
+
 /** Keeps a value that lost a merge (inside the encrypted store only). */
 export function recordConflict(db: Db, conflict: ConflictRecord, now: Date = new Date()): void {
   db.prepare(
@@ -31,18 +44,42 @@ export function recordConflict(db: Db, conflict: ConflictRecord, now: Date = new
   );
 }
 
-export function listConflicts(db: Db): ConflictRecord[] {
-  return db
-    .prepare<[], Record<string, string | null>>('SELECT * FROM conflicts ORDER BY id')
-    .all()
-    .map((row) => ({
-      entity: row['entity'] as EntityName,
-      entityId: String(row['entity_id']),
-      field: String(row['field']),
-      losingValue: JSON.parse(row['losing_value'] ?? 'null') as unknown,
-      losingHlc: row['losing_hlc'] ?? null,
-      winningValue: JSON.parse(row['winning_value'] ?? 'null') as unknown,
-      winningHlc: row['winning_hlc'] ?? null,
-      source: row['source'] === 'remote' ? 'remote' : 'local',
-    }));
+type ConflictRow = Record<string, string | number | null>;
+
+function toLogged(row: ConflictRow): LoggedConflict {
+  const text = (key: string) => (row[key] === null || row[key] === undefined ? null : String(row[key]));
+  const keep = text('resolution');
+  const at = text('resolved_at');
+  return {
+    id: Number(row['id']),
+    entity: String(row['entity']) as EntityName,
+    entityId: String(row['entity_id']),
+    field: String(row['field']),
+    losingValue: JSON.parse(text('losing_value') ?? 'null') as unknown,
+    losingHlc: text('losing_hlc'),
+    winningValue: JSON.parse(text('winning_value') ?? 'null') as unknown,
+    winningHlc: text('winning_hlc'),
+    source: row['source'] === 'remote' ? 'remote' : 'local',
+    createdAt: String(row['created_at']),
+    resolution: at !== null && (keep === 'winner' || keep === 'loser') ? { keep, at, by: text('resolved_by') } : null,
+  };
+}
+
+/** Every logged conflict, oldest first; `open` keeps only those nobody has resolved yet. */
+export function listConflicts(db: Db, options: { open?: boolean } = {}): LoggedConflict[] {
+  const where = options.open ? 'WHERE resolved_at IS NULL' : '';
+  return db.prepare<[], ConflictRow>(`SELECT * FROM conflicts ${where} ORDER BY id`).all().map(toLogged);
+}
+
+export function readConflict(db: Db, id: number): LoggedConflict | undefined {
+  const row = db.prepare<[number], ConflictRow>('SELECT * FROM conflicts WHERE id = ?').get(id);
+  return row ? toLogged(row) : undefined;
+}
+
+/** Marks an open conflict resolved; false when it already was (so a double click changes nothing twice). */
+export function markConflictResolved(db: Db, id: number, keep: ConflictChoice, by: string | null, now: Date = new Date()): boolean {
+  const changed = db
+    .prepare('UPDATE conflicts SET resolved_at = ?, resolution = ?, resolved_by = ? WHERE id = ? AND resolved_at IS NULL')
+    .run(now.toISOString(), keep, by, id).changes;
+  return changed === 1;
 }

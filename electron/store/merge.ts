@@ -1,13 +1,14 @@
 import { ENTITY_CATALOG, type EntityName } from '../../shared/entities/catalog.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { Change, PullPage } from '../../shared/sync/pull.ts';
+import { partialFieldsSchema } from '../../shared/sync/mutation.ts';
 import type { StoreClock } from './clock.ts';
 import { recordConflict } from './conflicts.ts';
 import { writeCursor } from './cursors.ts';
 import type { Db } from './db.ts';
 import { ENTITY_TABLES } from './entity-tables.ts';
 import { META_TENANT_ID, readMeta } from './meta.ts';
-import { hasPendingChange } from './outbox.ts';
+import { hasAnyPending, hasPendingChange } from './outbox.ts';
 import { deleteEntity, readEntity, writeEntity } from './rows.ts';
 
 const unreadable = () => new AppError('INTERNAL', 'The sync server sent a record this workstation cannot read; nothing from that page was saved.');
@@ -25,7 +26,9 @@ export function applyPullPage(db: Db, clock: StoreClock, page: PullPage): void {
     if (ENTITY_CATALOG[change.entity].domain !== page.domain) throw unreadable();
   }
   db.transaction(() => {
-    for (const change of page.changes) applyChange(db, change);
+    // Over an empty outbox (a first download, a quiet desk) no row can have a pending edit.
+    const outboxHasPending = hasAnyPending(db);
+    for (const change of page.changes) applyChange(db, change, outboxHasPending);
     writeCursor(db, page.domain, page.cursor);
     clock.receive(page.serverHlc);
   })();
@@ -36,10 +39,10 @@ export function applyPullPage(db: Db, clock: StoreClock, page: PullPage): void {
  * survives an older incoming one; any value that loses while it mattered (it was unsent,
  * or it came from the server) is kept in the conflict log instead of vanishing.
  */
-function applyChange(db: Db, change: Change): void {
+function applyChange(db: Db, change: Change, outboxHasPending: boolean): void {
   const entity: EntityName = change.entity;
   const local = readEntity(db, entity, change.id);
-  const pending = local !== undefined && hasPendingChange(db, entity, change.id);
+  const pending = outboxHasPending && local !== undefined && hasPendingChange(db, entity, change.id);
 
   if (change.op === 'delete') {
     if (local && pending) {
@@ -57,7 +60,7 @@ function applyChange(db: Db, change: Change): void {
     return;
   }
 
-  const incoming = schema.partial().strict().safeParse(change.fields ?? {});
+  const incoming = partialFieldsSchema(entity).safeParse(change.fields ?? {});
   if (!incoming.success) throw unreadable();
   const remote = incoming.data as Record<string, unknown>;
   const merged = { ...(local.fields as Record<string, unknown>) };

@@ -4,7 +4,11 @@ import type { PatientFields } from '../../shared/entities/patient.ts';
 import type { PullPage } from '../../shared/sync/pull.ts';
 import type { SyncedDomain } from '../../shared/domains.ts';
 import type { Mutation, MutationResult } from '../../shared/sync/mutation.ts';
+import type { EntityName } from '../../shared/entities/catalog.ts';
+import { EncounterRecords, NoteRecords, OrderRecords } from './clinical-records.ts';
 import { StoreClock } from './clock.ts';
+import { resolveConflict, type Resolver } from './conflict-resolution.ts';
+import { listConflicts, type ConflictChoice, type LoggedConflict } from './conflicts.ts';
 import { readCursor } from './cursors.ts';
 import type { Db } from './db.ts';
 import { applyPullPage } from './merge.ts';
@@ -12,11 +16,27 @@ import { openStoreFile, type OpenedStore, type OpenStoreOptions, type StoreOpenR
 import { pendingBatch, pendingCount, rejectedMutations, settleOutbox, type RejectedMutation } from './outbox.ts';
 import { listAppointments, listPatients, registerQueryFunctions, type AppointmentRow, type PatientRow } from './queries.ts';
 import { EntityRepository } from './repository.ts';
+import * as setup from './setup-queries.ts';
 import type { RestoredCopyRecovery } from './restored-copy.ts';
 import type { WatermarkKeeper } from './watermark-keeper.ts';
 import { bumpWriteGeneration } from './write-generation.ts';
 
 export type OrgStoreOptions = OpenStoreOptions & { deviceId: string };
+
+type Options<F extends (db: Db, options: never) => unknown> = Parameters<F>[1];
+
+/** OrgStore.setup: the read-only queries of setup-queries.ts on this store. */
+export interface SetupQueries {
+  locations(options?: Options<typeof setup.listLocations>): setup.LocationRow[];
+  staff(options?: Options<typeof setup.listStaff>): setup.StaffMemberRow[];
+  practitioners(options?: { includeInactive?: boolean | undefined }): setup.StaffMemberRow[];
+  schedules(filter?: Options<typeof setup.listSchedules>): setup.ScheduleRow[];
+  practiceProfile(): setup.PracticeProfileRow | null;
+  payerContracts(options?: Options<typeof setup.listPayerContracts>): setup.PayerContractRow[];
+  agentConfig(): setup.AgentConfigRow | null;
+  /** Open double-booked slots by default; `status: 'all'` for every one. */
+  bookingConflicts(options?: Options<typeof setup.listBookingConflicts>): setup.BookingConflictRow[];
+}
 
 /**
  * One org's open store: the repositories the local API writes through, the queries it
@@ -29,6 +49,10 @@ export class OrgStore {
   readonly clock: StoreClock;
   readonly patients: EntityRepository<'patient'>;
   readonly appointments: EntityRepository<'appointment'>;
+  /** Clinical records (never deleted; the clinical rules checked before anything is queued). */
+  readonly encounters: EncounterRecords;
+  readonly notes: NoteRecords;
+  readonly orders: OrderRecords;
   /** What the open found and did (created, schema upgrade, watermark state, recovery). */
   readonly openReport: StoreOpenReport;
   private readonly watermark: WatermarkKeeper;
@@ -42,6 +66,9 @@ export class OrgStore {
     this.clock = new StoreClock(db, deviceId, { onWrite: () => watermark.schedule() });
     registerQueryFunctions(db);
     this.patients = new EntityRepository({ db, clock: this.clock, entity: 'patient', noun: 'patient' });
+    this.encounters = new EncounterRecords(db, this.clock);
+    this.notes = new NoteRecords(db, this.clock);
+    this.orders = new OrderRecords(db, this.clock);
     this.appointments = new EntityRepository({
       db,
       clock: this.clock,
@@ -90,6 +117,21 @@ export class OrgStore {
     return listAppointments(this.db);
   }
 
+  /** The org's set-up as last pulled: read-only (edited online by admins; no repository, no outbox). */
+  get setup(): SetupQueries {
+    const db = this.db;
+    return {
+      locations: (options) => setup.listLocations(db, options),
+      staff: (options) => setup.listStaff(db, options),
+      practitioners: (options) => setup.listStaff(db, { ...options, practitionersOnly: true }),
+      schedules: (filter) => setup.listSchedules(db, filter),
+      practiceProfile: () => setup.practiceProfile(db),
+      payerContracts: (options) => setup.listPayerContracts(db, options),
+      agentConfig: () => setup.agentConfig(db),
+      bookingConflicts: (options) => setup.listBookingConflicts(db, options),
+    };
+  }
+
   pendingBatch(limit: number): Mutation[] {
     return pendingBatch(this.db, limit);
   }
@@ -111,6 +153,24 @@ export class OrgStore {
 
   cursor(domain: SyncedDomain): string {
     return readCursor(this.db, domain);
+  }
+
+  /** The repository local edits of `entity` go through; undefined for set-up data only the server writes. */
+  repositoryFor(entity: EntityName): EntityRepository<EntityName> | undefined {
+    for (const value of Object.values(this)) {
+      if (value instanceof EntityRepository && value.entity === entity) return value as EntityRepository<EntityName>;
+    }
+    return undefined;
+  }
+
+  /** The conflict log (values that lost a merge); `open` leaves out resolved ones. */
+  conflicts(options: { open?: boolean } = {}): LoggedConflict[] {
+    return listConflicts(this.db, options);
+  }
+
+  /** Keep the winner, or write the loser back as a new local edit (conflict-resolution.ts). */
+  resolveConflict(input: { id: number; keep: ConflictChoice }, resolver: Resolver): LoggedConflict {
+    return this.write(() => resolveConflict(this, input, resolver));
   }
 
   applyPage(page: PullPage): void {

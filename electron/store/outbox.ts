@@ -1,6 +1,7 @@
 import { mutationSchema, type Mutation, type MutationResult } from '../../shared/sync/mutation.ts';
 import type { EntityName } from '../../shared/entities/catalog.ts';
 import type { Db } from './db.ts';
+import { prepared } from './prepared.ts';
 
 interface OutboxRow {
   seq: number;
@@ -24,7 +25,8 @@ export interface RejectedMutation {
 /** Appends inside the caller's transaction (the same one that wrote the row). */
 export function appendToOutbox(db: Db, mutation: Mutation, now: Date = new Date()): void {
   const checked = mutationSchema.parse(mutation);
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO outbox (mutation_id, entity, entity_id, op, fields, hlc, base_version, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(checked.mutationId, checked.entity, checked.id, checked.op, JSON.stringify(checked.fields), checked.hlc, checked.baseVersion, now.toISOString());
@@ -54,8 +56,8 @@ export function pendingCount(db: Db): number {
 
 /** Applies the server's verdicts in one transaction; unknown ids stay pending. */
 export function settleOutbox(db: Db, results: readonly MutationResult[]): void {
-  const remove = db.prepare('DELETE FROM outbox WHERE mutation_id = ?');
-  const reject = db.prepare(`UPDATE outbox SET status = 'rejected', reject_code = ?, reject_reason = ? WHERE mutation_id = ?`);
+  const remove = prepared(db, 'DELETE FROM outbox WHERE mutation_id = ?');
+  const reject = prepared(db, `UPDATE outbox SET status = 'rejected', reject_code = ?, reject_reason = ? WHERE mutation_id = ?`);
   db.transaction(() => {
     for (const result of results) {
       if (result.status === 'rejected') reject.run(result.code ?? 'VALIDATION', result.reason ?? 'The server refused this change.', result.mutationId);
@@ -75,5 +77,11 @@ export function rejectedMutations(db: Db): RejectedMutation[] {
 
 /** Entity ids with local changes the server has not acknowledged yet. */
 export function hasPendingChange(db: Db, entity: EntityName, id: string): boolean {
-  return db.prepare(`SELECT 1 FROM outbox WHERE entity = ? AND entity_id = ? AND status = 'pending' LIMIT 1`).get(entity, id) !== undefined;
+  return prepared(db, `SELECT 1 FROM outbox WHERE entity = ? AND entity_id = ? AND status = 'pending' LIMIT 1`).get(entity, id) !== undefined;
 }
+
+/** Whether any local change awaits the server (a pulled page over an empty outbox needs no per-row look-up). */
+export function hasAnyPending(db: Db): boolean {
+  return prepared(db, `SELECT 1 FROM outbox WHERE status = 'pending' LIMIT 1`).get() !== undefined;
+}
+

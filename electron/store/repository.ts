@@ -1,4 +1,4 @@
-import { ENTITY_CATALOG, type EntityFields, type EntityName } from '../../shared/entities/catalog.ts';
+import { ENTITY_CATALOG, isEditedOnline, type EntityFields, type EntityName } from '../../shared/entities/catalog.ts';
 import { AppError } from '../../shared/errors.ts';
 import { idSchema, uuidv7 } from '../../shared/ids.ts';
 import type { StoreClock } from './clock.ts';
@@ -28,7 +28,14 @@ export class EntityRepository<E extends EntityName> {
   private readonly options: RepositoryOptions<E>;
 
   constructor(options: RepositoryOptions<E>) {
+    // Set-up data is edited online by admins; the server would refuse the queued change, so none is ever made.
+    if (isEditedOnline(options.entity)) throw new Error(`${options.entity} is edited online only; a workstation keeps no repository for it`);
     this.options = options;
+  }
+
+  /** The entity this repository writes (lets generic code, e.g. conflict resolution, find it). */
+  get entity(): E {
+    return this.options.entity;
   }
 
   create(input: unknown): { id: string } {

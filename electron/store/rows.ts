@@ -1,7 +1,8 @@
 import type { EntityFields, EntityName } from '../../shared/entities/catalog.ts';
 import type { Hlc } from '../../shared/hlc.ts';
 import type { Db } from './db.ts';
-import { ENTITY_TABLES, type EntityTable } from './entity-tables.ts';
+import { prepared } from './prepared.ts';
+import { decodeColumn, encodeColumn, ENTITY_TABLES, type ColumnEncoding, type EntityTable } from './entity-tables.ts';
 
 /** One entity row as the merge and the repositories see it. */
 export interface StoredEntity<E extends EntityName> {
@@ -15,15 +16,22 @@ function tableOf<E extends EntityName>(entity: E): EntityTable<E> {
   return ENTITY_TABLES[entity];
 }
 
+/** An entity's wire fields from a row of its table (SELECT *), decoded (booleans, JSON). */
+export function fieldsOfRow<E extends EntityName>(entity: E, row: Record<string, unknown>): EntityFields<E> {
+  const spec = tableOf(entity);
+  const fields: Record<string, unknown> = {};
+  const encoded = (spec.encoded ?? {}) as Record<string, ColumnEncoding>;
+  for (const [field, column] of Object.entries(spec.columns) as [string, string][]) fields[field] = decodeColumn(encoded[field], row[column]);
+  return fields as EntityFields<E>;
+}
+
 export function readEntity<E extends EntityName>(db: Db, entity: E, id: string): StoredEntity<E> | undefined {
   const spec = tableOf(entity);
-  const row = db.prepare<[string], Record<string, unknown>>(`SELECT * FROM ${spec.table} WHERE id = ?`).get(id);
+  const row = prepared<[string], Record<string, unknown>>(db, `SELECT * FROM ${spec.table} WHERE id = ?`).get(id);
   if (!row) return undefined;
-  const fields: Record<string, unknown> = {};
-  for (const [field, column] of Object.entries(spec.columns) as [string, string][]) fields[field] = row[column];
   return {
     id,
-    fields: fields as EntityFields<E>,
+    fields: fieldsOfRow(entity, row),
     version: typeof row['version'] === 'number' ? row['version'] : null,
     fieldHlc: JSON.parse(String(row['field_hlc'])) as Record<string, Hlc>,
   };
@@ -34,16 +42,18 @@ export function writeEntity<E extends EntityName>(db: Db, entity: E, row: Stored
   const spec = tableOf(entity);
   const values: Record<string, unknown> = { id: row.id, version: row.version, field_hlc: JSON.stringify(row.fieldHlc) };
   const fields = row.fields as Record<string, unknown>;
-  for (const [field, column] of Object.entries(spec.columns) as [string, string][]) values[column] = fields[field];
+  const encoded = (spec.encoded ?? {}) as Record<string, ColumnEncoding>;
+  for (const [field, column] of Object.entries(spec.columns) as [string, string][]) values[column] = encodeColumn(encoded[field], fields[field]);
   Object.assign(values, spec.derived?.(row.fields) ?? {});
   const columns = Object.keys(values);
   const updates = columns.filter((c) => c !== 'id').map((c) => `${c} = excluded.${c}`);
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO ${spec.table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})
      ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`,
   ).run(values);
 }
 
 export function deleteEntity(db: Db, entity: EntityName, id: string): void {
-  db.prepare(`DELETE FROM ${tableOf(entity).table} WHERE id = ?`).run(id);
+  prepared(db, `DELETE FROM ${tableOf(entity).table} WHERE id = ?`).run(id);
 }

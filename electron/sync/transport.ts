@@ -1,4 +1,4 @@
-import { createTRPCUntypedClient, createWSClient, httpBatchLink, wsLink, type TRPCUntypedClient } from '@trpc/client';
+import { createTRPCUntypedClient, createWSClient, httpLink, wsLink, type TRPCUntypedClient } from '@trpc/client';
 import type { AnyRouter } from '@trpc/server';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors.ts';
@@ -7,6 +7,7 @@ import { pushResultSchema, type PushInput, type PushResult } from '../../shared/
 import { pokeSchema, type Poke } from '../../shared/sync/poke.ts';
 import { SYNC_API_PATH, SYNC_PROCEDURES } from '../../shared/sync/procedures.ts';
 import { pullPageSchema, type PullInput, type PullPage } from '../../shared/sync/pull.ts';
+import { checksumResultSchema, type ChecksumInput, type ChecksumResult } from '../../shared/sync/checksum.ts';
 import { sessionInfoSchema, type SessionInfo, type SignInInput } from '../../shared/sync/auth.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
 import { enrollResultSchema, type BreakGlassUpload, type EnrollInput, type EnrollResult, type WipeReport } from '../../shared/sync/devices.ts';
@@ -20,6 +21,8 @@ import { toTransportError } from './transport-errors.ts';
 export interface SyncTransport {
   push(input: PushInput, signal?: AbortSignal): Promise<PushResult>;
   pull(input: PullInput, signal?: AbortSignal): Promise<PullPage>;
+  /** The server's canonical digest of one of the org's domains (periodic comparison; absent: no checks). */
+  checksum?(input: ChecksumInput, signal?: AbortSignal): Promise<ChecksumResult>;
   signOut(signal?: AbortSignal): Promise<void>;
   /** Emergency unlocks made on this device, for the org's audit trail; idempotent by entry id. */
   uploadBreakGlass(input: BreakGlassUpload, signal?: AbortSignal): Promise<{ stored: number }>;
@@ -50,9 +53,11 @@ export function apiUrl(serverUrl: string): string {
   return new URL(SYNC_API_PATH, serverUrl).toString();
 }
 
-function httpClient(serverUrl: string, headers: Record<string, string>): TRPCUntypedClient<AnyRouter> {
+function httpClient(serverUrl: string, headers: Record<string, string>, protocolVersion: number = PROTOCOL_VERSION): TRPCUntypedClient<AnyRouter> {
   return createTRPCUntypedClient<AnyRouter>({
-    links: [httpBatchLink({ url: apiUrl(serverUrl), headers: () => ({ [PROTOCOL_HEADER]: String(PROTOCOL_VERSION), ...headers }) })],
+    // One HTTP request per call, sent at once: a batching link holds every call for a timer
+    // tick to gather others, and the sync engine never has two to gather.
+    links: [httpLink({ url: apiUrl(serverUrl), headers: () => ({ [PROTOCOL_HEADER]: String(protocolVersion), ...headers }) })],
   });
 }
 
@@ -91,8 +96,14 @@ export async function reportWipeToServer(serverUrl: string, report: WipeReport, 
   await call((s) => client.mutation(SYNC_PROCEDURES.reportWipe, report, { signal: s }), z.object({ ok: z.literal(true) }), signal);
 }
 
-export function createSyncTransport(serverUrl: string, session: SessionCredentials): SyncTransport {
-  const client = httpClient(serverUrl, { [TENANT_HEADER]: session.tenantId, [AUTHORIZATION_HEADER]: `Bearer ${session.token}` });
+export interface TransportOptions {
+  /** The protocol this workstation speaks (default PROTOCOL_VERSION); tests run a neighbour version. */
+  protocolVersion?: number;
+}
+
+export function createSyncTransport(serverUrl: string, session: SessionCredentials, options: TransportOptions = {}): SyncTransport {
+  const protocolVersion = options.protocolVersion ?? PROTOCOL_VERSION;
+  const client = httpClient(serverUrl, { [TENANT_HEADER]: session.tenantId, [AUTHORIZATION_HEADER]: `Bearer ${session.token}` }, protocolVersion);
   let ws: { client: ReturnType<typeof createWSClient>; trpc: TRPCUntypedClient<AnyRouter> } | undefined;
   const endings = new Set<() => void>();
 
@@ -124,6 +135,7 @@ export function createSyncTransport(serverUrl: string, session: SessionCredentia
   return {
     push: (input, signal) => call((s) => client.mutation(SYNC_PROCEDURES.push, input, { signal: s }), pushResultSchema, signal),
     pull: (input, signal) => call((s) => client.query(SYNC_PROCEDURES.pull, input, { signal: s }), pullPageSchema, signal),
+    checksum: (input, signal) => call((s) => client.query(SYNC_PROCEDURES.checksum, input, { signal: s }), checksumResultSchema, signal),
     signOut: async (signal) => {
       await call((s) => client.mutation(SYNC_PROCEDURES.signOut, {}, { signal: s }), z.unknown(), signal);
     },
@@ -141,7 +153,7 @@ export function createSyncTransport(serverUrl: string, session: SessionCredentia
       endings.add(end);
       const subscription = socket().subscription(
         SYNC_PROCEDURES.pokes,
-        { protocolVersion: PROTOCOL_VERSION },
+        { protocolVersion },
         {
           onStarted: () => onStarted?.(),
           onData: (value: unknown) => {

@@ -15,6 +15,8 @@ export interface SyncServerProcess {
   url: string;
   demoPasswords: Map<string, string>;
   stop(): Promise<void>;
+  /** kill -9: no shutdown at all, as a crash or a power cut leaves it (crash-safety tests). */
+  kill(): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -30,11 +32,14 @@ export interface SyncServerProcessOptions {
   dataDir: string;
   /** Every chunk the server writes (tests that inspect its output, e.g. for leaked secrets). */
   onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /** Run on PostgreSQL (admin URL and database prefix) instead of PGlite in `dataDir`. */
+  postgres?: { adminUrl: string; databasePrefix: string };
 }
 
-export async function startSyncServerProcess({ port, dataDir, onOutput }: SyncServerProcessOptions): Promise<SyncServerProcess> {
+export async function startSyncServerProcess({ port, dataDir, onOutput, postgres }: SyncServerProcessOptions): Promise<SyncServerProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env, CLINICSYNC_HOST: '127.0.0.1', CLINICSYNC_PORT: String(port), CLINICSYNC_DATA_DIR: dataDir, CLINICSYNC_SEED_DEMO: 'true' };
   delete env['CLINICSYNC_DATABASE_URL'];
+  if (postgres) Object.assign(env, { CLINICSYNC_DATABASE_URL: postgres.adminUrl, CLINICSYNC_DATABASE_PREFIX: postgres.databasePrefix });
   delete env['CLINICSYNC_NATS_URL'];
   const child = spawn(process.execPath, [SYNC_SERVER_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const demoPasswords = new Map<string, string>();
@@ -63,10 +68,10 @@ export async function startSyncServerProcess({ port, dataDir, onOutput }: SyncSe
       }
     });
   });
-  return { url, demoPasswords, stop: () => stopChild(child) };
+  return { url, demoPasswords, stop: () => stopChild(child), kill: () => stopChild(child, 'SIGKILL') };
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -74,6 +79,6 @@ function stopChild(child: ChildProcess): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }

@@ -15,7 +15,7 @@ const expectedVersion = z.number().int().min(1).max(2_147_483_647).optional();
 
 /** Clinical free text: line breaks and tabs allowed, no other control characters (a NUL would reach the database). */
 export const NOTE_MAX_LENGTH = 20_000;
-const noteBody = z
+export const noteBody = z
   .string()
   .max(NOTE_MAX_LENGTH, 'is too long')
   .refine((body) => body.trim().length > 0, 'is required')
@@ -103,6 +103,10 @@ export interface NoteView {
 export const ORDER_STATUSES = ['draft', 'active', 'on_hold', 'completed', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const ORDER_KINDS = ['lab', 'imaging', 'medication', 'procedure', 'referral', 'other'] as const;
+/** The statuses an order may be placed in: a draft to finish later, or active at once. */
+export const ORDER_INITIAL_STATUSES = ['draft', 'active'] as const satisfies readonly OrderStatus[];
+/** The order's code (LOINC, CPT, RxNorm, ...). */
+export const orderCode = z.string().trim().regex(/^[A-Za-z0-9.-]{1,20}$/, 'may hold 1 to 20 letters, digits, . and - only');
 
 /** The order state machine: the only moves allowed out of each status (completed and cancelled are final). */
 export const ORDER_TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
@@ -139,11 +143,9 @@ export const orderGetInput = z.strictObject({ id: idSchema });
 export const orderPlaceInput = z.strictObject({
   encounterId: idSchema,
   kind: z.enum(ORDER_KINDS),
-  /** The order's code (LOINC, CPT, RxNorm, ...). */
-  code: z.string().trim().regex(/^[A-Za-z0-9.-]{1,20}$/, 'may hold 1 to 20 letters, digits, . and - only'),
+  code: orderCode,
   description: label(500),
-  /** Placed as a draft to finish later, or active at once. */
-  status: z.enum(['draft', 'active']).default('active'),
+  status: z.enum(ORDER_INITIAL_STATUSES).default('active'),
 });
 
 export const orderTransitionInput = z.strictObject({ id: idSchema, to: z.enum(ORDER_STATUSES), reason: label(200).optional(), expectedVersion });

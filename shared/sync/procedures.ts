@@ -9,6 +9,7 @@ export const SYNC_PROCEDURES = {
   push: 'sync.push', // mutation: PushInput -> PushResult
   pull: 'sync.pull', // query: PullInput -> PullPage
   pokes: 'sync.pokes', // subscription (WebSocket): { protocolVersion } -> Poke events
+  checksum: 'sync.checksum', // query: ChecksumInput -> ChecksumResult (a domain's canonical digest; the verdict is audited)
   enroll: 'devices.enroll', // mutation, public: EnrollInput -> EnrollResult (token used up)
   reportWipe: 'devices.reportWipe', // mutation, public: WipeReport -> { ok: true } (proof checked, audited)
   uploadBreakGlass: 'devices.uploadBreakGlass', // mutation: BreakGlassUpload -> { stored: number } (audited)

@@ -13,6 +13,11 @@ export const pullInputSchema = z.object({
   domain: z.enum(SYNCED_DOMAINS),
   cursor: cursorSchema,
   limit: z.number().int().min(1).max(MAX_PULL_PAGE).default(1000),
+  /**
+   * Bootstrap progress: count the feed rows after each of these cursors (`remaining` on the
+   * answer). A count per domain, so a device asks only on a first download's first request.
+   */
+  countAfter: z.array(z.object({ domain: z.enum(SYNCED_DOMAINS), cursor: cursorSchema })).max(SYNCED_DOMAINS.length).optional(),
 });
 export type PullInput = z.input<typeof pullInputSchema>;
 
@@ -38,5 +43,7 @@ export const pullPageSchema = z.object({
   cursor: cursorSchema,
   hasMore: z.boolean(),
   serverHlc: hlcSchema,
+  /** Only when asked (countAfter): feed rows after each cursor, an upper bound of the rows still to come. */
+  remaining: z.array(z.object({ domain: z.enum(SYNCED_DOMAINS), rows: z.number().int().nonnegative() })).optional(),
 });
 export type PullPage = z.infer<typeof pullPageSchema>;

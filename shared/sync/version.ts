@@ -7,16 +7,25 @@ import { AppError } from '../errors.ts';
  */
 export const PROTOCOL_VERSION = 1;
 
+/** Which side sent the version being checked: the message must blame the right one. */
+export type ProtocolPeer = 'workstation' | 'server';
+
 export function isCompatibleProtocol(peer: number, own: number = PROTOCOL_VERSION): boolean {
   return Number.isInteger(peer) && Math.abs(peer - own) <= 1;
 }
 
-export function assertCompatibleProtocol(peer: number, own: number = PROTOCOL_VERSION): void {
-  if (!isCompatibleProtocol(peer, own)) {
-    const who = peer < own ? 'This workstation' : 'The sync server';
-    throw new AppError(
-      'PROTOCOL_UNSUPPORTED',
-      `${who} uses an older sync protocol (${Math.min(peer, own)}) than the other side accepts (${Math.max(peer, own)}). Update it; local data is kept.`,
-    );
-  }
+/**
+ * Throws PROTOCOL_UNSUPPORTED ("update required") unless `peer` is within one of `own`.
+ * The server checks a workstation's version (peerIs 'workstation', the default); the
+ * workstation checks the server's answers (peerIs 'server').
+ */
+export function assertCompatibleProtocol(peer: number, own: number = PROTOCOL_VERSION, peerIs: ProtocolPeer = 'workstation'): void {
+  if (isCompatibleProtocol(peer, own)) return;
+  const workstation = peerIs === 'workstation' ? peer : own;
+  const server = peerIs === 'workstation' ? own : peer;
+  const older = workstation < server ? 'This workstation' : 'The sync server';
+  throw new AppError(
+    'PROTOCOL_UNSUPPORTED',
+    `Update required: ${older} uses an older sync protocol (workstation ${workstation}, server ${server}; they may differ by one at most). Local data is kept and syncs after the update.`,
+  );
 }

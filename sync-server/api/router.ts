@@ -1,4 +1,3 @@
-import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
 import { adminRouter } from './routers/admin.ts';
 import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
@@ -13,7 +12,7 @@ import { publicProcedure, router } from './trpc.ts';
 
 /** Serves exactly the paths of shared/sync/procedures.ts SYNC_PROCEDURES (a test checks). */
 export const syncServerRouter = router({
-  health: publicProcedure.meta({ unaudited: true }).query(() => ({ status: 'ok' as const, protocolVersion: PROTOCOL_VERSION })),
+  health: publicProcedure.meta({ unaudited: true }).query(({ ctx }) => ({ status: 'ok' as const, protocolVersion: ctx.services.protocolVersion })),
   auth: authRouter,
   devices: devicesRouter,
   admin: adminRouter,

@@ -2,7 +2,7 @@ import { DeliverPolicy, DiscardPolicy, jetstream, jetstreamManager, RetentionPol
 import { connect } from '@nats-io/transport-node';
 import { errorCodeOf, type Logger } from '../log.ts';
 import { ensureStream } from './ensure-stream.ts';
-import { pokeEventSchema, type PokeBus, type PokeEvent, type PokeHandler } from './poke-bus.ts';
+import { createPokeHandlers, pokeEventSchema, type PokeBus, type PokeEvent } from './poke-bus.ts';
 
 /** Where pokes live on NATS. A deployment has one; tests may use their own. */
 export interface PokeStreamNames {
@@ -60,7 +60,7 @@ export async function createNatsBus(servers: string, log: Logger, names: PokeStr
     throw error;
   }
   const js = jetstream(nc);
-  const handlers = new Map<string, Set<PokeHandler>>();
+  const handlers = createPokeHandlers();
 
   const route = (subject: string, payload: string): void => {
     const [tenantId, domain] = subject.slice(names.subjectPrefix.length + 1).split('.');
@@ -70,7 +70,7 @@ export async function createNatsBus(servers: string, log: Logger, names: PokeStr
       log({ level: 'warn', event: 'bus_event_dropped' });
       return;
     }
-    for (const handler of handlers.get(parsed.data.tenantId) ?? []) handler({ ...parsed.data });
+    for (const handler of handlers.of(parsed.data.tenantId)) handler({ ...parsed.data });
   };
 
   const loop = (async () => {
@@ -83,15 +83,7 @@ export async function createNatsBus(servers: string, log: Logger, names: PokeStr
       await js.publish(pokeSubject(event.tenantId, event.domain, names), JSON.stringify(event));
     },
     // The process consumer is live from start-up, so a subscription is live at once.
-    subscribe: async (tenantId, handler) => {
-      let set = handlers.get(tenantId);
-      if (!set) handlers.set(tenantId, (set = new Set()));
-      set.add(handler);
-      return () => {
-        set.delete(handler);
-        if (set.size === 0) handlers.delete(tenantId);
-      };
-    },
+    subscribe: async (tenantId, handler) => handlers.add(tenantId, handler),
     close: async () => {
       handlers.clear();
       await messages.close();

@@ -23,3 +23,21 @@ export interface PokeBus {
   subscribe(tenantId: string, handler: PokeHandler): Promise<() => void>;
   close(): Promise<void>;
 }
+
+/** Per-org handler sets of one process: what a bus routes each poke through. */
+export function createPokeHandlers() {
+  const handlers = new Map<string, Set<PokeHandler>>();
+  return {
+    of: (tenantId: string): Iterable<PokeHandler> => handlers.get(tenantId) ?? [],
+    add(tenantId: string, handler: PokeHandler): () => void {
+      let set = handlers.get(tenantId);
+      if (!set) handlers.set(tenantId, (set = new Set()));
+      set.add(handler);
+      return () => {
+        set.delete(handler);
+        if (set.size === 0) handlers.delete(tenantId);
+      };
+    },
+    clear: () => handlers.clear(),
+  };
+}

@@ -1,14 +1,25 @@
 import { SYNCED_DOMAINS, type SyncedDomain } from '../../shared/domains.ts';
 import { ENTITY_CATALOG } from '../../shared/entities/catalog.ts';
-import type { HybridClock } from '../../shared/hlc.ts';
+import { compareHlc, MAX_CLOCK_DRIFT_MS, parseHlc, type HybridClock } from '../../shared/hlc.ts';
+import type { Role } from '../../shared/sync/auth.ts';
 import type { Mutation, MutationResult, PushInput, PushResult } from '../../shared/sync/mutation.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
 import type { PokeBus } from '../bus/poke-bus.ts';
 import { pokeOrgs } from '../bus/poke-orgs.ts';
 import type { Logger } from '../log.ts';
 import { FeedWriter } from './feed-writer.ts';
-import { claimMutation, releaseMutation } from './mutation-ledger.ts';
-import type { SyncDomainService } from './outcome.ts';
+import { claimMutation, claimMutations, releaseMutation } from './mutation-ledger.ts';
+import { refuseForRole } from './access.ts';
+import { refuseIfEditedOnline } from './online-only.ts';
+import type { Outcome, SyncDomainService } from './outcome.ts';
+
+export const FUTURE_CLOCK_REASON = "This workstation's clock is too far ahead of the server's. Correct the computer's date and time, then make the change again.";
+
+/** The signed-in person pushing: their role decides each mutation, their id authors clinical records. */
+export interface PushActor {
+  userId: string;
+  role: Role;
+}
 
 export interface PushDeps {
   services: Record<SyncedDomain, SyncDomainService>;
@@ -21,13 +32,27 @@ export interface PushDeps {
  * Applies a batch: domain by domain in SYNCED_DOMAINS order (master_data before
  * scheduling, so a new patient and its appointment can travel in one batch), each
  * domain's part in one transaction, each mutation answered applied/duplicate/rejected.
- * After commit, every org whose feed moved is poked.
+ * After commit, every org whose feed moved is poked. `actor` is the signed-in person
+ * pushing; absent only for the server's own seeds and benches.
  */
-export async function push(deps: PushDeps, tenantId: string, input: PushInput): Promise<PushResult> {
+export async function push(deps: PushDeps, tenantId: string, input: PushInput, actor?: PushActor): Promise<PushResult> {
+  const userId = actor?.userId;
   const results: (MutationResult | undefined)[] = new Array(input.mutations.length);
   const byDomain = new Map<SyncedDomain, { index: number; mutation: Mutation }[]>();
   input.mutations.forEach((mutation, index) => {
+    // A stamp from too far ahead would win every later edit of its fields for as long as
+    // it stays ahead: refused (and not received, so the server's clock is not dragged).
+    if (parseHlc(mutation.hlc).ms - Date.now() > MAX_CLOCK_DRIFT_MS) {
+      results[index] = { mutationId: mutation.mutationId, status: 'rejected', code: 'VALIDATION', reason: FUTURE_CLOCK_REASON };
+      return;
+    }
     deps.clock.receive(mutation.hlc);
+    // Set-up data is edited online only: refused here, before any domain transaction or ledger.
+    const refusal = refuseIfEditedOnline(mutation) ?? (actor ? refuseForRole(actor.role, mutation) : null);
+    if (refusal) {
+      results[index] = refusal;
+      return;
+    }
     const domain = ENTITY_CATALOG[mutation.entity].domain;
     const list = byDomain.get(domain) ?? [];
     list.push({ index, mutation });
@@ -41,13 +66,25 @@ export async function push(deps: PushDeps, tenantId: string, input: PushInput): 
     const apply = await service.prepare(tenantId, items.map((item) => item.mutation));
     const touchedTenants = await service.db.withTenant(tenantId, async (sql) => {
       const feed = new FeedWriter(domain, tenantId);
-      for (const { index, mutation } of items) {
-        if (!(await claimMutation(sql, domain, tenantId, input.deviceId, mutation))) {
+      // In HLC order, not batch order: one device's stamps follow the order it made its
+      // changes in, so a reordered batch (an edit ahead of the create it edits) still applies.
+      const ordered = [...items].sort((x, y) => compareHlc(x.mutation.hlc, y.mutation.hlc));
+      const ctx = { sql, tenantId, feed, ...(userId === undefined ? {} : { userId }) };
+      const mutations = ordered.map((item) => item.mutation);
+      const claimed = await claimMutations(sql, domain, tenantId, input.deviceId, mutations);
+      const batched = apply.batch ? await apply.batch(ctx, batchable(mutations, claimed)) : new Map<string, Outcome>();
+      const released = new Set<string>();
+      for (const { index, mutation } of ordered) {
+        // Claimed above (first time this id is seen), or again after a rejection released it.
+        const mine = claimed.delete(mutation.mutationId) || (released.delete(mutation.mutationId) && (await claimMutation(sql, domain, tenantId, input.deviceId, mutation)));
+        if (!mine) {
           results[index] = { mutationId: mutation.mutationId, status: 'duplicate' };
           continue;
         }
-        const outcome = await apply({ sql, tenantId, feed }, mutation);
+        const outcome = batched.get(mutation.mutationId) ?? (await apply(ctx, mutation));
+        batched.delete(mutation.mutationId);
         if (outcome.status === 'rejected') {
+          released.add(mutation.mutationId);
           await releaseMutation(sql, domain, tenantId, mutation.mutationId);
           results[index] = { mutationId: mutation.mutationId, status: 'rejected', code: outcome.code, reason: outcome.reason };
         } else {
@@ -60,4 +97,23 @@ export async function push(deps: PushDeps, tenantId: string, input: PushInput): 
   }
   deps.log({ level: 'debug', event: 'push', tenantId, mutations: input.mutations.length });
   return { protocolVersion: PROTOCOL_VERSION, tenantId, results: results as MutationResult[], serverHlc: deps.clock.tick() };
+}
+
+/**
+ * What a domain's batch applier may take: claimed mutations (first occurrence of their id)
+ * whose entity id no other mutation of the batch touches, so applying them ahead of the
+ * rest cannot reorder two changes of one record.
+ */
+function batchable(mutations: readonly Mutation[], claimed: ReadonlySet<string>): Mutation[] {
+  const perRecord = new Map<string, number>();
+  for (const mutation of mutations) {
+    const key = `${mutation.entity}:${mutation.id}`;
+    perRecord.set(key, (perRecord.get(key) ?? 0) + 1);
+  }
+  const seen = new Set<string>();
+  return mutations.filter((mutation) => {
+    const first = !seen.has(mutation.mutationId);
+    seen.add(mutation.mutationId);
+    return first && claimed.has(mutation.mutationId) && perRecord.get(`${mutation.entity}:${mutation.id}`) === 1;
+  });
 }

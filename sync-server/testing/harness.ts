@@ -5,6 +5,7 @@ import type { Mutation } from '../../shared/sync/mutation.ts';
 import { SYNC_API_PATH } from '../../shared/sync/procedures.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
 import type { SessionInfo } from '../../shared/sync/auth.ts';
+import type { SyncedDomain } from '../../shared/domains.ts';
 import type { SyncServerRouter } from '../api/router.ts';
 import { startSyncServer, type SyncServerHandle, type SyncServerOptions } from '../server.ts';
 import { freshDatabase, type TestEngine } from './engines.ts';
@@ -107,12 +108,12 @@ export class TestDevice {
     return this.client.sync.push.mutate({ protocolVersion: PROTOCOL_VERSION, deviceId: this.deviceId, mutations });
   }
 
-  pull(domain: 'master_data' | 'scheduling', cursor = '0', limit = 1000) {
+  pull(domain: SyncedDomain, cursor = '0', limit = 1000) {
     return this.client.sync.pull.query({ protocolVersion: PROTOCOL_VERSION, domain, cursor, limit });
   }
 
   /** Every change of the domain from the start, following pages. */
-  async pullAll(domain: 'master_data' | 'scheduling', limit = 1000) {
+  async pullAll(domain: SyncedDomain, limit = 1000) {
     const changes = [];
     let cursor = '0';
     for (;;) {

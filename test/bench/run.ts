@@ -8,11 +8,12 @@ import { storeCipherBench } from './store-cipher.ts';
 import { SYNC_BENCH_FULL, SYNC_BENCH_QUICK, syncBenchOnEngines } from './sync-bench.ts';
 
 /**
- * `npm run bench [-- <name>…] [--entries N] [--quick]`: benchmarks, not tests. They print
- * figures (JSON, then a table) and assert nothing about speed; compare ratios measured in
- * one run. `--entries` sizes the audit bench; `--quick` runs the sync bench at a tenth of its size.
+ * `npm run bench [-- <name>…] [--entries N] [--quick]`: benchmarks, not tests. They print a
+ * table, write ONE JSON object of every figure to BENCH_OUT (default .bench/latest.json) and
+ * assert nothing about speed; compare ratios measured in one run. `--entries` sizes the
+ * audit bench; `--quick` runs the sync bench on a clinic a tenth of full size.
  */
-const BENCHES: Record<string, (options: { entries: number; quick: boolean }) => Promise<Figure[]>> = {
+const BENCHES: Record<string, (options: { entries: number; quick: boolean; engine: string | undefined }) => Promise<Figure[]>> = {
   audit: async ({ entries }) => {
     const figures: Figure[] = [];
     for (const engine of testEngines((await probePostgres()).available, testPostgresUrl())) {
@@ -22,10 +23,10 @@ const BENCHES: Record<string, (options: { entries: number; quick: boolean }) => 
     return figures;
   },
   store: () => storeCipherBench(),
-  sync: ({ quick }) => syncBenchOnEngines(quick ? SYNC_BENCH_QUICK : SYNC_BENCH_FULL),
+  sync: ({ quick, engine }) => syncBenchOnEngines(quick ? SYNC_BENCH_QUICK : SYNC_BENCH_FULL, engine),
 };
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { entries: { type: 'string', default: '2000' }, quick: { type: 'boolean', default: false } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { entries: { type: 'string', default: '2000' }, quick: { type: 'boolean', default: false }, engine: { type: 'string' } } });
 const entries = Number.parseInt(values.entries, 10);
 if (!Number.isInteger(entries) || entries < 10) {
   console.error('bench: --entries must be a whole number of at least 10');
@@ -38,5 +39,13 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const figures: Figure[] = [];
-for (const name of names) figures.push(...(await BENCHES[name]!({ entries, quick: values.quick })));
-printReport(figures, { date: new Date().toISOString(), cores: availableParallelism(), load1: Number(loadavg()[0]!.toFixed(2)), entries });
+for (const name of names) figures.push(...(await BENCHES[name]!({ entries, quick: values.quick, engine: values.engine })));
+printReport(figures, {
+  date: new Date().toISOString(),
+  benches: names.join(','),
+  quick: String(values.quick),
+  cores: availableParallelism(),
+  load1: Number(loadavg()[0]!.toFixed(2)),
+  entries,
+  engines: 'figure names end in _pglite or _postgres: the server database engine the figure was measured on',
+});

@@ -2,143 +2,140 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { uuidv7 } from '../../shared/ids.ts';
-import { SYNCED_DOMAINS } from '../../shared/domains.ts';
-import type { PullPage } from '../../shared/sync/pull.ts';
-import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
-import { createFileKeystore } from '../../electron/keystore/file-keystore.ts';
-import { OrgStore } from '../../electron/store/org-store.ts';
-import { createSyncTransport, signInToServer } from '../../electron/sync/transport.ts';
-import { createWorkstation, type Workstation } from '../../electron/workstation.ts';
-import { startSyncServer, type SyncServerHandle } from '../../sync-server/server.ts';
+import { startSyncServer } from '../../sync-server/server.ts';
 import { freshDatabase, testEngines, type TestEngine } from '../../sync-server/testing/engines.ts';
-import { probePostgres, testPostgresUrl } from '../support/postgres.ts';
-import type { Figure } from './report.ts';
-import { seedOrg, syncBenchData } from './sync-data.ts';
 import { startTcpRelay } from '../../electron/test-support/tcp-relay.ts';
+import { probePostgres, testPostgresUrl } from '../support/postgres.ts';
+import { CLINIC_FULL, clinicAtScale, loadClinic, type ClinicSize } from './clinic-generator.ts';
+import { startDesk, type DeskHandle } from './desk-handle.ts';
+import type { BootstrapResult, SignInArgs } from './desk-protocol.ts';
+import type { Figure } from './report.ts';
 
 /**
- * What syncs today (patients and appointments), end to end on one machine: a real server
- * (in process, over HTTP and WebSocket) and real encrypted workstations. The initial
- * download against inserting the same pages into an encrypted store alone (the ceiling),
- * desk-to-desk propagation with pokes, and the replay of an offline burst.
+ * The sync engine at clinic scale, end to end on one machine: a real server (in this
+ * process, over HTTP and WebSocket, on PGlite and on PostgreSQL) loaded with a generated
+ * clinic, and real encrypted workstations, each in its own process as on a real desk.
+ * Measures the first download against the local insert ceiling, live desk-to-desk
+ * propagation, the replay of an offline burst, and the client's peak memory.
  */
 export interface SyncBenchSize {
-  patients: number;
+  clinic: ClinicSize;
+  /** Sequential changes timed from desk A to desk B. */
   propagationChanges: number;
-  offlinePatients: number;
+  /** Mutations made offline on desk A, then replayed. */
+  offlineMutations: number;
+  seed: string;
 }
 
-export const SYNC_BENCH_FULL: SyncBenchSize = { patients: 5_000, propagationChanges: 50, offlinePatients: 2_000 };
-export const SYNC_BENCH_QUICK: SyncBenchSize = { patients: 500, propagationChanges: 20, offlinePatients: 200 };
+export const SYNC_BENCH_FULL: SyncBenchSize = { clinic: CLINIC_FULL, propagationChanges: 200, offlineMutations: 10_000, seed: 'clinicsync-bench-1' };
+export const SYNC_BENCH_QUICK: SyncBenchSize = { ...SYNC_BENCH_FULL, clinic: clinicAtScale(10) };
 
 const ORG = 'syncbench';
 const USERNAME = 'benchdesk';
-const PROPAGATION_TIMEOUT_MS = 30_000;
+const PROPAGATION_WARMUP = 5;
 
 /** PGlite always; PostgreSQL when reachable (a printed note otherwise, as the audit bench does). */
-export async function syncBenchOnEngines(size: SyncBenchSize): Promise<Figure[]> {
+export async function syncBenchOnEngines(size: SyncBenchSize, only?: string): Promise<Figure[]> {
   const figures: Figure[] = [];
   for (const engine of testEngines((await probePostgres()).available, testPostgresUrl())) {
+    if (only !== undefined && engine.name !== only) continue;
     if (engine.available) figures.push(...(await syncBench(engine, size)));
     else console.error(`bench sync: PostgreSQL not reachable at ${testPostgresUrl()}; measured PGlite only`);
   }
   return figures;
 }
 
-interface Desk {
-  workstation: Workstation;
-  close(): Promise<void>;
-}
-
 export async function syncBench(engine: TestEngine, size: SyncBenchSize): Promise<Figure[]> {
+  const on = engine.name;
+  const log = (line: string) => console.error(`bench sync ${on}: ${line}`);
   const db = await freshDatabase(engine);
   const server = await startSyncServer({ port: 0, database: db.options, seedDemo: false });
-  const dirs: string[] = [];
-  const desks: Desk[] = [];
   const proxy = await startTcpRelay(server.url);
+  const dirs: string[] = [];
+  const desks: DeskHandle[] = [];
   // A throwaway bench credential, created here and gone with the database.
   const password = randomBytes(18).toString('base64url');
-  const openDesk = async (name: string, serverUrl: string): Promise<Desk> => {
+  const signIn = (name: string, serverUrl: string): SignInArgs => {
     const dataDir = mkdtempSync(join(tmpdir(), `clinicsync-bench-${name}-`));
     dirs.push(dataDir);
-    const keystore = createFileKeystore({ dir: join(dataDir, 'keys'), passphrase: 'bench-keystore-passphrase', log: () => {} });
-    const workstation = createWorkstation({ dataDir, serverUrl, keystore, deviceName: name, log: () => {} });
-    const desk = { workstation, close: () => workstation.close() };
-    desks.push(desk);
-    await workstation.caller.session.signIn({ org: ORG, username: USERNAME, password });
-    return desk;
+    return { dataDir, serverUrl, org: ORG, username: USERNAME, password, name };
+  };
+  const desk = async (name: string) => {
+    const handle = await startDesk(name);
+    desks.push(handle);
+    return handle;
   };
   try {
     const { tenantId } = await server.admin.createTenant({ code: ORG, name: 'Sync bench clinic' });
-    await server.admin.createUser({ tenantId, username: USERNAME, password, displayName: 'Bench Desk', role: 'front_desk' });
-    const data = syncBenchData(size.patients);
-    await seedOrg(server, tenantId, data);
-    const rows = data.patients.length + data.appointments.length;
-    const on = engine.name;
-    const figures: Figure[] = [];
+    await server.admin.createUser({ tenantId, username: USERNAME, password, displayName: 'Bench Desk', role: 'clinician' }); // reads every synced domain, clinical included
+    const loadStart = performance.now();
+    const loaded = await loadClinic(server, tenantId, size.clinic, size.seed);
+    const loadSeconds = (performance.now() - loadStart) / 1000;
+    const rows = loaded.reduce((sum, entity) => sum + entity.rows, 0);
+    const what = loaded.map((entity) => `${entity.rows} ${entity.entity}s`).join(' + ');
+    log(`clinic loaded (${what}) in ${loadSeconds.toFixed(1)} s`);
 
-    // 1. Initial sync: a fresh encrypted desk, from sign-in until syncNow() is done.
-    let peakRss = process.memoryUsage().rss;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
-    const syncStart = performance.now();
-    const fresh = await openDesk('initial', server.url);
-    const signInSeconds = (performance.now() - syncStart) / 1000;
-    await fresh.workstation.syncNow();
-    const syncSeconds = (performance.now() - syncStart) / 1000;
-    clearInterval(sampler);
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    expectRows(fresh.workstation, data.patients.length, data.appointments.length);
-    await fresh.close();
+    // 1. Initial sync: a fresh encrypted desk in its own process, from sign-in until
+    //    syncNow() is done; its peak RSS (VmHWM) is the client's alone.
+    const deskB = await desk('desk-b');
+    const initial = await deskB.run<BootstrapResult>({ cmd: 'bootstrap', args: signIn('desk-b', server.url) });
+    const clientPeakRss = deskB.peakRssMb();
+    expectRows(initial.counts, loaded);
+    log(`initial sync ${initial.seconds.toFixed(1)} s, peak RSS ${clientPeakRss.toFixed(0)} MB (at the end: V8 heap ${initial.heapMb.toFixed(0)} MB, buffers ${initial.externalMb.toFixed(0)} MB)`);
 
     // 2. The ceiling: the same pull pages applied to a fresh encrypted store, no network.
-    const pages = await downloadPages(server, tenantId, password);
-    const insertSeconds = applyToFreshStore(pages, tenantId, dirs);
-    figures.push(
-      { name: `initial_sync_s_${on}`, value: syncSeconds, unit: 's', note: `${size.patients} patients + ${data.appointments.length} appointments, sign-in to syncNow() done` },
-      { name: `initial_sync_sign_in_s_${on}`, value: signInSeconds, unit: 's', note: 'of which: sign-in (password check, keystore, store create; the engine starts pulling too)' },
-      { name: `initial_sync_rows_per_s_${on}`, value: rows / syncSeconds, unit: 'rows/s', note: 'rows landed in the encrypted store per second' },
-      { name: `encrypted_insert_rows_per_s_${on}`, value: rows / insertSeconds, unit: 'rows/s', note: 'the same pull pages applied (merge path) to a fresh encrypted store, no network' },
-      { name: `initial_sync_vs_insert_limit_${on}`, value: syncSeconds === 0 ? Number.NaN : insertSeconds / syncSeconds, unit: 'ratio', note: 'sync rate / local insert rate (1 = network and server cost nothing)' },
-      { name: `client_peak_rss_mb_${on}`, value: peakRss / 1e6, unit: 'MB', note: 'bench process RSS during the initial sync (it hosts the server too)' },
-    );
+    const ceilingDesk = await desk('ceiling');
+    const ceiling = await ceilingDesk.run<{ seconds: number; rows: number }>({ cmd: 'insertLimit', args: signIn('ceiling', server.url) });
+    await ceilingDesk.stop();
+    if (ceiling.rows !== rows) throw new Error(`sync bench: the ceiling run applied ${ceiling.rows} rows, expected ${rows}`);
+    log(`insert ceiling ${ceiling.seconds.toFixed(1)} s`);
+
+    const figures: Figure[] = [
+      { name: `clinic_rows_${on}`, value: rows, unit: 'rows', note: what },
+      { name: `clinic_load_s_${on}`, value: loadSeconds, unit: 's', note: 'generating the clinic into the server (set-based SQL into tables and change feeds)' },
+      { name: `initial_sync_s_${on}`, value: initial.seconds, unit: 's', note: 'fresh encrypted desk (own process): the download, from sign-in done (engine started) to syncNow() done' },
+      { name: `initial_sync_sign_in_s_${on}`, value: initial.signInSeconds, unit: 's', note: 'before it: sign-in (server password check, keystore key derivation, store create)' },
+      { name: `initial_sync_with_sign_in_s_${on}`, value: initial.signInSeconds + initial.seconds, unit: 's', note: 'what the person waits on a new desk: both' },
+      { name: `initial_sync_rows_per_s_${on}`, value: rows / initial.seconds, unit: 'rows/s', note: 'rows landed in the encrypted store per second' },
+      { name: `encrypted_insert_rows_per_s_${on}`, value: rows / ceiling.seconds, unit: 'rows/s', note: 'the same pull pages applied (merge path) to a fresh encrypted store, no network: the local limit' },
+      { name: `initial_sync_vs_insert_limit_${on}`, value: ceiling.seconds / initial.seconds, unit: 'ratio', note: 'sync rate / local insert rate (target >= 0.5)' },
+      { name: `client_peak_rss_mb_${on}`, value: clientPeakRss, unit: 'MB', note: 'peak RSS (VmHWM) of the desk process over sign-in + initial sync (target <= 400)' },
+    ];
 
     // 3. Propagation: desk A (through the relay) creates, desk B (live, poked) has it.
-    const deskA = await openDesk('desk-a', proxy.url);
-    const deskB = await openDesk('desk-b', server.url);
-    await deskA.workstation.syncNow();
-    await deskB.workstation.syncNow();
-    await propagate(deskA, deskB, 'warmup'); // B's poke subscription is up before timing
+    const deskA = await desk('desk-a');
+    await deskA.run<BootstrapResult>({ cmd: 'bootstrap', args: signIn('desk-a', proxy.url) });
     const times: number[] = [];
-    for (let i = 0; i < size.propagationChanges; i++) times.push(await propagate(deskA, deskB, `p${i}`));
+    for (let i = 0; i < PROPAGATION_WARMUP + size.propagationChanges; i++) {
+      const mrn = `PR-${i}`;
+      await deskB.run({ cmd: 'watch', mrn });
+      const created = await deskA.run<{ at: number }>({ cmd: 'create', mrn });
+      const seen = await deskB.run<{ at: number }>({ cmd: 'seen', mrn });
+      if (i >= PROPAGATION_WARMUP) times.push(seen.at - created.at);
+    }
     times.sort((a, b) => a - b);
+    log(`propagation p50 ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms`);
     figures.push(
-      { name: `propagation_p50_ms_${on}`, value: percentile(times, 0.5), unit: 'ms', note: `${size.propagationChanges} sequential patient creates, A's create call to B's store having the row` },
-      { name: `propagation_p95_ms_${on}`, value: percentile(times, 0.95), unit: 'ms', note: 'the same, 95th percentile' },
+      { name: `propagation_p50_ms_${on}`, value: percentile(times, 0.5), unit: 'ms', note: `${size.propagationChanges} sequential patient creates, A's create call to B's store having the row (live, poked)` },
+      { name: `propagation_p95_ms_${on}`, value: percentile(times, 0.95), unit: 'ms', note: 'the same, 95th percentile (target <= 50 on loopback)' },
     );
 
-    // 4. Offline burst: A's connection is cut, A registers patients, the link returns.
+    // 4. Offline burst: A's link is cut, A queues mutations, the link returns.
     proxy.down();
-    for (let i = 0; i < size.offlinePatients; i++) {
-      await deskA.workstation.caller.patients.create({ givenName: 'Offline', familyName: `Burst${i % 97}`, birthDate: '1990-01-01', sex: 'unknown', phone: '', mrn: `OB-${i}` });
-    }
-    const pendingOffline = (await deskA.workstation.caller.sync.status()).pending;
-    if (pendingOffline < size.offlinePatients) throw new Error(`sync bench: only ${pendingOffline} changes pending after the offline burst`);
+    const burst = await deskA.run<{ pending: number }>({ cmd: 'offlineBurst', count: size.offlineMutations, tag: on });
+    if (burst.pending < size.offlineMutations) throw new Error(`sync bench: only ${burst.pending} changes pending after the offline burst`);
     proxy.up();
-    const replayStart = performance.now();
-    await deskA.workstation.syncNow();
-    const pendingAfter = (await deskA.workstation.caller.sync.status()).pending;
-    const replaySeconds = (performance.now() - replayStart) / 1000;
-    if (pendingAfter !== 0) throw new Error(`sync bench: ${pendingAfter} changes still pending after the replay`);
-    figures.push({
-      name: `offline_replay_${size.offlinePatients}_s_${on}`,
-      value: replaySeconds,
-      unit: 's',
-      note: `syncNow() after reconnect until pending = 0 (${size.offlinePatients} patients made offline)`,
-    });
+    const replay = await deskA.run<{ seconds: number | null; syncNowSeconds: number; pending: number }>({ cmd: 'replay' });
+    if (replay.pending !== 0 || replay.seconds === null) throw new Error(`sync bench: ${replay.pending} changes still pending after the replay`);
+    log(`offline replay ${replay.seconds.toFixed(2)} s (syncNow ${replay.syncNowSeconds.toFixed(2)} s)`);
+    const replayName = size.offlineMutations === 10_000 ? 'offline_replay_10k_s' : `offline_replay_${size.offlineMutations}_s`;
+    figures.push(
+      { name: `${replayName}_${on}`, value: replay.seconds, unit: 's', note: `${size.offlineMutations} offline patient creates: reconnect syncNow() until every one is acknowledged (target <= 2)` },
+      { name: `offline_replay_sync_now_s_${on}`, value: replay.syncNowSeconds, unit: 's', note: 'the same syncNow() to its end (it then pulls the changes back)' },
+    );
     return figures;
   } finally {
-    for (const desk of desks) await desk.close().catch(() => undefined);
+    for (const handle of desks) await handle.stop().catch(() => undefined);
     await proxy.close();
     await server.close();
     await db.drop();
@@ -146,58 +143,9 @@ export async function syncBench(engine: TestEngine, size: SyncBenchSize): Promis
   }
 }
 
-function expectRows(workstation: Workstation, patients: number, appointments: number): void {
-  const db = workstation.store().db;
-  const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  if (count('patients') !== patients || count('appointments') !== appointments) {
-    throw new Error(`sync bench: the initial sync landed ${count('patients')} patients / ${count('appointments')} appointments, expected ${patients} / ${appointments}`);
-  }
-}
-
-/** Every pull page of the org, as the engine asks for them (1,000 changes a page). */
-async function downloadPages(server: SyncServerHandle, tenantId: string, password: string): Promise<PullPage[]> {
-  const session = await signInToServer(server.url, { protocolVersion: PROTOCOL_VERSION, org: ORG, username: USERNAME, password, deviceId: uuidv7(), deviceName: 'bench-pages' });
-  const transport = createSyncTransport(server.url, { tenantId: session.tenantId, token: session.token });
-  if (session.tenantId !== tenantId) throw new Error('sync bench: signed in to the wrong org');
-  const pages: PullPage[] = [];
-  try {
-    for (const domain of SYNCED_DOMAINS) {
-      let cursor = '0';
-      for (;;) {
-        const page = await transport.pull({ protocolVersion: PROTOCOL_VERSION, domain, cursor, limit: 1_000 });
-        pages.push(page);
-        cursor = page.cursor;
-        if (!page.hasMore) break;
-      }
-    }
-  } finally {
-    await transport.close();
-  }
-  return pages;
-}
-
-/** Seconds to apply `pages` to a new encrypted store (open excluded). */
-function applyToFreshStore(pages: readonly PullPage[], tenantId: string, dirs: string[]): number {
-  const dir = mkdtempSync(join(tmpdir(), 'clinicsync-bench-insert-'));
-  dirs.push(dir);
-  const store = OrgStore.open({ path: join(dir, `${tenantId}.db`), key: randomBytes(32), tenantId, deviceId: uuidv7() });
-  try {
-    const start = performance.now();
-    for (const page of pages) store.applyPage(page);
-    return (performance.now() - start) / 1000;
-  } finally {
-    store.close();
-  }
-}
-
-/** Ms from A's create call until B's store holds the row. */
-async function propagate(a: Desk, b: Desk, tag: string): Promise<number> {
-  const start = performance.now();
-  const { id } = await a.workstation.caller.patients.create({ givenName: 'Prop', familyName: `Agate${tag}`, birthDate: '1985-06-15', sex: 'unknown', phone: '', mrn: `PR-${tag}` });
-  for (;;) {
-    if (b.workstation.store().db.prepare('SELECT 1 FROM patients WHERE id = ?').get(id)) return performance.now() - start;
-    if (performance.now() - start > PROPAGATION_TIMEOUT_MS) throw new Error(`sync bench: change ${tag} did not reach desk B within ${PROPAGATION_TIMEOUT_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 1));
+function expectRows(counts: Record<string, number>, loaded: readonly { entity: string; rows: number }[]): void {
+  for (const { entity, rows } of loaded) {
+    if (counts[entity] !== rows) throw new Error(`sync bench: the initial sync landed ${counts[entity]} ${entity} rows, expected ${rows}`);
   }
 }
 

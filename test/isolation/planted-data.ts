@@ -159,6 +159,20 @@ const clinical: Planter = {
         addIds(org.ids, 'order', order.id);
         org.markers.push(signedBody, draftBody, description);
       }
+      // The same kinds of record pushed by the clinician's workstation (sync.push): its ledger and the clinical feed.
+      const device = org.users.clinician.device;
+      const synced = { encounter: uuidv7(), note: uuidv7(), order: uuidv7() };
+      const syncedBody = `Synced ${marker(`${org.label}syncnote`)}`;
+      const syncedOrder = `Synced panel ${marker(`${org.label}syncorder`)}`;
+      const mutations = [
+        device.mutation('encounter', synced.encounter, { patientId: org.ids.patient![0]!, appointmentId: null, practitionerId: null, status: 'open', startedAt: '2024-05-07T10:00:00.000Z', endedAt: null }),
+        device.mutation('note', synced.note, { encounterId: synced.encounter, amendsId: null, kind: 'progress', body: syncedBody, status: 'draft', authorId: org.users.clinician.userId, signedAt: null }),
+        device.mutation('order', synced.order, { encounterId: synced.encounter, kind: 'lab', code: '80053', description: syncedOrder, status: 'active', orderedBy: org.users.clinician.userId }),
+      ];
+      const result = await device.push(...mutations);
+      if (result.results.some((r) => r.status !== 'applied')) throw new Error(`org ${org.label} clinical push refused: ${JSON.stringify(result.results)}`);
+      addIds(org.ids, 'mutation', ...mutations.map((m) => m.mutationId));
+      org.markers.push(syncedBody, syncedOrder);
     }
   },
 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeSyncStatus } from './sync-status-text.ts';
 
-const base = { state: 'idle' as const, online: true, pending: 0, lastSyncedAt: null, lastError: null };
+const base = { state: 'idle' as const, online: true, pending: 0, lastSyncedAt: null, lastError: null, bootstrap: null, checksums: [] };
 
 describe('describeSyncStatus', () => {
   it('says everything in words', () => {

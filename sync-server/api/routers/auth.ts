@@ -15,7 +15,7 @@ const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 'The organi
 
 export const authRouter = router({
   signIn: publicProcedure.input(signInInputSchema).mutation(async ({ ctx, input }): Promise<SessionInfo> => {
-    assertCompatibleProtocol(input.protocolVersion);
+    assertCompatibleProtocol(input.protocolVersion, ctx.services.protocolVersion);
     const { services } = ctx;
     const { tenant, account } = await checkCredentials(services, input);
     if (tenant) ctx.audit.tenantId = tenant.id;

@@ -19,7 +19,7 @@ export const devicesRouter = router({
     .input(enrollInputSchema)
     .output(enrollResultSchema)
     .mutation(async ({ ctx, input }): Promise<EnrollResult> => {
-      assertCompatibleProtocol(input.protocolVersion);
+      assertCompatibleProtocol(input.protocolVersion, ctx.services.protocolVersion);
       return enrollDevice(ctx.services, input, ctx.audit);
     }),
 
@@ -33,7 +33,7 @@ export const devicesRouter = router({
     .input(wipeReportSchema)
     .output(z.object({ ok: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
-      assertCompatibleProtocol(input.protocolVersion);
+      assertCompatibleProtocol(input.protocolVersion, ctx.services.protocolVersion);
       const { services } = ctx;
       const tenant = await services.tenants.get(input.tenantId);
       if (!tenant) throw proofRefused();

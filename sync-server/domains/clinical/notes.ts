@@ -1,29 +1,30 @@
 import type { NoteKind, NoteUpdateDraftInput, NoteView } from '../../../shared/api/clinical.ts';
-import { AppError } from '../../../shared/errors.ts';
+import { amendmentTargetRefusal, noteChangeRefusal, noteNotFound, type NoteFields } from '../../../shared/entities/note.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import type { Sql } from '../../db/sql.ts';
 import { assertVersion } from '../lost-update.ts';
+import { lockRecord } from './clinical-columns.ts';
+import { clinicalTransaction, insertRecord, updateRecord, type ClinicalDeskDeps, type ClinicalWrite } from './clinical-writes.ts';
 import { encounterNotFound, findEncounter } from './encounters.ts';
 import { assertPatientLinked, type ClinicalReferences } from './references.ts';
 import { NOTE_SELECT, noteView, type NoteRow } from './rows.ts';
 
-const noteNotFound = () => new AppError('NOT_FOUND', 'No such clinical note in this organization.');
-const signedIsFinal = () => new AppError('CONFLICT', 'This note is signed and can no longer change. Write an amendment instead.');
-const notAuthor = (what: string) => new AppError('FORBIDDEN', `Only the author of a draft note can ${what} it.`);
-
 /**
  * clinical: notes. A draft belongs to its author, who alone edits and signs it; a signed
  * note never changes (the database refuses too), and is corrected only by an amendment:
- * a new note that names it.
+ * a new note that names it. The rules are shared/entities/note.ts, the same ones sync
+ * pushes and the workstation's store go through.
  */
 export class NoteService {
   private readonly db: DomainDb;
   private readonly refs: Pick<ClinicalReferences, 'linkedPatients'>;
+  private readonly deps: ClinicalDeskDeps;
 
-  constructor(db: DomainDb, refs: Pick<ClinicalReferences, 'linkedPatients'>) {
+  constructor(db: DomainDb, refs: Pick<ClinicalReferences, 'linkedPatients'>, deps: ClinicalDeskDeps) {
     this.db = db;
     this.refs = refs;
+    this.deps = deps;
   }
 
   /** The notes of one encounter or of one patient's chart, oldest first. */
@@ -48,77 +49,66 @@ export class NoteService {
   }
 
   async createDraft(tenantId: string, authorId: string, input: { encounterId: string; kind: NoteKind; body: string }): Promise<NoteView> {
-    return this.db.withTenant(tenantId, async (sql) => {
-      if (!(await findEncounter(sql, tenantId, input.encounterId))) throw encounterNotFound();
-      return noteView(await insertDraft(sql, tenantId, authorId, { ...input, amendsId: null }));
+    return this.write(tenantId, authorId, async (w) => {
+      if (!(await findEncounter(w.sql, tenantId, input.encounterId))) throw encounterNotFound();
+      return insertDraft(w, { ...input, amendsId: null });
     });
   }
 
   async updateDraft(tenantId: string, userId: string, input: NoteUpdateDraftInput): Promise<NoteView> {
-    return this.db.withTenant(tenantId, async (sql) => {
-      const current = await lockDraftOf(sql, tenantId, userId, input.id, 'change');
+    return this.write(tenantId, userId, async (w) => {
+      const current = await lockDraftOf(w, input.id, 'change');
       assertVersion('note', current.version, input.expectedVersion);
-      await sql.execute(
-        `UPDATE clinical.notes SET kind = $3, body = $4, version = version + 1, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
-        [tenantId, input.id, input.kind ?? current.kind, input.body ?? current.body],
-      );
-      return noteView((await findNote(sql, tenantId, input.id))!);
+      await updateRecord(w, 'note', input.id, { kind: input.kind ?? current.fields.kind, body: input.body ?? current.fields.body });
+      return input.id;
     });
   }
 
   async sign(tenantId: string, userId: string, input: { id: string; expectedVersion?: number | undefined }): Promise<NoteView> {
-    return this.db.withTenant(tenantId, async (sql) => {
-      const current = await lockDraftOf(sql, tenantId, userId, input.id, 'sign');
+    return this.write(tenantId, userId, async (w) => {
+      const current = await lockDraftOf(w, input.id, 'sign');
       assertVersion('note', current.version, input.expectedVersion);
-      await sql.execute(
-        `UPDATE clinical.notes SET status = 'signed', signed_at = now(), version = version + 1, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
-        [tenantId, input.id],
-      );
-      return noteView((await findNote(sql, tenantId, input.id))!);
+      await updateRecord(w, 'note', input.id, { status: 'signed', signedAt: new Date().toISOString() });
+      return input.id;
     });
   }
 
   /** A new draft by the caller that names the signed note it corrects; the signed note stays as it was. */
   async amend(tenantId: string, authorId: string, input: { noteId: string; body: string; kind?: NoteKind | undefined }): Promise<NoteView> {
-    return this.db.withTenant(tenantId, async (sql) => {
-      const target = await findNote(sql, tenantId, input.noteId);
-      if (!target) throw noteNotFound();
-      if (target.status !== 'signed') throw new AppError('CONFLICT', 'Only a signed note can be amended. Edit the draft instead.');
-      const row = await insertDraft(sql, tenantId, authorId, { encounterId: target.encounterId, kind: input.kind ?? target.kind, body: input.body, amendsId: target.id });
-      return noteView(row);
+    return this.write(tenantId, authorId, async (w) => {
+      const target = (await lockRecord(w.sql, tenantId, 'note', input.noteId))?.fields;
+      const refusal = amendmentTargetRefusal(target);
+      if (refusal || !target) throw refusal ?? noteNotFound();
+      return insertDraft(w, { encounterId: target.encounterId, kind: input.kind ?? target.kind, body: input.body, amendsId: input.noteId });
     });
+  }
+
+  /** One clinical transaction (feed moved, devices poked) that ends by reading the note back as a view. */
+  private write(tenantId: string, userId: string, body: (w: ClinicalWrite) => Promise<string>): Promise<NoteView> {
+    return clinicalTransaction(this.db, this.deps, tenantId, userId, async (w) => noteView((await findNote(w.sql, tenantId, await body(w)))!));
   }
 }
 
-async function findNote(sql: Sql, tenantId: string, id: string, lock = false): Promise<NoteRow | null> {
+async function findNote(sql: Sql, tenantId: string, id: string): Promise<NoteRow | null> {
   const rows = await sql.query<NoteRow>(
     `SELECT ${NOTE_SELECT} FROM clinical.notes n JOIN clinical.encounters e ON e.tenant_id = n.tenant_id AND e.id = n.encounter_id
-     WHERE n.tenant_id = $1 AND n.id = $2${lock ? ' FOR UPDATE OF n' : ''}`,
+     WHERE n.tenant_id = $1 AND n.id = $2`,
     [tenantId, id],
   );
   return rows[0] ?? null;
 }
 
 /** The caller's own draft, locked; a signed note is final for everyone, another's draft is theirs alone. */
-async function lockDraftOf(sql: Sql, tenantId: string, userId: string, id: string, what: string): Promise<NoteRow> {
-  const note = await findNote(sql, tenantId, id, true);
+async function lockDraftOf(w: ClinicalWrite, id: string, what: 'change' | 'sign') {
+  const note = await lockRecord(w.sql, w.tenantId, 'note', id);
   if (!note) throw noteNotFound();
-  if (note.status === 'signed') throw signedIsFinal();
-  if (note.authorId !== userId) throw notAuthor(what);
+  const refusal = noteChangeRefusal(note.fields, w.userId, what);
+  if (refusal) throw refusal;
   return note;
 }
 
-async function insertDraft(
-  sql: Sql,
-  tenantId: string,
-  authorId: string,
-  note: { encounterId: string; kind: NoteKind; body: string; amendsId: string | null },
-): Promise<NoteRow> {
+async function insertDraft(w: ClinicalWrite, note: Pick<NoteFields, 'encounterId' | 'kind' | 'body' | 'amendsId'>): Promise<string> {
   const id = uuidv7();
-  await sql.execute(
-    `INSERT INTO clinical.notes (tenant_id, id, encounter_id, amends_id, kind, body, status, author_id)
-     VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7)`,
-    [tenantId, id, note.encounterId, note.amendsId, note.kind, note.body, authorId],
-  );
-  return (await findNote(sql, tenantId, id))!;
+  await insertRecord(w, 'note', id, { ...note, status: 'draft', authorId: w.userId, signedAt: null });
+  return id;
 }

@@ -1,34 +1,36 @@
 import {
-  orderTransitionRefusal,
   type OrderPlaceInput,
   type OrderStatus,
   type OrderTransitionInput,
   type OrderTransitionView,
   type OrderView,
 } from '../../../shared/api/clinical.ts';
-import { AppError } from '../../../shared/errors.ts';
+import { orderChangeRefusal, orderNotFound, orderPlacementRefusal } from '../../../shared/entities/order.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import type { Sql } from '../../db/sql.ts';
 import { assertVersion } from '../lost-update.ts';
+import { lockRecord } from './clinical-columns.ts';
+import { clinicalTransaction, insertRecord, recordTransition, updateRecord, type ClinicalDeskDeps } from './clinical-writes.ts';
 import { encounterNotFound, findEncounter } from './encounters.ts';
 import { assertPatientLinked, type ClinicalReferences } from './references.ts';
 import { ORDER_SELECT, TRANSITION_SELECT, orderView, transitionView, type OrderRow, type TransitionRow } from './rows.ts';
 
-const orderNotFound = () => new AppError('NOT_FOUND', 'No such order in this organization.');
-
 /**
  * clinical: orders. Status changes follow the state machine of shared/api/clinical.ts
  * (ORDER_TRANSITIONS); any other move is refused with CONFLICT and a sentence naming both
- * statuses. Every move, the first included, is kept in order_transitions.
+ * statuses. Every move, the first included, is kept in order_transitions. The rules are
+ * shared/entities/order.ts, the same ones sync pushes and the workstation's store go through.
  */
 export class OrderService {
   private readonly db: DomainDb;
   private readonly refs: Pick<ClinicalReferences, 'linkedPatients'>;
+  private readonly deps: ClinicalDeskDeps;
 
-  constructor(db: DomainDb, refs: Pick<ClinicalReferences, 'linkedPatients'>) {
+  constructor(db: DomainDb, refs: Pick<ClinicalReferences, 'linkedPatients'>, deps: ClinicalDeskDeps) {
     this.db = db;
     this.refs = refs;
+    this.deps = deps;
   }
 
   async list(
@@ -65,50 +67,36 @@ export class OrderService {
   /** New orders go on open encounters only; a closed encounter is finished documentation. */
   async place(tenantId: string, userId: string, input: OrderPlaceInput): Promise<OrderView> {
     const id = uuidv7();
-    return this.db.withTenant(tenantId, async (sql) => {
-      const encounter = await findEncounter(sql, tenantId, input.encounterId, true);
+    return clinicalTransaction(this.db, this.deps, tenantId, userId, async (w) => {
+      const encounter = await lockRecord(w.sql, tenantId, 'encounter', input.encounterId);
       if (!encounter) throw encounterNotFound();
-      if (encounter.status !== 'open') throw new AppError('CONFLICT', 'This encounter is closed. Open a new encounter to place an order.');
-      await sql.execute(
-        `INSERT INTO clinical.orders (tenant_id, id, encounter_id, kind, code, description, status, ordered_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [tenantId, id, input.encounterId, input.kind, input.code, input.description, input.status, userId],
-      );
-      await recordTransition(sql, tenantId, id, null, input.status, null, userId);
-      return orderView((await findOrder(sql, tenantId, id))!);
+      const refusal = orderPlacementRefusal(encounter.fields.status, input.status);
+      if (refusal) throw refusal;
+      await insertRecord(w, 'order', id, { ...input, orderedBy: userId });
+      await recordTransition(w, id, null, input.status, null);
+      return orderView((await findOrder(w.sql, tenantId, id))!);
     });
   }
 
   async transition(tenantId: string, userId: string, input: OrderTransitionInput): Promise<OrderView> {
-    return this.db.withTenant(tenantId, async (sql) => {
-      const order = await findOrder(sql, tenantId, input.id, true);
+    return clinicalTransaction(this.db, this.deps, tenantId, userId, async (w) => {
+      const order = await lockRecord(w.sql, tenantId, 'order', input.id);
       if (!order) throw orderNotFound();
       assertVersion('order', order.version, input.expectedVersion);
-      const refusal = orderTransitionRefusal(order.status, input.to);
-      if (refusal) throw new AppError('CONFLICT', refusal);
-      await sql.execute(
-        `UPDATE clinical.orders SET status = $3, version = version + 1, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
-        [tenantId, input.id, input.to],
-      );
-      await recordTransition(sql, tenantId, input.id, order.status, input.to, input.reason ?? null, userId);
-      return orderView((await findOrder(sql, tenantId, input.id))!);
+      const refusal = orderChangeRefusal(order.fields, ['status'], input.to);
+      if (refusal) throw refusal;
+      await updateRecord(w, 'order', input.id, { status: input.to });
+      await recordTransition(w, input.id, order.fields.status, input.to, input.reason ?? null);
+      return orderView((await findOrder(w.sql, tenantId, input.id))!);
     });
   }
 }
 
-async function findOrder(sql: Sql, tenantId: string, id: string, lock = false): Promise<OrderRow | null> {
+async function findOrder(sql: Sql, tenantId: string, id: string): Promise<OrderRow | null> {
   const rows = await sql.query<OrderRow>(
     `SELECT ${ORDER_SELECT} FROM clinical.orders o JOIN clinical.encounters e ON e.tenant_id = o.tenant_id AND e.id = o.encounter_id
-     WHERE o.tenant_id = $1 AND o.id = $2${lock ? ' FOR UPDATE OF o' : ''}`,
+     WHERE o.tenant_id = $1 AND o.id = $2`,
     [tenantId, id],
   );
   return rows[0] ?? null;
-}
-
-async function recordTransition(sql: Sql, tenantId: string, orderId: string, from: OrderStatus | null, to: OrderStatus, reason: string | null, userId: string): Promise<void> {
-  await sql.execute(
-    `INSERT INTO clinical.order_transitions (tenant_id, id, order_id, from_status, to_status, reason, changed_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [tenantId, uuidv7(), orderId, from, to, reason, userId],
-  );
 }

@@ -6,6 +6,7 @@ import {
 } from '../../../shared/api/configuration.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import { assertVersion } from '../lost-update.ts';
+import { NO_POKE, writeWithFeed, type FeedNotify } from '../../sync/feed-transaction.ts';
 
 // numeric comes back as a string from pg; float8 is a number on both drivers.
 const AGENT_SELECT = `coding_rules AS "codingRules", auto_submit_max_amount::float8 AS "autoSubmitMaxAmount",
@@ -37,9 +38,11 @@ function view(row: AgentRow): AgentConfigView {
 /** configuration: how the org's agents code, submit claims and talk to patients. */
 export class AgentConfigService {
   private readonly db: DomainDb;
+  private readonly notify: FeedNotify;
 
-  constructor(db: DomainDb) {
+  constructor(db: DomainDb, notify: FeedNotify = NO_POKE) {
     this.db = db;
+    this.notify = notify;
   }
 
   /** The org's own configuration, or the defaults (version 0) until an admin saves one. */
@@ -51,7 +54,9 @@ export class AgentConfigService {
   }
 
   async update(tenantId: string, userId: string, input: AgentConfigUpdateInput): Promise<AgentConfigView> {
-    const row = await this.db.withTenant(tenantId, async (sql) => {
+    // The feed carries the coding rules and communication preferences only (configuration-feed.ts).
+    const row = await writeWithFeed(this.db, 'configuration', tenantId, this.notify, async (sql, feed) => {
+      feed.touch('agent_config', tenantId);
       const current = await sql.query<{ version: number }>('SELECT version FROM configuration.agent_configs WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
       assertVersion('agent configuration', current[0]?.version ?? 0, input.expectedVersion);
       const t = input.claimThresholds;

@@ -3,6 +3,7 @@ import { AppError } from '../../../shared/errors.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import { assertVersion } from '../lost-update.ts';
+import { NO_POKE, writeWithFeed, type FeedNotify } from '../../sync/feed-transaction.ts';
 import { isoTime } from '../../db/timestamps.ts';
 
 const CONTRACT_SELECT = `c.id::text AS id, c.payer_name AS "payerName", c.plan_name AS "planName",
@@ -20,9 +21,11 @@ const view = (row: ContractRow): PayerContractView => ({ ...row, updatedAt: isoT
 /** configuration: the org's contracts with payers (which fee schedule applies when). */
 export class PayerContractService {
   private readonly db: DomainDb;
+  private readonly notify: FeedNotify;
 
-  constructor(db: DomainDb) {
+  constructor(db: DomainDb, notify: FeedNotify = NO_POKE) {
     this.db = db;
+    this.notify = notify;
   }
 
   /** All contracts, or those in force on one day. */
@@ -39,10 +42,11 @@ export class PayerContractService {
   }
 
   async upsert(tenantId: string, userId: string, input: PayerContractUpsertInput): Promise<PayerContractView> {
-    const row = await this.db.withTenant(tenantId, async (sql) => {
+    const row = await writeWithFeed(this.db, 'configuration', tenantId, this.notify, async (sql, feed) => {
       // One writer of the org's contracts at a time, so two overlapping saves cannot both pass the check.
       await sql.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`configuration.payer_contracts:${tenantId}`]);
       const id = input.id ?? uuidv7();
+      feed.touch('payer_contract', id);
       if (input.id) {
         const current = await sql.query<{ version: number }>('SELECT version FROM configuration.payer_contracts WHERE tenant_id = $1 AND id = $2', [tenantId, input.id]);
         if (!current[0]) throw contractNotFound();

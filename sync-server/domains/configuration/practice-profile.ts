@@ -1,6 +1,7 @@
 import type { PracticeProfileView, ProfileUpdateInput } from '../../../shared/api/configuration.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import { assertVersion } from '../lost-update.ts';
+import { NO_POKE, writeWithFeed, type FeedNotify } from '../../sync/feed-transaction.ts';
 import { isoTime } from '../../db/timestamps.ts';
 
 const PROFILE_SELECT = `legal_name AS "legalName", npi, tax_id AS "taxId", address_line1 AS "addressLine1",
@@ -20,9 +21,11 @@ export function presentTaxId(digits: string | null, full: boolean): string | nul
 /** configuration: the org's practice profile, one row per org. */
 export class PracticeProfileService {
   private readonly db: DomainDb;
+  private readonly notify: FeedNotify;
 
-  constructor(db: DomainDb) {
+  constructor(db: DomainDb, notify: FeedNotify = NO_POKE) {
     this.db = db;
+    this.notify = notify;
   }
 
   /** Null until an admin has saved the profile once. */
@@ -35,7 +38,9 @@ export class PracticeProfileService {
 
   /** Replaces the whole profile (only callers who may see the full Tax ID get here). */
   async update(tenantId: string, userId: string, input: ProfileUpdateInput): Promise<PracticeProfileView> {
-    const row = await this.db.withTenant(tenantId, async (sql) => {
+    // The feed carries the profile without its Tax ID (configuration-feed.ts).
+    const row = await writeWithFeed(this.db, 'configuration', tenantId, this.notify, async (sql, feed) => {
+      feed.touch('practice_profile', tenantId);
       const current = await sql.query<{ version: number }>('SELECT version FROM configuration.practice_profiles WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
       assertVersion('practice profile', current[0]?.version ?? 0, input.expectedVersion);
       const values = [input.legalName, input.npi, input.taxId, input.addressLine1, input.addressLine2, input.city, input.region, input.postalCode, input.country, input.phone];

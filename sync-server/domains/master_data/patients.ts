@@ -8,6 +8,7 @@ import { mergeFields, stampAll } from '../../sync/lww.ts';
 import { APPLIED, rejected, type Applier, type ApplyContext, type Outcome, type SyncDomainService } from '../../sync/outcome.ts';
 import { CORE_COLUMNS, CORE_SELECT, splitPatientFields, type CoreField } from './patient-columns.ts';
 import { writeLink } from './patient-links.ts';
+import { createNewPatients } from './patient-batch-create.ts';
 import { readPatientChanges } from './patient-feed.ts';
 
 /**
@@ -42,7 +43,9 @@ export class PatientService implements SyncDomainService {
   }
 
   async prepare(): Promise<Applier> {
-    return (ctx, mutation) => (mutation.op === 'delete' ? this.unlink(ctx, mutation) : this.upsert(ctx, mutation));
+    const apply: Applier = (ctx, mutation) => (mutation.op === 'delete' ? this.unlink(ctx, mutation) : this.upsert(ctx, mutation));
+    apply.batch = createNewPatients; // a replayed burst of new patients, set-based
+    return apply;
   }
 
   readChanges = readPatientChanges;

@@ -3,6 +3,7 @@ import { AppError } from '../../../shared/errors.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import type { Sql } from '../../db/sql.ts';
+import { NO_POKE, writeWithFeed, type FeedNotify } from '../../sync/feed-transaction.ts';
 import { STAFF_SELECT, staffView, type StaffRow } from './staff-rows.ts';
 
 /** One answer for an unknown id and another org's id, so nothing can be discovered. */
@@ -10,12 +11,14 @@ export const staffNotFound = () => new AppError('NOT_FOUND', 'No such staff memb
 const npiTaken = () => new AppError('CONFLICT', 'Another staff member of this organization already has this NPI.');
 const npiNeedsPractitioner = () => new AppError('VALIDATION', 'Only a practitioner can have an NPI.');
 
-/** personnel: the org's staff and practitioners, with their job roles. */
+/** personnel: the org's staff and practitioners, with their job roles. Every change goes into the personnel feed. */
 export class PersonnelService {
   private readonly db: DomainDb;
+  private readonly notify: FeedNotify;
 
-  constructor(db: DomainDb) {
+  constructor(db: DomainDb, notify: FeedNotify = NO_POKE) {
     this.db = db;
+    this.notify = notify;
   }
 
   async list(tenantId: string, filter: { includeInactive: boolean; practitionersOnly: boolean }): Promise<StaffView[]> {
@@ -46,7 +49,8 @@ export class PersonnelService {
 
   async create(tenantId: string, input: StaffCreateInput): Promise<StaffView> {
     const id = uuidv7();
-    return this.db.withTenant(tenantId, async (sql) => {
+    return writeWithFeed(this.db, 'personnel', tenantId, this.notify, async (sql, feed) => {
+      feed.touch('staff_member', id);
       if (input.npi !== null) await this.assertNpiFree(sql, tenantId, input.npi, id);
       await sql.execute(
         `INSERT INTO personnel.staff (tenant_id, id, display_name, job_title, is_practitioner, npi, active)
@@ -59,9 +63,10 @@ export class PersonnelService {
   }
 
   async update(tenantId: string, input: StaffUpdateInput): Promise<StaffView> {
-    return this.db.withTenant(tenantId, async (sql) => {
+    return writeWithFeed(this.db, 'personnel', tenantId, this.notify, async (sql, feed) => {
       const current = await this.find(sql, tenantId, input.id, true);
       if (!current) throw staffNotFound();
+      feed.touch('staff_member', input.id);
       const isPractitioner = input.isPractitioner ?? current.isPractitioner;
       const npi = input.npi !== undefined ? input.npi : current.npi;
       if (npi !== null && !isPractitioner) throw npiNeedsPractitioner();

@@ -11,6 +11,7 @@ import type { ApplyContext } from '../../sync/outcome.ts';
 import { APPOINTMENT_COLUMNS } from './appointment-columns.ts';
 import type { LinkedPatients } from './appointments.ts';
 import { insertAppointment, lockAppointment, mergeIntoAppointment } from './appointment-writes.ts';
+import { holdBookingLock } from './booking-conflicts.ts';
 import { usableLocation } from './locations.ts';
 import { lockPractitioner, practitionerNotFound, type PractitionerExists } from './practitioner-schedules.ts';
 import { isoTime } from '../../db/timestamps.ts';
@@ -171,6 +172,7 @@ export class AppointmentDesk {
   private async write(tenantId: string, body: (ctx: ApplyContext) => Promise<string>): Promise<AppointmentView> {
     const { view, touched } = await this.db.withTenant(tenantId, async (sql) => {
       const feed = new FeedWriter('scheduling', tenantId);
+      await holdBookingLock({ sql, tenantId, feed }); // the first lock of the transaction (see lockBookings)
       const id = await body({ sql, tenantId, feed });
       const touched = await feed.flush(sql);
       return { view: (await readView(sql, tenantId, id))!, touched };

@@ -4,11 +4,16 @@ import type { Sql } from '../../db/sql.ts';
 import { mergeFields } from '../../sync/lww.ts';
 import type { ApplyContext } from '../../sync/outcome.ts';
 import { APPOINTMENT_COLUMNS, APPOINTMENT_SELECT, rowToFields, type AppointmentRow } from './appointment-columns.ts';
+import { reconcileBookingConflicts } from './booking-conflicts.ts';
 
 /**
  * The appointment writes shared by sync pushes and the desk procedures, so both go
- * through the same field-level last-writer-wins merge and the same change feed.
+ * through the same field-level last-writer-wins merge and the same change feed, and both
+ * record (or resolve) a double-booked slot in the same transaction (booking-conflicts.ts).
  */
+
+/** The fields whose change can make or end an overlap. */
+const SLOT_FIELDS: readonly (keyof AppointmentFields)[] = ['startsAt', 'endsAt', 'status', 'practitionerName'];
 
 export async function lockAppointment(sql: Sql, tenantId: string, id: string): Promise<AppointmentRow | null> {
   const rows = await sql.query<AppointmentRow>(
@@ -33,6 +38,7 @@ export async function insertAppointment(
     [ctx.tenantId, id, f.patientId, f.startsAt, f.endsAt, f.status, f.reason, f.practitionerName, f.location, JSON.stringify(fieldHlc), refs.practitionerId, refs.locationId],
   );
   ctx.feed.touch('appointment', id);
+  await reconcileBookingConflicts(ctx, id, true);
 }
 
 export type MergeResult = { ok: true; won: (keyof AppointmentFields)[]; next: AppointmentFields } | { ok: false; reason: 'times' };
@@ -51,5 +57,6 @@ export async function mergeIntoAppointment(ctx: ApplyContext, existing: Appointm
     [ctx.tenantId, existing.id, JSON.stringify(merged.fieldHlc), ...won.map((field) => next[field])],
   );
   ctx.feed.touch('appointment', existing.id);
+  if (won.some((field) => SLOT_FIELDS.includes(field))) await reconcileBookingConflicts(ctx, existing.id, false);
   return { ok: true, won, next };
 }

@@ -5,6 +5,10 @@ import { stampAll } from '../../sync/lww.ts';
 import { APPLIED, rejected, type Applier, type ApplyContext, type Outcome, type SyncDomainService } from '../../sync/outcome.ts';
 import { APPOINTMENT_COLUMNS } from './appointment-columns.ts';
 import { readAppointmentChanges } from './appointment-feed.ts';
+import { holdBookingLock, readBookingConflictChanges, reconcileBookingConflicts } from './booking-conflicts.ts';
+import { readLocationChanges } from './locations.ts';
+import { readScheduleChanges } from './practitioner-schedules.ts';
+import { mergedFeed } from '../../sync/feed-reader.ts';
 import { insertAppointment, lockAppointment, mergeIntoAppointment } from './appointment-writes.ts';
 
 const NOT_FOUND_REASON = 'No such appointment in this organization.';
@@ -14,7 +18,7 @@ const TIMES_REASON = 'The appointment must end after it starts.';
 /** Asked before the scheduling transaction: which patients are linked to the org. */
 export type LinkedPatients = (tenantId: string, patientIds: readonly string[]) => Promise<Set<string>>;
 
-/** scheduling: appointments, inside one org only. */
+/** scheduling: appointments, inside one org only (pushed), and the set-up and booking conflicts the feed also carries (pulled only). */
 export class AppointmentService implements SyncDomainService {
   readonly domain = 'scheduling' as const;
   readonly db: DomainDb;
@@ -25,7 +29,12 @@ export class AppointmentService implements SyncDomainService {
     this.linkedPatients = linkedPatients;
   }
 
-  readChanges = readAppointmentChanges;
+  readChanges = mergedFeed({
+    appointment: readAppointmentChanges,
+    location: readLocationChanges,
+    practitioner_schedule: readScheduleChanges,
+    booking_conflict: readBookingConflictChanges,
+  });
 
   /** Patient references are checked through the master_data service, never by a cross-database query. */
   async prepare(tenantId: string, mutations: readonly Mutation[]): Promise<Applier> {
@@ -35,7 +44,10 @@ export class AppointmentService implements SyncDomainService {
       if (typeof patientId === 'string') referenced.add(patientId);
     }
     const linked = await this.linkedPatients(tenantId, [...referenced]);
-    return (ctx, mutation) => (mutation.op === 'delete' ? this.tombstone(ctx, mutation) : this.upsert(ctx, mutation, linked));
+    return async (ctx, mutation) => {
+      await holdBookingLock(ctx); // the first lock of the transaction (see lockBookings)
+      return mutation.op === 'delete' ? this.tombstone(ctx, mutation) : this.upsert(ctx, mutation, linked);
+    };
   }
 
   private async upsert(ctx: ApplyContext, mutation: Mutation, linked: Set<string>): Promise<Outcome> {
@@ -73,6 +85,7 @@ export class AppointmentService implements SyncDomainService {
       return exists.length > 0 ? APPLIED : rejected('NOT_FOUND', NOT_FOUND_REASON);
     }
     ctx.feed.touch('appointment', mutation.id);
+    await reconcileBookingConflicts(ctx, mutation.id, false);
     return APPLIED;
   }
 }

@@ -3,6 +3,8 @@ import { AppError } from '../../../shared/errors.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import type { Sql } from '../../db/sql.ts';
+import { serverRowFeed } from '../../sync/feed-reader.ts';
+import { NO_POKE, writeWithFeed, type FeedNotify } from '../../sync/feed-transaction.ts';
 
 export interface LocationView {
   id: string;
@@ -34,12 +36,24 @@ export async function usableLocation(sql: Sql, tenantId: string, id: string): Pr
   return location;
 }
 
-/** scheduling: where appointments happen (clinics, rooms, telehealth). */
+/** The org's locations as workstations pull them (scheduling feed). */
+export const readLocationChanges = serverRowFeed<Pick<LocationView, 'name' | 'kind' | 'active'>>({
+  domain: 'scheduling',
+  entity: 'location',
+  from: 'scheduling.locations t',
+  on: 't.tenant_id = c.tenant_id AND t.id = c.entity_id',
+  select: 't.name, t.kind, t.active',
+  toFields: (row) => ({ name: row.name, kind: row.kind, active: row.active }),
+});
+
+/** scheduling: where appointments happen (clinics, rooms, telehealth). Every change goes into the scheduling feed. */
 export class LocationService {
   private readonly db: DomainDb;
+  private readonly notify: FeedNotify;
 
-  constructor(db: DomainDb) {
+  constructor(db: DomainDb, notify: FeedNotify = NO_POKE) {
     this.db = db;
+    this.notify = notify;
   }
 
   list(tenantId: string, includeInactive: boolean): Promise<LocationView[]> {
@@ -52,19 +66,21 @@ export class LocationService {
   }
 
   async create(tenantId: string, input: LocationCreateInput): Promise<LocationView> {
-    const rows = await this.db.withTenant(tenantId, (sql) =>
-      sql.query<LocationView>(
+    const rows = await writeWithFeed(this.db, 'scheduling', tenantId, this.notify, async (sql, feed) => {
+      const inserted = await sql.query<LocationView>(
         `INSERT INTO scheduling.locations AS l (tenant_id, id, name, kind, active) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (tenant_id, name) DO NOTHING RETURNING ${SELECT}`,
         [tenantId, uuidv7(), input.name, input.kind, input.active],
-      ),
-    );
+      );
+      if (inserted[0]) feed.touch('location', inserted[0].id);
+      return inserted;
+    });
     if (!rows[0]) throw nameTaken();
     return rows[0];
   }
 
   update(tenantId: string, input: LocationUpdateInput): Promise<LocationView> {
-    return this.db.withTenant(tenantId, async (sql) => {
+    return writeWithFeed(this.db, 'scheduling', tenantId, this.notify, async (sql, feed) => {
       const current = await findLocation(sql, tenantId, input.id, true);
       if (!current) throw locationNotFound();
       // The name is unique per org; a clash (even with a concurrent rename) is the org's own business.
@@ -77,6 +93,7 @@ export class LocationService {
         .catch((error: unknown) => {
           throw (error as { code?: unknown }).code === '23505' ? nameTaken() : error;
         });
+      feed.touch('location', input.id);
       return rows[0]!;
     });
   }

@@ -3,6 +3,8 @@ import { AppError } from '../../../shared/errors.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import type { Sql } from '../../db/sql.ts';
+import { serverRowFeed } from '../../sync/feed-reader.ts';
+import { NO_POKE, writeWithFeed, type FeedNotify } from '../../sync/feed-transaction.ts';
 import { usableLocation } from './locations.ts';
 
 /** Asked of the personnel service, before any scheduling transaction: is this a practitioner of the org? */
@@ -33,14 +35,29 @@ export async function lockPractitioner(sql: Sql, tenantId: string, practitionerI
   await sql.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`scheduling:practitioner:${tenantId}:${practitionerId}`]);
 }
 
-/** scheduling: each practitioner's weekly working blocks per location. */
+/** The practitioners' weekly blocks as workstations pull them (scheduling feed). */
+export const readScheduleChanges = serverRowFeed<Omit<ScheduleView, 'id' | 'version'>>({
+  domain: 'scheduling',
+  entity: 'practitioner_schedule',
+  from: 'scheduling.practitioner_schedules t',
+  on: 't.tenant_id = c.tenant_id AND t.id = c.entity_id',
+  select: `t.practitioner_id::text AS "practitionerId", t.location_id::text AS "locationId", t.weekday::int AS weekday,
+    to_char(t.start_time, 'HH24:MI') AS "startTime", to_char(t.end_time, 'HH24:MI') AS "endTime", t.slot_minutes::int AS "slotMinutes",
+    t.valid_from::text AS "validFrom", t.valid_to::text AS "validTo"`,
+  toFields: ({ practitionerId, locationId, weekday, startTime, endTime, slotMinutes, validFrom, validTo }) =>
+    ({ practitionerId, locationId, weekday, startTime, endTime, slotMinutes, validFrom, validTo }),
+});
+
+/** scheduling: each practitioner's weekly working blocks per location. Every change goes into the scheduling feed. */
 export class ScheduleService {
   private readonly db: DomainDb;
   private readonly practitionerExists: PractitionerExists;
+  private readonly notify: FeedNotify;
 
-  constructor(db: DomainDb, practitionerExists: PractitionerExists) {
+  constructor(db: DomainDb, practitionerExists: PractitionerExists, notify: FeedNotify = NO_POKE) {
     this.db = db;
     this.practitionerExists = practitionerExists;
+    this.notify = notify;
   }
 
   list(tenantId: string, filter: { practitionerId?: string | undefined; locationId?: string | undefined }): Promise<ScheduleView[]> {
@@ -57,7 +74,7 @@ export class ScheduleService {
   /** Creates a block (no id) or replaces one (id); refuses one that overlaps another block of the practitioner. */
   async upsert(tenantId: string, input: ScheduleUpsertInput): Promise<ScheduleView> {
     if (!(await this.practitionerExists(tenantId, input.practitionerId))) throw practitionerNotFound();
-    return this.db.withTenant(tenantId, async (sql) => {
+    return writeWithFeed(this.db, 'scheduling', tenantId, this.notify, async (sql, feed) => {
       await lockPractitioner(sql, tenantId, input.practitionerId);
       if (input.id !== undefined) {
         const existing = await sql.query('SELECT 1 FROM scheduling.practitioner_schedules WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [tenantId, input.id]);
@@ -85,6 +102,7 @@ export class ScheduleService {
          RETURNING ${SELECT}`,
         [tenantId, id, ...block, input.locationId, input.slotMinutes],
       );
+      feed.touch('practitioner_schedule', id);
       return rows[0]!;
     });
   }

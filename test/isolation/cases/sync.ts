@@ -97,39 +97,96 @@ export const syncCases: Record<string, CaseBuilder> = {
         input: { ...oneMutation(a, 'front_desk', 'patient', uuidv7(), patientFields()), deviceId: b.users.front_desk.deviceId },
         expect: 'FORBIDDEN',
       },
-      // Kind 9 beyond sync.exchange: each entity needs its own write capability.
+      // Kind 9 beyond sync.exchange: each entity needs its own write capability, checked per mutation.
       {
         kind: 'forbidden-entity',
         name: 'clinician books an appointment (no schedule.write)',
         as: { org: 'A', role: 'clinician' },
         input: oneMutation(a, 'clinician', 'appointment', uuidv7(), appointmentFields(idOf(a, 'patient'))),
-        expect: 'FORBIDDEN',
+        // Refused per mutation (access.ts refuseForRole): the rest of a batch is not held up.
+        expect: pushAnswered('rejected', 'FORBIDDEN'),
       },
       {
         kind: 'forbidden-entity',
         name: 'org admin registers a patient (no patients.write)',
         as: { org: 'A', role: 'org_admin' },
         input: oneMutation(a, 'org_admin', 'patient', uuidv7(), patientFields()),
-        expect: 'FORBIDDEN',
+        // Refused per mutation (access.ts refuseForRole): the rest of a batch is not held up.
+        expect: pushAnswered('rejected', 'FORBIDDEN'),
+      },
+      // Set-up is edited online only (sync-server/sync/online-only.ts): each such mutation is refused, whoever pushes it.
+      {
+        kind: 'edited-online',
+        name: "desk renames B's location through sync",
+        input: oneMutation(a, 'front_desk', 'location', idOf(b, 'location'), { name: 'Taken over' }),
+        expect: pushAnswered('rejected', 'FORBIDDEN'),
+      },
+      {
+        kind: 'edited-online',
+        name: "org admin pushes a change of its own org's location",
+        as: { org: 'A', role: 'org_admin' },
+        input: oneMutation(a, 'org_admin', 'location', idOf(a, 'location'), { name: 'Pushed rename', active: false }),
+        expect: pushAnswered('rejected', 'FORBIDDEN'),
+      },
+      {
+        kind: 'edited-online',
+        name: "desk pushes B's staff member and practice profile",
+        input: {
+          protocolVersion: v,
+          deviceId: a.users.front_desk.deviceId,
+          mutations: [
+            a.users.front_desk.device.mutation('staff_member', idOf(b, 'staff'), { displayName: 'Impostor' }),
+            a.users.front_desk.device.mutation('practice_profile', b.tenantId, { legalName: 'Hijacked' }),
+          ],
+        },
+        expect: pushAnswered('rejected', 'FORBIDDEN'),
       },
     ],
   }),
 
   'sync.pull': ({ a }: AttackFixture) => ({
     role: 'front_desk',
-    input: () => ({ protocolVersion: v, domain: 'master_data', cursor: '0', limit: 1000 }),
+    // countAfter asks for the bootstrap totals: the attack kinds reach its strings too.
+    input: () => ({ protocolVersion: v, domain: 'master_data', cursor: '0', limit: 1000, countAfter: [{ domain: 'scheduling', cursor: '0' }] }),
     control: (data) => {
-      const page = data as { tenantId: string };
+      const page = data as { tenantId: string; remaining?: unknown };
       if (page.tenantId !== a.tenantId) return 'the page is not labelled with org A';
+      if (page.remaining === undefined) return 'the bootstrap totals asked for are missing';
       return JSON.stringify(page).includes(a.markers.find((m) => m.startsWith('Afam')) ?? '?') ? null : "A's own patients are missing from A's pull";
     },
     crossIds: [],
     extra: [
       { kind: 'cross-org-pull', name: 'scheduling feed from the start', input: { protocolVersion: v, domain: 'scheduling', cursor: '0', limit: 5000 }, expect: okOnly },
       { kind: 'cross-org-pull', name: 'master_data feed, largest page', input: { protocolVersion: v, domain: 'master_data', cursor: '0', limit: 5000 }, expect: okOnly },
+      { kind: 'cross-org-pull', name: 'personnel feed from the start', input: { protocolVersion: v, domain: 'personnel', cursor: '0', limit: 5000 }, expect: okOnly },
+      { kind: 'cross-org-pull', name: 'configuration feed from the start', input: { protocolVersion: v, domain: 'configuration', cursor: '0', limit: 5000 }, expect: okOnly },
+      { kind: 'cross-org-pull', name: 'clinical feed from the start', input: { protocolVersion: v, domain: 'clinical', cursor: '0', limit: 5000 }, expect: okOnly },
+      {
+        kind: 'cross-org-pull',
+        name: 'bootstrap totals of every domain',
+        input: { protocolVersion: v, domain: 'master_data', cursor: '0', countAfter: ['configuration', 'personnel', 'master_data', 'scheduling', 'clinical'].map((domain) => ({ domain, cursor: '0' })) },
+        expect: okOnly,
+      },
       { kind: 'cross-org-pull', name: 'a cursor far ahead', input: { protocolVersion: v, domain: 'scheduling', cursor: '999999999999999999' }, expect: okOnly },
       { kind: 'cross-org-pull', name: 'a domain that is not synced', input: { protocolVersion: v, domain: 'tenant_info', cursor: '0' }, expect: 'VALIDATION' },
       { kind: 'cross-org-pull', name: 'a tenantId in the input', input: { protocolVersion: v, domain: 'master_data', cursor: '0', tenantId: 'B' }, expect: okOr('VALIDATION') },
+    ],
+  }),
+
+  'sync.checksum': ({ a }: AttackFixture) => ({
+    role: 'front_desk',
+    input: () => ({ protocolVersion: v, domain: 'master_data', cursor: '0', digest: '0'.repeat(64) }),
+    control: (data) => {
+      const answer = data as { tenantId: string; rows: number; digest: string };
+      if (answer.tenantId !== a.tenantId) return 'the checksum is not labelled with org A';
+      return answer.rows > 0 && /^[0-9a-f]{64}$/.test(answer.digest) ? null : "A's checksum covers none of A's rows";
+    },
+    crossIds: [],
+    extra: [
+      { kind: 'cross-org-pull', name: 'scheduling digest', input: { protocolVersion: v, domain: 'scheduling' }, expect: okOnly },
+      { kind: 'cross-org-pull', name: 'a domain that is not synced', input: { protocolVersion: v, domain: 'tenant_info' }, expect: 'VALIDATION' },
+      { kind: 'cross-org-pull', name: 'a tenantId in the input', input: { protocolVersion: v, domain: 'master_data', tenantId: 'B' }, expect: okOr('VALIDATION') },
+      { kind: 'protocol', name: 'a client two versions ahead', input: { protocolVersion: v + 2, domain: 'master_data' }, expect: 'PROTOCOL_UNSUPPORTED' },
     ],
   }),
 
