@@ -2,6 +2,7 @@ import { mutationSchema, type Mutation, type MutationResult } from '../../shared
 import type { EntityName } from '../../shared/entities/catalog.ts';
 import type { Db } from './db.ts';
 import { prepared } from './prepared.ts';
+import { rollBackRefused } from './rejected-rollback.ts';
 
 interface OutboxRow {
   seq: number;
@@ -57,11 +58,20 @@ export function pendingCount(db: Db): number {
 /** Applies the server's verdicts in one transaction; unknown ids stay pending. */
 export function settleOutbox(db: Db, results: readonly MutationResult[]): void {
   const remove = prepared(db, 'DELETE FROM outbox WHERE mutation_id = ?');
-  const reject = prepared(db, `UPDATE outbox SET status = 'rejected', reject_code = ?, reject_reason = ? WHERE mutation_id = ?`);
+  const reject = prepared<[string, string, string], OutboxRow>(
+    db,
+    `UPDATE outbox SET status = 'rejected', reject_code = ?, reject_reason = ? WHERE mutation_id = ? AND status = 'pending' RETURNING *`,
+  );
   db.transaction(() => {
     for (const result of results) {
-      if (result.status === 'rejected') reject.run(result.code ?? 'VALIDATION', result.reason ?? 'The server refused this change.', result.mutationId);
-      else remove.run(result.mutationId);
+      if (result.status !== 'rejected') {
+        remove.run(result.mutationId);
+        continue;
+      }
+      const refused = reject.get(result.code ?? 'VALIDATION', result.reason ?? 'The server refused this change.', result.mutationId);
+      if (refused) {
+        rollBackRefused(db, { entity: refused.entity as EntityName, id: refused.entity_id, fields: JSON.parse(refused.fields) as Record<string, unknown>, baseVersion: refused.base_version });
+      }
     }
   })();
 }

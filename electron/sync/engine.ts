@@ -44,13 +44,16 @@ export const isRemovalCode = (code: string): code is RemovalCode => code === 'DE
 export type ForeignOrgMessage = 'pull_page' | 'push_ack' | 'poke';
 
 /** Changes per pull page, unless the owner says otherwise (the bench's insert ceiling uses it too). */
-export const DEFAULT_PULL_PAGE_SIZE = 2_000;
+export const DEFAULT_PULL_PAGE_SIZE = 1_000;
 
 /**
  * Lets an HTTP request just made leave the process before a long synchronous store write
  * blocks the event loop (the HTTP client writes it on a later turn of the loop).
  */
 const requestOnItsWay = () => new Promise<void>((resolve) => setTimeout(() => setImmediate(resolve), 0));
+
+/** Below this many changes a page is written in well under a millisecond: no need to let the next request leave first. */
+const PIPELINE_MIN_CHANGES = 50;
 
 /** See pull(): the first page of each domain, small so the desk has something to write at once. */
 const FIRST_PAGE_SIZE = 500;
@@ -183,7 +186,9 @@ export class SyncEngine {
   private ensurePokes(): void {
     if (this.unsubscribePokes || !this.loopSignal || this.loopSignal.aborted) return;
     let ended = false;
-    const unsubscribe = this.options.transport.subscribePokes({
+    // Declared first: a transport may end the subscription before subscribePokes returns.
+    let unsubscribe: (() => void) | undefined;
+    unsubscribe = this.options.transport.subscribePokes({
       onPoke: (poke) => {
         if (poke.tenantId !== this.options.store.tenantId) return this.options.onForeignOrg?.('poke');
         this.poked.add(poke.domain);
@@ -196,7 +201,7 @@ export class SyncEngine {
       },
       onEnded: () => {
         ended = true;
-        if (this.unsubscribePokes === unsubscribe) this.unsubscribePokes = null;
+        if (unsubscribe && this.unsubscribePokes === unsubscribe) this.unsubscribePokes = null;
       },
     });
     if (!ended) this.unsubscribePokes = unsubscribe;
@@ -306,7 +311,8 @@ export class SyncEngine {
       const more = page.hasMore && page.cursor !== cursor && ++round < MAX_PAGES_PER_CYCLE;
       if (!more) round = 0;
       next = more ? request(domain, page.cursor) : firstPage(++index);
-      if (next) await requestOnItsWay();
+      // Worth a turn of the loop only before a write long enough to delay the request.
+      if (next && page.changes.length >= PIPELINE_MIN_CHANGES) await requestOnItsWay();
       this.bootstrap.apply(store, page); // page, cursor and progress in one transaction; the org is checked again against the store's stamp
     }
   }

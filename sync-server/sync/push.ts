@@ -11,6 +11,7 @@ import { FeedWriter } from './feed-writer.ts';
 import { claimMutation, claimMutations, releaseMutation } from './mutation-ledger.ts';
 import { refuseForRole } from './access.ts';
 import { refuseIfEditedOnline } from './online-only.ts';
+import { resendRefused } from './resend-refused.ts';
 import type { Outcome, SyncDomainService } from './outcome.ts';
 
 export const FUTURE_CLOCK_REASON = "This workstation's clock is too far ahead of the server's. Correct the computer's date and time, then make the change again.";
@@ -39,29 +40,39 @@ export async function push(deps: PushDeps, tenantId: string, input: PushInput, a
   const userId = actor?.userId;
   const results: (MutationResult | undefined)[] = new Array(input.mutations.length);
   const byDomain = new Map<SyncedDomain, { index: number; mutation: Mutation }[]>();
+  // Records whose change was refused before reaching its domain: sent again (see resendRefused).
+  const refusedEarly = new Map<SyncedDomain, Mutation[]>();
+  const add = <T>(map: Map<SyncedDomain, T[]>, domain: SyncedDomain, item: T) => map.set(domain, [...(map.get(domain) ?? []), item]);
   input.mutations.forEach((mutation, index) => {
+    const domain = ENTITY_CATALOG[mutation.entity].domain;
     // A stamp from too far ahead would win every later edit of its fields for as long as
     // it stays ahead: refused (and not received, so the server's clock is not dragged).
     if (parseHlc(mutation.hlc).ms - Date.now() > MAX_CLOCK_DRIFT_MS) {
       results[index] = { mutationId: mutation.mutationId, status: 'rejected', code: 'VALIDATION', reason: FUTURE_CLOCK_REASON };
+      add(refusedEarly, domain, mutation);
       return;
     }
     deps.clock.receive(mutation.hlc);
-    // Set-up data is edited online only: refused here, before any domain transaction or ledger.
-    const refusal = refuseIfEditedOnline(mutation) ?? (actor ? refuseForRole(actor.role, mutation) : null);
-    if (refusal) {
-      results[index] = refusal;
+    // Set-up data is edited online only: refused here, before any domain transaction or
+    // ledger (and never held on a workstation, so there is nothing to send back).
+    const online = refuseIfEditedOnline(mutation);
+    if (online) {
+      results[index] = online;
       return;
     }
-    const domain = ENTITY_CATALOG[mutation.entity].domain;
-    const list = byDomain.get(domain) ?? [];
-    list.push({ index, mutation });
-    byDomain.set(domain, list);
+    const refusal = actor ? refuseForRole(actor.role, mutation) : null;
+    if (refusal) {
+      results[index] = refusal;
+      add(refusedEarly, domain, mutation);
+      return;
+    }
+    add(byDomain, domain, { index, mutation });
   });
 
   for (const domain of SYNCED_DOMAINS) {
-    const items = byDomain.get(domain);
-    if (!items) continue;
+    const items = byDomain.get(domain) ?? [];
+    const early = refusedEarly.get(domain) ?? [];
+    if (items.length === 0 && early.length === 0) continue;
     const service = deps.services[domain];
     const apply = await service.prepare(tenantId, items.map((item) => item.mutation));
     const touchedTenants = await service.db.withTenant(tenantId, async (sql) => {
@@ -84,6 +95,7 @@ export async function push(deps: PushDeps, tenantId: string, input: PushInput, a
         const outcome = batched.get(mutation.mutationId) ?? (await apply(ctx, mutation));
         batched.delete(mutation.mutationId);
         if (outcome.status === 'rejected') {
+          await resendRefused(sql, tenantId, feed, mutation);
           released.add(mutation.mutationId);
           await releaseMutation(sql, domain, tenantId, mutation.mutationId);
           results[index] = { mutationId: mutation.mutationId, status: 'rejected', code: outcome.code, reason: outcome.reason };
@@ -91,6 +103,7 @@ export async function push(deps: PushDeps, tenantId: string, input: PushInput, a
           results[index] = { mutationId: mutation.mutationId, status: 'applied' };
         }
       }
+      for (const mutation of early) await resendRefused(sql, tenantId, feed, mutation);
       return feed.flush(sql);
     });
     pokeOrgs(deps.bus, deps.log, domain, touchedTenants);
