@@ -1,5 +1,6 @@
 import type { EntityName } from '../../shared/entities/catalog.ts';
 import type { Db } from './db.ts';
+import { prepared } from './prepared.ts';
 
 export interface ConflictRecord {
   entity: EntityName;
@@ -26,22 +27,31 @@ export interface LoggedConflict extends ConflictRecord {
 /** '*' marks a whole record that lost (a local edit of a record the server removed). */
 export const WHOLE_RECORD = '*';
 
-/** Keeps a value that lost a merge (inside the encrypted store only). */
+/**
+ * Keeps a value that lost a merge (inside the encrypted store only). The same loss can be
+ * seen twice (the pull before a push, then the server's answer to it): one entry per
+ * (record, field, losing and winning HLC).
+ */
 export function recordConflict(db: Db, conflict: ConflictRecord, now: Date = new Date()): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO conflicts (entity, entity_id, field, losing_value, losing_hlc, winning_value, winning_hlc, source, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    conflict.entity,
-    conflict.entityId,
-    conflict.field,
-    JSON.stringify(conflict.losingValue ?? null),
-    conflict.losingHlc,
-    JSON.stringify(conflict.winningValue ?? null),
-    conflict.winningHlc,
-    conflict.source,
-    now.toISOString(),
-  );
+     SELECT @entity, @entityId, @field, @losingValue, @losingHlc, @winningValue, @winningHlc, @source, @createdAt
+     WHERE NOT EXISTS (
+       SELECT 1 FROM conflicts
+       WHERE entity = @entity AND entity_id = @entityId AND field = @field AND losing_hlc IS @losingHlc AND winning_hlc IS @winningHlc
+     )`,
+  ).run({
+    entity: conflict.entity,
+    entityId: conflict.entityId,
+    field: conflict.field,
+    losingValue: JSON.stringify(conflict.losingValue ?? null),
+    losingHlc: conflict.losingHlc,
+    winningValue: JSON.stringify(conflict.winningValue ?? null),
+    winningHlc: conflict.winningHlc,
+    source: conflict.source,
+    createdAt: now.toISOString(),
+  });
 }
 
 type ConflictRow = Record<string, string | number | null>;

@@ -10,7 +10,6 @@ import { META_TENANT_ID, writeMeta } from './meta.ts';
 import { MIGRATIONS, migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.ts';
 import { applyKey, configure } from './open-store.ts';
 import { OrgStore } from './org-store.ts';
-import { EntityRepository } from './repository.ts';
 import { StoreOpenError } from './store-errors.ts';
 import { sameStoreFileBytes, samplePatient, storeFileBytes } from './test-fixtures.ts';
 
@@ -34,8 +33,9 @@ function rawOpen(path: string, key: Buffer): Db {
 }
 
 /**
- * A store as the previous release (schema 1) left it: stamped, with patients written
- * through the repositories (rows, field clocks and outbox entries), then closed.
+ * A store as the previous release (schema 1) left it: stamped, with patients and their
+ * outbox entries as that release wrote them (its own columns only: today's repositories
+ * write columns later steps add), then closed.
  */
 function schemaOneStore() {
   dir = tempDir();
@@ -43,8 +43,19 @@ function schemaOneStore() {
   const db = rawOpen(options.path, options.key);
   migrate(db, { target: 1 });
   writeMeta(db, META_TENANT_ID, options.tenantId);
-  const patients = new EntityRepository({ db, clock: new StoreClock(db, options.deviceId), entity: 'patient', noun: 'patient' });
-  const ids = [1, 2, 3].map((i) => patients.create(samplePatient({ familyName: `Oldschema${i}`, mrn: `OLD-${i}` })).id);
+  const clock = new StoreClock(db, options.deviceId);
+  const ids = [1, 2, 3].map((i) => {
+    const id = uuidv7();
+    const fields = samplePatient({ familyName: `Oldschema${i}`, mrn: `OLD-${i}` });
+    const hlc = clock.tick();
+    db.prepare(
+      `INSERT INTO patients (id, given_name, family_name, birth_date, sex, phone, mrn, version, field_hlc) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
+    ).run(id, fields.givenName, fields.familyName, fields.birthDate, fields.sex, fields.phone, fields.mrn, JSON.stringify(Object.fromEntries(Object.keys(fields).map((f) => [f, hlc]))));
+    db.prepare(
+      `INSERT INTO outbox (mutation_id, entity, entity_id, op, fields, hlc, base_version, created_at) VALUES (?, 'patient', ?, 'upsert', ?, ?, NULL, ?)`,
+    ).run(uuidv7(), id, JSON.stringify(fields), hlc, new Date().toISOString());
+    return id;
+  });
   expect(schemaVersionOf(db)).toBe(1);
   expect(tables(db)).not.toContain('local_users');
   const patientRows = db.prepare('SELECT * FROM patients ORDER BY id').all();
@@ -71,7 +82,8 @@ describe('opening a store of the previous schema', () => {
     expect(schemaVersionOf(store.db)).toBe(SCHEMA_VERSION);
     expect(tables(store.db)).toEqual(expect.arrayContaining(['local_users', 'break_glass', 'patients', 'outbox']));
     expect(store.db.prepare('SELECT * FROM patients ORDER BY id').all()).toEqual(patientRows);
-    expect(store.db.prepare('SELECT * FROM outbox ORDER BY seq').all()).toEqual(outbox);
+    // Every old column as it was; columns added since are empty.
+    expect(store.db.prepare('SELECT * FROM outbox ORDER BY seq').all()).toEqual(outbox.map((row) => ({ ...(row as object), base_hlc: null })));
     expect(store.pendingBatch(10).map((m) => m.id)).toEqual(ids);
     // And the upgraded store works: a new write, a query over old and new rows.
     store.patients.create(samplePatient({ familyName: 'Oldschema4', mrn: 'OLD-4' }));

@@ -1,7 +1,8 @@
-import { mutationSchema, type Mutation, type MutationResult } from '../../shared/sync/mutation.ts';
+import { mutationSchema, type FieldConflict, type Mutation, type MutationResult } from '../../shared/sync/mutation.ts';
 import type { EntityName } from '../../shared/entities/catalog.ts';
 import type { Db } from './db.ts';
 import { prepared } from './prepared.ts';
+import { recordConflict } from './conflicts.ts';
 import { rollBackRefused } from './rejected-rollback.ts';
 
 interface OutboxRow {
@@ -13,6 +14,7 @@ interface OutboxRow {
   fields: string;
   hlc: string;
   base_version: number | null;
+  base_hlc: string | null;
 }
 
 export interface RejectedMutation {
@@ -28,16 +30,26 @@ export function appendToOutbox(db: Db, mutation: Mutation, now: Date = new Date(
   const checked = mutationSchema.parse(mutation);
   prepared(
     db,
-    `INSERT INTO outbox (mutation_id, entity, entity_id, op, fields, hlc, base_version, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(checked.mutationId, checked.entity, checked.id, checked.op, JSON.stringify(checked.fields), checked.hlc, checked.baseVersion, now.toISOString());
+    `INSERT INTO outbox (mutation_id, entity, entity_id, op, fields, hlc, base_version, base_hlc, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    checked.mutationId,
+    checked.entity,
+    checked.id,
+    checked.op,
+    JSON.stringify(checked.fields),
+    checked.hlc,
+    checked.baseVersion,
+    checked.baseHlc ? JSON.stringify(checked.baseHlc) : null,
+    now.toISOString(),
+  );
 }
 
 /** The oldest pending mutations, in the order they were made. */
 export function pendingBatch(db: Db, limit: number): Mutation[] {
   const rows = db
     .prepare<[number], OutboxRow>(
-      `SELECT seq, mutation_id, entity, entity_id, op, fields, hlc, base_version FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?`,
+      `SELECT seq, mutation_id, entity, entity_id, op, fields, hlc, base_version, base_hlc FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?`,
     )
     .all(limit);
   return rows.map((row) => ({
@@ -48,6 +60,7 @@ export function pendingBatch(db: Db, limit: number): Mutation[] {
     fields: JSON.parse(row.fields) as Record<string, unknown>,
     hlc: row.hlc,
     baseVersion: row.base_version,
+    ...(row.base_hlc ? { baseHlc: JSON.parse(row.base_hlc) as Record<string, string> } : {}),
   }));
 }
 
@@ -57,7 +70,7 @@ export function pendingCount(db: Db): number {
 
 /** Applies the server's verdicts in one transaction; unknown ids stay pending. */
 export function settleOutbox(db: Db, results: readonly MutationResult[]): void {
-  const remove = prepared(db, 'DELETE FROM outbox WHERE mutation_id = ?');
+  const remove = prepared<[string], OutboxRow>(db, 'DELETE FROM outbox WHERE mutation_id = ? RETURNING *');
   const reject = prepared<[string, string, string], OutboxRow>(
     db,
     `UPDATE outbox SET status = 'rejected', reject_code = ?, reject_reason = ? WHERE mutation_id = ? AND status = 'pending' RETURNING *`,
@@ -65,7 +78,8 @@ export function settleOutbox(db: Db, results: readonly MutationResult[]): void {
   db.transaction(() => {
     for (const result of results) {
       if (result.status !== 'rejected') {
-        remove.run(result.mutationId);
+        const settled = remove.get(result.mutationId);
+        if (settled && result.conflicts) logConcurrentEdits(db, settled, result.conflicts);
         continue;
       }
       const refused = reject.get(result.code ?? 'VALIDATION', result.reason ?? 'The server refused this change.', result.mutationId);
@@ -95,3 +109,27 @@ export function hasAnyPending(db: Db): boolean {
   return prepared(db, `SELECT 1 FROM outbox WHERE status = 'pending' LIMIT 1`).get() !== undefined;
 }
 
+
+/**
+ * The server applied a queued change over another device's concurrent edit of the same
+ * fields: whichever value lost goes to the conflict log here, the one place that knows
+ * both (the log ignores an entry it already holds, e.g. from the pull before the push).
+ */
+function logConcurrentEdits(db: Db, settled: OutboxRow, conflicts: readonly FieldConflict[]): void {
+  const mine = JSON.parse(settled.fields) as Record<string, unknown>;
+  for (const conflict of conflicts) {
+    const ours = { value: mine[conflict.field], hlc: settled.hlc };
+    const theirs = { value: conflict.theirValue, hlc: conflict.theirHlc };
+    const [losing, winning] = conflict.winner === 'mine' ? [theirs, ours] : [ours, theirs];
+    recordConflict(db, {
+      entity: settled.entity as EntityName,
+      entityId: settled.entity_id,
+      field: conflict.field,
+      losingValue: losing.value,
+      losingHlc: losing.hlc,
+      winningValue: winning.value,
+      winningHlc: winning.hlc,
+      source: conflict.winner === 'mine' ? 'remote' : 'local',
+    });
+  }
+}

@@ -63,9 +63,10 @@ export class EntityRepository<E extends EntityName> {
       this.checkWhole(fields);
       const hlc = this.options.clock.tick();
       const fieldHlc = { ...current.fieldHlc };
+      const baseHlc = Object.fromEntries(Object.keys(changes).map((field) => [field, current.fieldHlc[field] ?? '']));
       for (const field of Object.keys(changes)) fieldHlc[field] = hlc;
       writeEntity(db, entity, { id: rowId, fields, version: current.version, fieldHlc });
-      appendToOutbox(db, { mutationId: uuidv7(), entity, id: rowId, op: 'upsert', fields: changes, hlc, baseVersion: current.version });
+      appendToOutbox(db, { mutationId: uuidv7(), entity, id: rowId, op: 'upsert', fields: changes, hlc, baseVersion: current.version, baseHlc });
     })();
   }
 

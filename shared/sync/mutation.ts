@@ -29,6 +29,12 @@ export const mutationSchema = z
     fields: z.record(z.string(), z.unknown()),
     hlc: hlcSchema,
     baseVersion: z.number().int().nonnegative().nullable(),
+    /**
+     * Per field this change sets, the HLC of the value it replaced on the device ('' for
+     * none). The server compares it with what it holds: a different HLC means another
+     * device wrote the field meanwhile, a concurrent edit it reports back (FieldConflict).
+     */
+    baseHlc: z.record(z.string(), z.union([hlcSchema, z.literal('')])).optional(),
   })
   .superRefine((mutation, ctx) => {
     if (mutation.op === 'delete') return;
@@ -49,12 +55,28 @@ export const pushInputSchema = z.object({
 });
 export type PushInput = z.infer<typeof pushInputSchema>;
 
+/**
+ * A field this change and another device's change both wrote without seeing each other.
+ * Last-writer-wins by HLC decided it; the value that lost must still reach a conflict log,
+ * and the pushing device is the one place that holds both: the server says which won and
+ * what the other device's value was.
+ */
+export const fieldConflictSchema = z.object({
+  field: z.string(),
+  winner: z.enum(['mine', 'theirs']),
+  theirValue: z.unknown(),
+  theirHlc: hlcSchema,
+});
+export type FieldConflict = z.infer<typeof fieldConflictSchema>;
+
 export const mutationResultSchema = z.object({
   mutationId: idSchema,
   status: z.enum(['applied', 'duplicate', 'rejected']),
   /** Set when rejected: an ErrorCode and a sentence the UI can show. */
   code: z.string().optional(),
   reason: z.string().optional(),
+  /** Set when applied over another device's concurrent edit of the same fields. */
+  conflicts: z.array(fieldConflictSchema).optional(),
 });
 export type MutationResult = z.infer<typeof mutationResultSchema>;
 

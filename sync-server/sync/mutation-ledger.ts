@@ -1,5 +1,5 @@
 import type { SyncedDomain } from '../../shared/domains.ts';
-import type { Mutation } from '../../shared/sync/mutation.ts';
+import type { FieldConflict, Mutation } from '../../shared/sync/mutation.ts';
 import { ident, type Sql } from '../db/sql.ts';
 
 /**
@@ -40,4 +40,28 @@ export async function claimMutations(sql: Sql, domain: SyncedDomain, tenantId: s
 /** A rejected mutation is not recorded: the device may correct it and send it again. */
 export async function releaseMutation(sql: Sql, domain: SyncedDomain, tenantId: string, mutationId: string): Promise<void> {
   await sql.execute(`DELETE FROM ${ident(domain)}.applied_mutations WHERE tenant_id = $1 AND mutation_id = $2`, [tenantId, mutationId]);
+}
+
+/** Domains whose appliers merge by field (and so may report concurrent edits). */
+const MERGED_DOMAINS: ReadonlySet<SyncedDomain> = new Set(['master_data', 'scheduling']);
+
+/** Keeps the concurrent edits a mutation was answered with, for its replays. */
+export async function recordConflicts(sql: Sql, domain: SyncedDomain, tenantId: string, mutationId: string, conflicts: readonly FieldConflict[]): Promise<void> {
+  if (conflicts.length === 0 || !MERGED_DOMAINS.has(domain)) return;
+  await sql.execute(`UPDATE ${ident(domain)}.applied_mutations SET conflicts = $3::jsonb WHERE tenant_id = $1 AND mutation_id = $2`, [
+    tenantId,
+    mutationId,
+    JSON.stringify(conflicts),
+  ]);
+}
+
+/** What a replayed (duplicate) mutation was first answered with, by mutation id. */
+export async function recordedConflicts(sql: Sql, domain: SyncedDomain, tenantId: string, mutationIds: readonly string[]): Promise<Map<string, FieldConflict[]>> {
+  if (mutationIds.length === 0 || !MERGED_DOMAINS.has(domain)) return new Map();
+  const rows = await sql.query<{ id: string; conflicts: FieldConflict[] | string }>(
+    `SELECT mutation_id::text AS id, conflicts FROM ${ident(domain)}.applied_mutations
+     WHERE tenant_id = $1 AND mutation_id = ANY ($2::uuid[]) AND conflicts IS NOT NULL`,
+    [tenantId, [...mutationIds]],
+  );
+  return new Map(rows.map((row) => [row.id, typeof row.conflicts === 'string' ? (JSON.parse(row.conflicts) as FieldConflict[]) : row.conflicts]));
 }

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { Change } from '../../shared/sync/pull.ts';
-import type { Mutation } from '../../shared/sync/mutation.ts';
+import type { FieldConflict, Mutation } from '../../shared/sync/mutation.ts';
 import type { SyncedDomain } from '../../shared/domains.ts';
 import type { EntityName } from '../../shared/entities/catalog.ts';
 import type { DomainDb } from '../db/domain-db.ts';
@@ -21,6 +21,8 @@ export interface ApplyContext {
   feed: FeedWriter;
   /** The signed-in person whose push this is (a note's author, an order's orderer); absent for the server's own writes. */
   userId?: string;
+  /** Where an applier reports concurrent edits of the mutation being applied (push.ts answers them). */
+  concurrent?: FieldConflict[];
 }
 
 /**

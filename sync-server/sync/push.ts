@@ -2,17 +2,17 @@ import { SYNCED_DOMAINS, type SyncedDomain } from '../../shared/domains.ts';
 import { ENTITY_CATALOG } from '../../shared/entities/catalog.ts';
 import { compareHlc, MAX_CLOCK_DRIFT_MS, parseHlc, type HybridClock } from '../../shared/hlc.ts';
 import type { Role } from '../../shared/sync/auth.ts';
-import type { Mutation, MutationResult, PushInput, PushResult } from '../../shared/sync/mutation.ts';
+import type { FieldConflict, Mutation, MutationResult, PushInput, PushResult } from '../../shared/sync/mutation.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
 import type { PokeBus } from '../bus/poke-bus.ts';
 import { pokeOrgs } from '../bus/poke-orgs.ts';
 import type { Logger } from '../log.ts';
 import { FeedWriter } from './feed-writer.ts';
-import { claimMutation, claimMutations, releaseMutation } from './mutation-ledger.ts';
+import { claimMutation, claimMutations, recordConflicts, recordedConflicts, releaseMutation } from './mutation-ledger.ts';
 import { refuseForRole } from './access.ts';
 import { refuseIfEditedOnline } from './online-only.ts';
 import { resendRefused } from './resend-refused.ts';
-import type { Outcome, SyncDomainService } from './outcome.ts';
+import type { ApplyContext, Outcome, SyncDomainService } from './outcome.ts';
 
 export const FUTURE_CLOCK_REASON = "This workstation's clock is too far ahead of the server's. Correct the computer's date and time, then make the change again.";
 
@@ -80,19 +80,21 @@ export async function push(deps: PushDeps, tenantId: string, input: PushInput, a
       // In HLC order, not batch order: one device's stamps follow the order it made its
       // changes in, so a reordered batch (an edit ahead of the create it edits) still applies.
       const ordered = [...items].sort((x, y) => compareHlc(x.mutation.hlc, y.mutation.hlc));
-      const ctx = { sql, tenantId, feed, ...(userId === undefined ? {} : { userId }) };
+      const ctx: ApplyContext = { sql, tenantId, feed, ...(userId === undefined ? {} : { userId }) };
       const mutations = ordered.map((item) => item.mutation);
       const claimed = await claimMutations(sql, domain, tenantId, input.deviceId, mutations);
       const batched = apply.batch ? await apply.batch(ctx, batchable(mutations, claimed)) : new Map<string, Outcome>();
       const released = new Set<string>();
+      const duplicates: { index: number; mutationId: string }[] = [];
       for (const { index, mutation } of ordered) {
         // Claimed above (first time this id is seen), or again after a rejection released it.
         const mine = claimed.delete(mutation.mutationId) || (released.delete(mutation.mutationId) && (await claimMutation(sql, domain, tenantId, input.deviceId, mutation)));
         if (!mine) {
-          results[index] = { mutationId: mutation.mutationId, status: 'duplicate' };
+          duplicates.push({ index, mutationId: mutation.mutationId });
           continue;
         }
-        const outcome = batched.get(mutation.mutationId) ?? (await apply(ctx, mutation));
+        const concurrent: FieldConflict[] = [];
+        const outcome = batched.get(mutation.mutationId) ?? (await apply({ ...ctx, concurrent }, mutation));
         batched.delete(mutation.mutationId);
         if (outcome.status === 'rejected') {
           await resendRefused(sql, tenantId, feed, mutation);
@@ -100,8 +102,15 @@ export async function push(deps: PushDeps, tenantId: string, input: PushInput, a
           await releaseMutation(sql, domain, tenantId, mutation.mutationId);
           results[index] = { mutationId: mutation.mutationId, status: 'rejected', code: outcome.code, reason: outcome.reason };
         } else {
-          results[index] = { mutationId: mutation.mutationId, status: 'applied' };
+          await recordConflicts(sql, domain, tenantId, mutation.mutationId, concurrent);
+          results[index] = { mutationId: mutation.mutationId, status: 'applied', ...(concurrent.length > 0 ? { conflicts: concurrent } : {}) };
         }
+      }
+      // A replay is answered as the first time: with the concurrent edits it was applied over.
+      const firstAnswers = await recordedConflicts(sql, domain, tenantId, duplicates.map((d) => d.mutationId));
+      for (const { index, mutationId } of duplicates) {
+        const conflicts = firstAnswers.get(mutationId);
+        results[index] = { mutationId, status: 'duplicate', ...(conflicts ? { conflicts } : {}) };
       }
       for (const mutation of early) await resendRefused(sql, tenantId, feed, mutation);
       return feed.flush(sql);

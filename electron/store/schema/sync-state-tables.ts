@@ -29,4 +29,8 @@ export const SYNC_STATE_TABLES_SQL = `
   ALTER TABLE conflicts ADD COLUMN resolution TEXT CHECK (resolution IN ('winner', 'loser'));
   ALTER TABLE conflicts ADD COLUMN resolved_by TEXT;
   CREATE INDEX conflicts_open ON conflicts (resolved_at, id);
+
+  -- Per field a queued change sets, the HLC of the value it replaced (JSON; NULL for a new
+  -- record): the server tells a concurrent edit from a follow-up by comparing it.
+  ALTER TABLE outbox ADD COLUMN base_hlc TEXT;
 `;

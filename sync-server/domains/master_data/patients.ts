@@ -93,7 +93,8 @@ export class PatientService implements SyncDomainService {
       const rows = await ctx.sql.query<CoreRow>(`SELECT ${CORE_SELECT} FROM master_data.patients p WHERE p.id = $1 FOR UPDATE`, [mutation.id]);
       const current = rows[0];
       if (!current) return notFound();
-      const merged = mergeFields({ values: { ...current }, fieldHlc: current.coreHlc }, core, mutation.hlc);
+      const merged = mergeFields({ values: { ...current }, fieldHlc: current.coreHlc }, core, mutation.hlc, mutation.baseHlc);
+      ctx.concurrent?.push(...merged.concurrent);
       if (merged.won.length > 0) {
         const won = merged.won as CoreField[];
         const sets = won.map((field, i) => `${CORE_COLUMNS[field]} = $${i + 3}`);
@@ -106,7 +107,8 @@ export class PatientService implements SyncDomainService {
       }
     }
     if (linkFields.mrn !== undefined) {
-      const merged = mergeFields({ values: { mrn: link.mrn }, fieldHlc: link.linkHlc }, linkFields, mutation.hlc);
+      const merged = mergeFields({ values: { mrn: link.mrn }, fieldHlc: link.linkHlc }, linkFields, mutation.hlc, mutation.baseHlc);
+      ctx.concurrent?.push(...merged.concurrent);
       if (merged.won.length > 0) {
         await ctx.sql.execute(
           `UPDATE master_data.tenant_patients SET mrn = $3, field_hlc = $4::jsonb, version = version + 1, updated_at = now()

@@ -44,8 +44,9 @@ export async function insertAppointment(
 export type MergeResult = { ok: true; won: (keyof AppointmentFields)[]; next: AppointmentFields } | { ok: false; reason: 'times' };
 
 /** Merges `fields` written at `hlc` into the locked row; writes and feeds only the fields that won. */
-export async function mergeIntoAppointment(ctx: ApplyContext, existing: AppointmentRow, fields: Partial<AppointmentFields>, hlc: Hlc): Promise<MergeResult> {
-  const merged = mergeFields({ values: rowToFields(existing), fieldHlc: existing.fieldHlc }, fields, hlc);
+export async function mergeIntoAppointment(ctx: ApplyContext, existing: AppointmentRow, fields: Partial<AppointmentFields>, hlc: Hlc, baseHlc?: Record<string, string>): Promise<MergeResult> {
+  const merged = mergeFields({ values: rowToFields(existing), fieldHlc: existing.fieldHlc }, fields, hlc, baseHlc);
+  ctx.concurrent?.push(...merged.concurrent);
   const next = merged.values as AppointmentFields;
   if (!appointmentTimesAreOrdered(next)) return { ok: false, reason: 'times' };
   const won = merged.won as (keyof AppointmentFields)[];

@@ -69,7 +69,7 @@ export class AppointmentService implements SyncDomainService {
       return APPLIED;
     }
 
-    const merged = await mergeIntoAppointment(ctx, existing, parsed.data, mutation.hlc);
+    const merged = await mergeIntoAppointment(ctx, existing, parsed.data, mutation.hlc, mutation.baseHlc);
     return merged.ok ? APPLIED : rejected('VALIDATION', TIMES_REASON);
   }
 
