@@ -1,9 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../shared/ids.ts';
-import { tempDir } from '../test-support/temp-dir.ts';
-import { OrgStore } from './org-store.ts';
+import { freshStorePerTest } from '../test-support/fresh-store.ts';
 import { samplePatient } from './test-fixtures.ts';
 
 /**
@@ -11,17 +8,10 @@ import { samplePatient } from './test-fixtures.ts';
  * shared rules the server applies), on a real encrypted store. A refused write leaves
  * neither a row change nor an outbox entry.
  */
-let dir: ReturnType<typeof tempDir>;
-let store: OrgStore | undefined;
-afterEach(() => {
-  store?.close();
-  store = undefined;
-  dir?.remove();
-});
+const openFresh = freshStorePerTest();
 
 function openWithEncounter() {
-  dir = tempDir();
-  store = OrgStore.open({ path: join(dir.path, 'stores', 'org.db'), key: randomBytes(32), tenantId: uuidv7(), deviceId: uuidv7() });
+  const store = openFresh();
   const patientId = store.patients.create(samplePatient()).id;
   const encounterId = store.encounters.open({ patientId, startedAt: '2026-03-02T09:00:00.000Z' }).id;
   return { s: store, patientId, encounterId };

@@ -1,29 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_AGENT_CONFIG } from '../../shared/api/configuration.ts';
 import { ENTITY_NAMES, isEditedOnline } from '../../shared/entities/catalog.ts';
 import { formatHlc } from '../../shared/hlc.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { Change, PullPage } from '../../shared/sync/pull.ts';
-import { tempDir } from '../test-support/temp-dir.ts';
+import { freshStorePerTest } from '../test-support/fresh-store.ts';
 import { listConflicts } from './conflicts.ts';
 import { OrgStore } from './org-store.ts';
 import { EntityRepository } from './repository.ts';
 
-let dir: ReturnType<typeof tempDir>;
-let store: OrgStore | undefined;
-afterEach(() => {
-  store?.close();
-  store = undefined;
-  dir?.remove();
-});
-
-function openFresh(): OrgStore {
-  dir = tempDir();
-  store = OrgStore.open({ path: join(dir.path, 'stores', 'org.db'), key: randomBytes(32), tenantId: uuidv7(), deviceId: uuidv7() });
-  return store;
-}
+const openFresh = freshStorePerTest();
 
 let seq = 0;
 const upsert = (entity: Change['entity'], id: string, fields: Record<string, unknown>, version = 1): Change => ({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDate } from '../entities/patient.ts';
+import { practitionerScheduleFieldsSchema } from '../entities/practitioner-schedule.ts';
 import { idSchema } from '../ids.ts';
 import { label } from './text.ts';
 
@@ -10,7 +11,6 @@ import { label } from './text.ts';
 
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date and time' });
-const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day (HH:MM)');
 const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 
 /** The longest appointment and the widest window one list call may ask for. */
@@ -42,14 +42,8 @@ export const scheduleListInput = z.strictObject({ practitionerId: idSchema.optio
 export const scheduleUpsertInput = z
   .strictObject({
     id: idSchema.optional(),
-    practitionerId: idSchema,
-    locationId: idSchema,
-    /** ISO 8601: 1 = Monday ... 7 = Sunday. */
-    weekday: z.number().int().min(1).max(7),
-    startTime: timeOfDay,
-    endTime: timeOfDay,
-    slotMinutes: z.number().int().min(5).max(240),
-    validFrom: isoDate,
+    // The synced record's fields (weekday 1 = Monday ... 7 = Sunday), open-ended unless given.
+    ...practitionerScheduleFieldsSchema.shape,
     validTo: isoDate.nullable().default(null),
   })
   .refine((s) => minutesOf(s.endTime) > minutesOf(s.startTime), { message: 'must end after it starts', path: ['endTime'] })
