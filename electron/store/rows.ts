@@ -45,13 +45,24 @@ export function writeEntity<E extends EntityName>(db: Db, entity: E, row: Stored
   const encoded = (spec.encoded ?? {}) as Record<string, ColumnEncoding>;
   for (const [field, column] of Object.entries(spec.columns) as [string, string][]) values[column] = encodeColumn(encoded[field], fields[field]);
   Object.assign(values, spec.derived?.(row.fields) ?? {});
-  const columns = Object.keys(values);
+  prepared(db, upsertSql(spec.table, Object.keys(values))).run(values);
+}
+
+const upsertSqls = new Map<string, { columns: readonly string[]; sql: string }>();
+
+/**
+ * The upsert statement's text for these columns, built once per table: a bootstrap writes
+ * hundreds of thousands of rows with the same columns, and building the text for each was
+ * half a kilobyte of garbage a row. Rebuilt if a table's columns ever differ.
+ */
+function upsertSql(table: string, columns: readonly string[]): string {
+  const cached = upsertSqls.get(table);
+  if (cached && cached.columns.length === columns.length && cached.columns.every((column, i) => column === columns[i])) return cached.sql;
   const updates = columns.filter((c) => c !== 'id').map((c) => `${c} = excluded.${c}`);
-  prepared(
-    db,
-    `INSERT INTO ${spec.table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})
-     ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`,
-  ).run(values);
+  const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})
+     ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`;
+  upsertSqls.set(table, { columns: [...columns], sql });
+  return sql;
 }
 
 export function deleteEntity(db: Db, entity: EntityName, id: string): void {

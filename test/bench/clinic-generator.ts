@@ -60,8 +60,8 @@ interface GeneratorContext {
 
 /**
  * One entity of the clinic: how many rows, and the statements that write rows [from, to)
- * into its table and its domain's `changes` feed. Adding an entity (the clinical ones) is
- * adding one EntityLoader to LOADERS.
+ * into its table and its domain's `changes` feed. Adding an entity is adding one
+ * EntityLoader to LOADERS.
  */
 interface EntityLoader {
   entity: EntityName;
@@ -75,7 +75,7 @@ interface EntityLoader {
 }
 
 /** A deterministic UUIDv7-shaped id for row `row` of `kind` (SQL expression). */
-export function generatedIdSql(kind: string, row: string): string {
+function generatedIdSql(kind: string, row: string): string {
   const hash = `md5({seed}::text || ':${kind}:' || ${row})`;
   return `(lpad(to_hex(${ID_EPOCH_MS}::bigint + ${row}), 12, '0') || '7' || substr(${hash}, 1, 3) || '8' || substr(${hash}, 4, 15))::uuid`;
 }
@@ -292,7 +292,7 @@ export async function loadClinic(server: SyncServerHandle, tenantId: string, siz
  * Turns {name} placeholders into $1, $2, ... in order of first use, with only the values
  * used (PostgreSQL refuses a parameter a statement never mentions: its type is unknown).
  */
-export function bind(template: string, values: Record<string, unknown>): { text: string; params: unknown[] } {
+function bind(template: string, values: Record<string, unknown>): { text: string; params: unknown[] } {
   const order: string[] = [];
   const text = template.replace(/\{(seed|from|to|tenant|hlc)\}/g, (_, name: string) => {
     if (!(name in values)) throw new Error(`clinic generator: no value for {${name}}`);
