@@ -7,17 +7,19 @@ import type { Change } from '../../shared/sync/pull.ts';
 import { OrgStore } from '../../electron/store/org-store.ts';
 import { pendingBatch } from '../../electron/store/outbox.ts';
 import { SyncEngine } from '../../electron/sync/engine.ts';
-import { createSyncTransport } from '../../electron/sync/transport.ts';
+import { createSyncTransport, type SyncTransport } from '../../electron/sync/transport.ts';
+import { samplePatient } from '../../electron/store/test-fixtures.ts';
 import { tempDir } from '../../electron/test-support/temp-dir.ts';
 import { ident } from '../../sync-server/db/sql.ts';
 import { testEngines } from '../../sync-server/testing/engines.ts';
-import { appointmentFields, createOrg, patientFields, signedIn, startTestServer, type TestDevice, type TestServer } from '../../sync-server/testing/harness.ts';
+import { appointmentFields, closeClientSockets, createOrg, patientFields, signedIn, startTestServer, type TestDevice, type TestServer } from '../../sync-server/testing/harness.ts';
 import { serverContent, storeContent, tableDigests } from './convergence/replica-content.ts';
 import { freePort, startSyncServerProcess, type SyncServerProcess } from '../../electron/test-support/sync-server-process.ts';
 import { dropPostgresDeployment } from '../../sync-server/db/postgres-admin.ts';
 import type { SyncServerHandle } from '../../sync-server/server.ts';
 import { requirePostgres, testPostgresUrl } from '../support/postgres.ts';
 import { startCrashClient, type CrashClientSettings, type CrashMode } from './crash-safety/client-process.ts';
+import { armStall, batchOnServer, disarmStall, heldTransactionEnd, stallTable, waitUntilHeld, type ServerDatabase, type StallPoint } from './crash-safety/push-stall.ts';
 
 /**
  * Issue 5, "proven under faults": kill -9 a workstation while it applies a pulled page and
@@ -33,11 +35,16 @@ const pglite = engines[0];
 
 function openAndCheck(settings: CrashClientSettings): OrgStore {
   const store = OrgStore.open({ path: settings.store, key: Buffer.from(settings.keyHex, 'hex'), tenantId: settings.tenantId, deviceId: settings.deviceId });
+  expectIntact(store);
+  return store;
+}
+
+/** The store's SQLite and cipher integrity checks pass. */
+function expectIntact(store: OrgStore): void {
   expect(store.db.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
   // SQLite3MC ignores cipher_integrity_check (no rows); any row it did return would be a damaged page.
   const cipher = store.db.pragma('cipher_integrity_check') as unknown[];
   expect(cipher.filter((row) => JSON.stringify(row) !== '{"cipher_integrity_check":"ok"}')).toEqual([]);
-  return store;
 }
 
 describe('crash safety: kill -9 a workstation', () => {
@@ -158,60 +165,120 @@ describe('crash safety: kill -9 a workstation', () => {
 });
 
 /**
- * kill -9 the SERVER while it applies a push (one batch of 500 new patients, one
- * transaction): after a restart on the same data the batch is there entirely or not at
- * all, and the workstation's retry of the same batch converges with nothing twice.
+ * kill -9 the SERVER inside a push transaction: a real workstation store pushes one batch
+ * of 500 new patients (one transaction on the server), and a test-side trigger holds that
+ * transaction open at one point of it (after the ledger claim, after the records, in the
+ * feed flush just before commit) until the kill, so the kill is known to land inside it
+ * (push-stall.ts says how that is seen from outside, per engine). After a restart on the
+ * same data nothing of the batch is there, the workstation still queues all of it and its
+ * store passes its integrity checks, and its next sync applies the batch exactly once.
  */
+const STALL_POINTS: readonly StallPoint[] = ['ledger', 'rows', 'feed'];
+const BATCH = 500;
+
 for (const engine of engines) {
-  describe.skipIf(!engine.available)(`crash safety: kill -9 the server during a push (${engine.name})`, () => {
+  describe.skipIf(!engine.available)(`crash safety: kill -9 the server inside a push transaction (${engine.name})`, () => {
     const folder = tempDir('clinicsync-crash-server-');
+    const serverDir = join(folder.path, 'server');
     const prefix = `cs_t${randomBytes(5).toString('hex')}`;
     const postgres = engine.name === 'postgres' ? { adminUrl: engine.adminUrl, databasePrefix: prefix } : undefined;
+    const database: ServerDatabase = postgres ? { kind: 'postgres', ...postgres } : { kind: 'pglite', dataDir: serverDir };
+    const deviceId = uuidv7();
+    const asServer = (url: string) => ({ url }) as unknown as SyncServerHandle;
     let port: number;
-    let server: SyncServerProcess;
-    const start = () => startSyncServerProcess({ port, dataDir: folder.path, ...(postgres ? { postgres } : {}) });
+    let server: SyncServerProcess | undefined;
+    let login: { code: string; username: string; password: string };
+    let tenantId: string;
+    let store: OrgStore;
+    const start = async () => (server = await startSyncServerProcess({ port, dataDir: serverDir, ...(postgres ? { postgres } : {}) }));
+
+    /** One sync of the workstation with the real engine, signed in again as the same device. */
+    async function syncOnce(url: string, afterwards?: (transport: SyncTransport) => Promise<void>): Promise<string> {
+      const { session } = await signedIn(asServer(url), login, deviceId);
+      const transport = createSyncTransport(url, { tenantId, token: session.token });
+      const sync = new SyncEngine({ store, transport, deviceId });
+      try {
+        await sync.syncNow();
+        await afterwards?.(transport);
+        return 'answered';
+      } catch (error) {
+        return `failed ${(error as { code?: string }).code ?? String(error)}`;
+      } finally {
+        await sync.stop();
+        await transport.close();
+      }
+    }
 
     beforeAll(async () => {
       port = await freePort();
-      server = await start();
+      const first = await start();
+      login = { code: 'northside', username: 'frontdesk', password: first.demoPasswords.get('northside') ?? '' };
+      tenantId = (await signedIn(asServer(first.url), login, deviceId)).session.tenantId;
+      store = OrgStore.open({ path: join(folder.path, 'store.db'), key: randomBytes(32), tenantId, deviceId });
+      await first.stop(); // each round arms its stall while the server is down
+      server = undefined;
     }, 180_000);
 
     afterAll(async () => {
+      store?.close();
       await server?.stop();
+      await closeClientSockets();
       if (postgres) await dropPostgresDeployment(postgres.adminUrl, prefix);
       folder.remove();
     });
 
-    it('leaves each interrupted push applied entirely or not at all, and the retry converges', async () => {
-      const asServer = (url: string) => ({ url }) as unknown as SyncServerHandle;
-      const login = { code: 'northside', username: 'frontdesk', password: server.demoPasswords.get('northside') ?? '' };
-      let { device } = await signedIn(asServer(server.url), login);
-      const batch = () => Array.from({ length: 500 }, (_, i) => device.mutation('patient', uuidv7(), patientFields({ mrn: `KILL-${i}` })));
-      const timed = Date.now();
-      await device.push(...batch());
-      const pushMs = Date.now() - timed;
-      const outcomes: string[] = [];
-      for (let round = 0; round < 3; round++) {
-        const mutations = batch();
-        const inFlight = device.push(...mutations).then(() => 'answered', () => 'cut');
-        await new Promise((resolve) => setTimeout(resolve, Math.round(pushMs * (0.1 + 0.2 * round))));
-        await server.kill();
-        const answer = await inFlight;
-        server = await start();
-        ({ device } = await signedIn(asServer(server.url), login));
-        const ids = new Set(mutations.map((m) => m.id));
-        const present = (await device.pullAll('master_data')).changes.filter((change) => ids.has(change.id));
-        expect([0, 500]).toContain(present.length); // all or nothing
-        if (answer === 'answered') expect(present).toHaveLength(500);
-        outcomes.push(answer === 'answered' ? 'answered before the kill' : present.length === 0 ? 'rolled back' : 'committed, answer lost');
-        const retry = await device.push(...mutations);
-        expect(new Set(retry.results.map((r) => r.status))).toEqual(new Set([present.length === 0 ? 'applied' : 'duplicate']));
-        const after = (await device.pullAll('master_data')).changes.filter((change) => ids.has(change.id));
-        expect(after).toHaveLength(500);
-        expect(new Set(after.map((change) => change.version))).toEqual(new Set([2])); // created once, never re-applied
-      }
-      expect(outcomes.filter((o) => o !== 'answered before the kill').length).toBeGreaterThan(0); // at least one kill hit the push
-      console.log(`server kill (${engine.name}): push of 500 took ${pushMs} ms; outcomes ${outcomes.join(', ')}`);
-    }, 300_000);
+    for (const point of STALL_POINTS) {
+      it(`held ${point === 'ledger' ? 'after the ledger claim' : point === 'rows' ? 'after the records are written' : 'in the feed flush'}: rolled back, then applied once by the retry`, async () => {
+        for (let i = 0; i < BATCH; i++) store.patients.create(samplePatient({ givenName: 'Crash', mrn: `KILL-${point}-${i}` }));
+        const batch = pendingBatch(store.db, 1_000_000);
+        expect(batch).toHaveLength(BATCH);
+        const mutationIds = batch.map((m) => m.mutationId);
+        const patientIds = batch.map((m) => m.id);
+
+        await armStall(database, point, patientIds[0]!);
+        const live = await start();
+        const interrupted = syncOnce(live.url);
+        const held = await waitUntilHeld(database);
+        // Inside the push transaction, the batch's rows of that point written, not committed.
+        expect(held).toMatchObject({ point, rowsWritten: BATCH });
+        expect(held.xid).toMatch(/^\d+$/);
+        if (held.backend) {
+          expect(held.backend).toMatchObject({ state: 'active', waitEvent: 'PgSleep', inTransaction: true });
+          expect(held.backend.xid).not.toBeNull();
+          expect(held.backend.query).toContain(stallTable(point));
+        }
+        await live.kill();
+        server = undefined;
+        expect(await interrupted).toMatch(/^failed/);
+        // PostgreSQL: the orphaned backend rolled the held transaction back (it never committed).
+        expect(await heldTransactionEnd(database, held)).toBe(postgres ? 'aborted' : null);
+
+        // Nothing of the batch is on the server; the workstation still has all of it queued.
+        expect(await batchOnServer(database, tenantId, mutationIds, patientIds)).toEqual({ ledger: 0, ledgerDevices: [], patients: 0, links: 0, feed: 0, versions: [] });
+        expectIntact(store);
+        expect(store.pendingCount()).toBe(BATCH);
+
+        await disarmStall(database);
+        const restarted = await start();
+        const answer = await syncOnce(restarted.url, async (transport) => {
+          expect(tableDigests(storeContent(store.db))).toEqual(tableDigests(await serverContent(transport)));
+        });
+        expect(answer).toBe('answered');
+        expect(store.pendingCount()).toBe(0);
+        expect(store.rejected()).toEqual([]);
+        expectIntact(store);
+        await restarted.stop();
+        server = undefined;
+        // Applied exactly once: every mutation id in the ledger, every record created once.
+        expect(await batchOnServer(database, tenantId, mutationIds, patientIds)).toEqual({
+          ledger: BATCH,
+          ledgerDevices: [deviceId],
+          patients: BATCH,
+          links: BATCH,
+          feed: BATCH,
+          versions: [1],
+        });
+      }, 180_000);
+    }
   });
 }
