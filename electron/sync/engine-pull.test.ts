@@ -1,31 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SYNCED_DOMAINS, type SyncedDomain } from '../../shared/domains.ts';
 import { formatHlc } from '../../shared/hlc.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { Change, PullInput, PullPage } from '../../shared/sync/pull.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
-import { OrgStore } from '../store/org-store.ts';
 import { samplePatient } from '../store/test-fixtures.ts';
 import { startFakeSyncServer } from '../test-support/fake-sync-server.ts';
-import { tempDir } from '../test-support/temp-dir.ts';
+import { engineTestKit } from '../test-support/engine-kit.ts';
 import { SyncEngine } from './engine.ts';
 import { createSyncTransport, type PokeHandlers, type SyncTransport } from './transport.ts';
 
 /** How the engine pulls: pages asked ahead of the write (pipelined), and only the poked domains while pokes flow. */
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups.length = 0;
-});
-
-function openStore() {
-  const dir = tempDir();
-  const store = OrgStore.open({ path: join(dir.path, 'org.db'), key: randomBytes(32), tenantId: uuidv7(), deviceId: uuidv7() });
-  cleanups.push(() => dir.remove(), () => store.close());
-  return store;
-}
+const { cleanups, openStore } = engineTestKit();
 
 const serverHlc = () => formatHlc({ ms: Date.now(), counter: 0, node: 'server' });
 

@@ -1,30 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SYNCED_DOMAINS } from '../../shared/domains.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { formatHlc } from '../../shared/hlc.ts';
-import { OrgStore } from '../store/org-store.ts';
+import type { OrgStore } from '../store/org-store.ts';
 import { samplePatient } from '../store/test-fixtures.ts';
 import { startFakeSyncServer } from '../test-support/fake-sync-server.ts';
-import { tempDir } from '../test-support/temp-dir.ts';
+import { engineTestKit, quietTransport } from '../test-support/engine-kit.ts';
 import { SyncEngine, type ForeignOrgMessage } from './engine.ts';
-import type { PokeHandlers, SyncTransport } from './transport.ts';
+import type { PokeHandlers } from './transport.ts';
 import { createSyncTransport } from './transport.ts';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups.length = 0;
-});
-
-function openStore() {
-  const dir = tempDir();
-  const tenantId = uuidv7();
-  const store = OrgStore.open({ path: join(dir.path, 'org.db'), key: randomBytes(32), tenantId, deviceId: uuidv7() });
-  cleanups.push(() => dir.remove(), () => store.close());
-  return store;
-}
+const { cleanups, openStore } = engineTestKit();
 
 function engineFor(store: OrgStore, url: string, onForeignOrg?: (what: ForeignOrgMessage) => void) {
   const transport = createSyncTransport(url, { tenantId: store.tenantId, token: 'test-token' });
@@ -108,66 +94,46 @@ describe('SyncEngine (against a scripted tRPC server over real HTTP)', () => {
   it("ignores and reports a poke for another org, and is woken by its own org's poke", async () => {
     const store = openStore();
     let handlers: PokeHandlers | undefined;
-    let pulls = 0;
-    const transport: SyncTransport = {
-      push: () => Promise.reject(new Error('not used')),
-      pull: async ({ domain, cursor }) => {
-        pulls += 1;
-        return { protocolVersion: 1, tenantId: store.tenantId, domain, changes: [], cursor, hasMore: false, serverHlc: formatHlc({ ms: 1, counter: 0, node: 's' }) };
-      },
-      signOut: async () => undefined,
-      uploadBreakGlass: async () => ({ stored: 0 }),
-      subscribePokes: (h) => ((handlers = h), () => undefined),
-      close: async () => undefined,
-    };
+    const transport = quietTransport(store, { subscribePokes: (h) => ((handlers = h), () => undefined) });
     const reports: ForeignOrgMessage[] = [];
     const engine = new SyncEngine({ store, transport, deviceId: uuidv7(), pollIntervalMs: 60_000, onForeignOrg: (what) => reports.push(what) });
     engine.start();
     cleanups.push(() => engine.stop());
     await vi.waitFor(() => expect(handlers).toBeDefined());
-    const settled = pulls;
+    const settled = transport.pulls;
     handlers!.onPoke({ tenantId: uuidv7(), domain: 'master_data' });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(pulls).toBe(settled);
+    expect(transport.pulls).toBe(settled);
     expect(reports).toEqual(['poke']);
     handlers!.onPoke({ tenantId: store.tenantId, domain: 'master_data' });
-    await vi.waitFor(() => expect(pulls).toBeGreaterThan(settled));
+    await vi.waitFor(() => expect(transport.pulls).toBeGreaterThan(settled));
   });
 
   it('polls at the fallback rate while the poke subscription is down, and at the slow rate while it is live', async () => {
     const store = openStore();
-    let pulls = 0;
     let live = false;
     let handlers: PokeHandlers | undefined;
-    const transport: SyncTransport = {
-      push: () => Promise.reject(new Error('not used')),
-      pull: async ({ domain, cursor }) => {
-        pulls += 1;
-        return { protocolVersion: 1, tenantId: store.tenantId, domain, changes: [], cursor, hasMore: false, serverHlc: formatHlc({ ms: 1, counter: 0, node: 's' }) };
-      },
-      signOut: async () => undefined,
-      uploadBreakGlass: async () => ({ stored: 0 }),
+    const transport = quietTransport(store, {
       // Down: the subscription ends at once (as when a proxy drops WebSockets). Live: it stays.
       subscribePokes: (h) => {
         handlers = h;
         if (!live) h.onEnded?.();
         return () => undefined;
       },
-      close: async () => undefined,
-    };
+    });
     const engine = new SyncEngine({ store, transport, deviceId: uuidv7(), pollIntervalMs: 60_000, fallbackPollMs: 40 });
     engine.start();
     cleanups.push(() => engine.stop());
-    const cycles = () => pulls / SYNCED_DOMAINS.length;
+    const cycles = () => transport.pulls / SYNCED_DOMAINS.length;
     await vi.waitFor(() => expect(cycles()).toBeGreaterThanOrEqual(4), { timeout: 10_000 });
     live = true;
     await vi.waitFor(() => expect(handlers).toBeDefined());
     // The next cycle subscribes for good; after it, only pokes (or the 60 s poll) wake the loop.
     const before = cycles();
     await vi.waitFor(() => expect(cycles()).toBeGreaterThan(before), { timeout: 10_000 });
-    const settled = pulls;
+    const settled = transport.pulls;
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(pulls).toBe(settled);
+    expect(transport.pulls).toBe(settled);
   });
 
   it('goes offline when the server is unreachable, keeps local writes working, and recovers', async () => {
