@@ -114,6 +114,19 @@ for (const engine of engines) {
       expect(await patient(id)).toMatchObject({ fields: { familyName: 'Present' } });
     });
 
+    it('takes a mutation id from the future as the opaque key it is: applied once, replays are duplicates, later ids of the past still apply', async () => {
+      // A UUIDv7 whose timestamp is a year ahead (a device with a wild clock made it).
+      const aheadMs = (Date.now() + 365 * 24 * 3_600_000).toString(16).padStart(12, '0');
+      const fromTheFuture = (id: string) => `${aheadMs.slice(0, 8)}-${aheadMs.slice(8, 12)}${id.slice(13)}`;
+      const id = uuidv7();
+      const create = { ...a.mutation('patient', id, patientFields({ familyName: 'Futureid' })), mutationId: fromTheFuture(uuidv7()) };
+      expect((await a.push(create)).results[0]?.status).toBe('applied');
+      expect((await a.push(create)).results[0]?.status).toBe('duplicate');
+      // Ordering never comes from mutation ids: an ordinary (older) id after it applies, and its HLC decides.
+      expect((await a.push(a.mutation('patient', id, { familyName: 'Presentid' }))).results[0]?.status).toBe('applied');
+      expect(await patient(id)).toMatchObject({ fields: { familyName: 'Presentid' } });
+    });
+
     it("refuses a pull page of another org: nothing applied, cursor kept, reported", async () => {
       const folder = tempDir('clinicsync-hostile-store-');
       const deviceId = uuidv7();
