@@ -1,8 +1,17 @@
 import { extname, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Net, Protocol } from 'electron';
+import type { CustomScheme, Net, Protocol } from 'electron';
 import { SECURITY_HEADERS } from '../host/security.ts';
 import { APP_HOST, APP_SCHEME } from './ipc-protocol.ts';
+
+/**
+ * Registered before `ready`: app:// is a standard, secure origin (fetch allowed, no mixed
+ * content). Deliberately NOT bypassCSP, corsEnabled or allowServiceWorkers; a test locks it.
+ */
+export const APP_SCHEME_PRIVILEGES = {
+  scheme: APP_SCHEME,
+  privileges: { standard: true, secure: true, supportFetchAPI: true },
+} as const satisfies CustomScheme;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -22,9 +31,16 @@ export function handleAppProtocol(protocol: Pick<Protocol, 'handle'>, net: Pick<
   const root = resolve(rendererDir);
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
-    if (url.host !== APP_HOST) return new Response('Not found', { status: 404 });
-    let path = resolve(root, `.${decodeURIComponent(url.pathname)}`);
-    if (path !== root && !path.startsWith(root + sep)) return new Response('Not found', { status: 404 });
+    // SECURITY_HEADERS (one CSP, shared with the browser-mode host) on EVERY response, 404s too.
+    if (url.host !== APP_HOST) return new Response('Not found', { status: 404, headers: SECURITY_HEADERS });
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      return new Response('Not found', { status: 404, headers: SECURITY_HEADERS }); // malformed %-escape
+    }
+    let path = resolve(root, `.${pathname}`);
+    if (path !== root && !path.startsWith(root + sep)) return new Response('Not found', { status: 404, headers: SECURITY_HEADERS });
     if (path === root || extname(path) === '') path = resolve(root, 'index.html');
     const file = await net.fetch(pathToFileURL(path).toString()).catch(() => null);
     if (!file?.ok) return new Response('Not found', { status: 404, headers: SECURITY_HEADERS });

@@ -19,11 +19,13 @@ function fakeIpcMain() {
   };
 }
 
-const eventFrom = (url: string | null) => ({ senderFrame: url === null ? null : { url } }) as unknown as IpcMainInvokeEvent;
+/** A main frame (parent null), a sub-frame of our main frame, or no frame at all. */
+const eventFrom = (url: string | null, kind: 'main' | 'sub' = 'main') =>
+  ({ senderFrame: url === null ? null : { url, parent: kind === 'main' ? null : { url: 'app://renderer/index.html', parent: null } } }) as unknown as IpcMainInvokeEvent;
 
 let dir: ReturnType<typeof tempDir>;
 let workstation: Workstation;
-let invoke: (url: string | null, request: unknown) => Promise<IpcResponse>;
+let invoke: (url: string | null, request: unknown, kind?: 'main' | 'sub') => Promise<IpcResponse>;
 let ipcMain: ReturnType<typeof fakeIpcMain>;
 let unregister: () => void;
 
@@ -33,7 +35,7 @@ beforeEach(() => {
   workstation = createWorkstation({ dataDir: dir.path, serverUrl: 'http://127.0.0.1:9', keystore });
   ipcMain = fakeIpcMain();
   unregister = registerLocalApiIpc({ ipcMain: ipcMain as never, router: workstation.router, createContext: workstation.createContext });
-  invoke = (url, request) => ipcMain.handlers.get(IPC_CHANNEL)!(eventFrom(url), request);
+  invoke = (url, request, kind) => ipcMain.handlers.get(IPC_CHANNEL)!(eventFrom(url, kind), request);
 });
 afterEach(async () => {
   await workstation.close();
@@ -50,9 +52,16 @@ describe('tRPC over IPC', () => {
   });
 
   it('refuses a foreign or vanished sender frame', async () => {
-    for (const url of ['https://evil.example/', 'file:///etc/passwd', 'app://other/index.html', null]) {
+    const lookAlikes = ['app://renderer.evil/', 'app://renderer@evil/', 'app://evil@renderer/', 'app://renderer:8080/', 'https://app.renderer/'];
+    for (const url of ['https://evil.example/', 'file:///etc/passwd', 'app://other/index.html', ...lookAlikes, null]) {
       expect(await invoke(url, { path: 'session.status', type: 'query', input: undefined })).toMatchObject({ ok: false, error: { appCode: 'FORBIDDEN' } });
     }
+  });
+
+  it('refuses a sub-frame, even one on our own origin', async () => {
+    const status = { path: 'session.status', type: 'query', input: undefined };
+    expect(await invoke('app://renderer/index.html', status, 'sub')).toMatchObject({ ok: false, error: { appCode: 'FORBIDDEN' } });
+    expect(await invoke('app://renderer/index.html', status, 'main')).toMatchObject({ ok: true });
   });
 
   it('maps errors to appCode + message: locked store, bad input, wrong procedure type, junk', async () => {

@@ -2,7 +2,8 @@ import { callTRPCProcedure, getTRPCErrorFromUnknown, type AnyTRPCRouter } from '
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { z } from 'zod';
 import { describeError } from '../local-api/errors.ts';
-import { APP_ORIGIN, IPC_CHANNEL, type IpcRequest, type IpcResponse } from './ipc-protocol.ts';
+import { isAppUrl } from './app-origin.ts';
+import { IPC_CHANNEL, type IpcRequest, type IpcResponse } from './ipc-protocol.ts';
 
 const requestSchema = z.object({
   path: z.string().regex(/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*){0,4}$/),
@@ -10,17 +11,17 @@ const requestSchema = z.object({
   input: z.unknown(),
 });
 
-/** Only our own renderer, loaded from app://renderer/, may talk to the local API. */
+/**
+ * Only our own renderer's MAIN frame, loaded from exactly app://renderer, may talk to the
+ * local API. Sub-frames are refused even on our origin: the UI has none, the preload does not
+ * run in them (nodeIntegrationInSubFrames is off), so a sub-frame that reaches the channel is
+ * by definition something we did not build. `parent === null` is Electron's main-frame test;
+ * a frame without the field (or a vanished frame) fails closed.
+ */
 export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>): boolean {
-  const url = event.senderFrame?.url;
-  if (!url) return false; // frame navigated away or destroyed
-  try {
-    // Compare scheme + host: WHATWG URL gives non-special schemes an opaque origin ("null").
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}` === APP_ORIGIN;
-  } catch {
-    return false;
-  }
+  const frame = event.senderFrame;
+  if (!frame) return false; // frame navigated away or destroyed
+  return frame.parent === null && isAppUrl(frame.url);
 }
 
 const refused = (message: string): IpcResponse => ({ ok: false, error: { appCode: 'FORBIDDEN', message } });
