@@ -1,5 +1,6 @@
 import type { Db as Database } from './db.ts';
 import { CLINICAL_TABLES_SQL } from './schema/clinical-tables.ts';
+import { SEARCH_TABLES_SQL } from './schema/search-tables.ts';
 import { SETUP_TABLES_SQL } from './schema/setup-tables.ts';
 import { SYNC_STATE_TABLES_SQL } from './schema/sync-state-tables.ts';
 import { StoreOpenError } from './store-errors.ts';
@@ -116,6 +117,8 @@ export const MIGRATIONS: readonly string[] = [
   SETUP_TABLES_SQL,
   // 5: sync bookkeeping (issue 5).
   SYNC_STATE_TABLES_SQL,
+  // 6: the patient search index (issue 6).
+  SEARCH_TABLES_SQL,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,8 @@
 import type { PatientFields } from '../../shared/entities/patient.ts';
 import type { AppointmentFields } from '../../shared/entities/appointment.ts';
 import type { Db } from './db.ts';
+import { patientSearchQuery } from './patient-search.ts';
+import { prepared } from './prepared.ts';
 
 export interface PatientRow extends PatientFields {
   id: string;
@@ -16,49 +18,37 @@ export interface AppointmentRow extends AppointmentFields {
 const PENDING = (entity: string, alias: string) =>
   `EXISTS (SELECT 1 FROM outbox o WHERE o.entity = '${entity}' AND o.entity_id = ${alias}.id AND o.status = 'pending')`;
 
-const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 /**
- * Front-desk search on the local store: every word must prefix a given or family name;
- * or the whole term is a birth date (YYYY-MM-DD), an MRN, or a phone number (digits only
- * are compared, so "(555) 01-23" finds "555-0123").
+ * Front-desk search on the local store, through the patient_search index (the rules are in
+ * patient-search.ts): every word must prefix a name, the MRN, the phone digits or the birth
+ * date; an exact MRN ranks first, then by family and given name. Without a search, every
+ * patient by name. The ranking and the limit come from the index alone, so only the
+ * returned patients' rows are read.
  */
 export function listPatients(db: Db, options: { search?: string | undefined; limit?: number | undefined } = {}): PatientRow[] {
   const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
-  const term = (options.search ?? '').trim();
-  const where: string[] = [];
-  const params: Record<string, string | number> = { limit };
-  if (term) {
-    const alternatives: string[] = [];
-    const words = term.split(/\s+/).slice(0, 5);
-    alternatives.push(
-      `(${words
-        .map((word, i) => {
-          params[`w${i}`] = `${escapeLike(word)}%`;
-          return `(p.given_name LIKE @w${i} ESCAPE '\\' OR p.family_name LIKE @w${i} ESCAPE '\\')`;
-        })
-        .join(' AND ')})`,
-    );
-    if (/^\d{4}-\d{2}-\d{2}$/.test(term)) {
-      params['date'] = term;
-      alternatives.push('p.birth_date = @date');
-    }
-    params['mrn'] = term;
-    alternatives.push('p.mrn = @mrn COLLATE NOCASE');
-    const digits = term.replace(/\D/g, '');
-    if (digits.length >= 4 && /^[0-9+()\-. ]+$/.test(term)) {
-      params['digits'] = digits;
-      alternatives.push(`digits_only(p.phone) = @digits`);
-    }
-    where.push(`(${alternatives.join(' OR ')})`);
-  }
-  const rows = db
-    .prepare<[Record<string, string | number>], Record<string, string | number>>(
+  const search = (options.search ?? '').trim();
+  let rows: Record<string, string | number>[];
+  if (search === '') {
+    rows = prepared<[{ limit: number }], Record<string, string | number>>(
+      db,
       `SELECT p.*, ${PENDING('patient', 'p')} AS pending FROM patients p
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY p.family_name COLLATE NOCASE, p.given_name COLLATE NOCASE, p.id LIMIT @limit`,
-    )
-    .all(params);
+    ).all({ limit });
+  } else {
+    const query = patientSearchQuery(search);
+    if (!query) return [];
+    rows = prepared<[{ limit: number; match: string; mrnKey: string }], Record<string, string | number>>(
+      db,
+      `SELECT p.*, ${PENDING('patient', 'p')} AS pending
+       FROM (SELECT r.patient_id, r.sort_name, r.mrn_key = @mrnKey AS exact
+             FROM patient_search s JOIN patient_search_rows r ON r.rowid = s.rowid
+             WHERE patient_search MATCH @match
+             ORDER BY exact DESC, r.sort_name, r.patient_id LIMIT @limit) hit
+       JOIN patients p ON p.id = hit.patient_id
+       ORDER BY hit.exact DESC, hit.sort_name, hit.patient_id`,
+    ).all({ limit, match: query.match, mrnKey: query.mrnKey });
+  }
   return rows.map((row) => ({
     id: String(row['id']),
     givenName: String(row['given_name']),

@@ -28,8 +28,11 @@ function storeWith(rows: number) {
   store.db.transaction(() => {
     for (let i = 0; i < rows; i++) store.patients.create(samplePatient({ familyName: `Damagetest${i}`, mrn: `MRN-${i}` }));
   })();
+  // The last page that holds data: the file may end in a free page (the search index frees
+  // pages as it merges), and a flipped byte there is harmless and never read.
+  const lastUsedPage = (store.db.prepare('SELECT max(pageno) AS n FROM dbstat').get() as { n: number }).n;
   store.close();
-  return { path, key, tenantId };
+  return { path, key, tenantId, lastUsedPage };
 }
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -57,15 +60,15 @@ describe('a damaged store page (SQLCipher HMAC failure)', () => {
   const lastPage = (path: string) => statSync(path).size / PAGE;
 
   it.each([
-    ['page 2', (_path: string) => 2],
-    ['the last page', lastPage],
+    ['page 2', (_lastUsed: number) => 2],
+    ['the last page in use', (lastUsed: number) => lastUsed],
   ])('refuses a flipped byte in %s as STORE_MISMATCH/damaged and leaves the file bytes as they were', (_label, pageOf) => {
-    const { path, key, tenantId } = storeWith(300);
+    const { path, key, tenantId, lastUsedPage } = storeWith(300);
     expect(statSync(path).size % PAGE).toBe(0);
     expect(lastPage(path)).toBeGreaterThan(10);
     expect(existsSync(`${path}-wal`)).toBe(false);
 
-    const original = flipByteInPage(path, pageOf(path));
+    const original = flipByteInPage(path, pageOf(lastUsedPage));
     const before = sha256(path);
     const error = openError(() => openStore({ path, key, tenantId }));
     expect(error).toBeInstanceOf(StoreOpenError);
@@ -83,8 +86,8 @@ describe('a damaged store page (SQLCipher HMAC failure)', () => {
   });
 
   it('says the local copy is damaged and will be re-downloaded, naming no key, path, org or data', () => {
-    const { path, key, tenantId } = storeWith(50);
-    flipByteInPage(path, lastPage(path));
+    const { path, key, tenantId, lastUsedPage } = storeWith(50);
+    flipByteInPage(path, lastUsedPage);
     const error = openError(() => openStore({ path, key, tenantId })) as Error;
     expect(error.message).toMatch(/damaged/);
     expect(error.message).toMatch(/downloaded again from the server/);

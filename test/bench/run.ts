@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { probePostgres, testPostgresUrl } from '../support/postgres.ts';
 import { testEngines } from '../../sync-server/testing/engines.ts';
 import { auditAppendBench } from './audit-append.ts';
+import { patientSearchBench } from './patient-search.ts';
 import { printReport, type Figure } from './report.ts';
 import { storeCipherBench } from './store-cipher.ts';
 import { SYNC_BENCH_FULL, SYNC_BENCH_QUICK, syncBenchOnEngines } from './sync-bench.ts';
@@ -22,6 +23,7 @@ const BENCHES: Record<string, (options: { entries: number; quick: boolean; engin
     }
     return figures;
   },
+  search: () => patientSearchBench(),
   store: () => storeCipherBench(),
   sync: ({ quick, engine }) => syncBenchOnEngines(quick ? SYNC_BENCH_QUICK : SYNC_BENCH_FULL, engine),
 };

@@ -274,7 +274,7 @@ function syntheticPatients(count: number): PatientFields[] {
 }
 
 /** Deterministic, so both twins get the same data and the same queries. */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state * 1_664_525 + 1_013_904_223) >>> 0;
