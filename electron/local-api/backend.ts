@@ -6,7 +6,8 @@ import type { SyncStatus } from '../sync/sync-status.ts';
 export interface SessionStatus {
   /** 'locked': a session is open but hidden (idle, manual lock, emergency access ended) until unlocked. */
   state: 'signed_out' | 'signed_in' | 'locked';
-  user: { displayName: string; role: Role; username: string } | null;
+  /** userId: the person's id in the org (a note's author, an order's orderer). */
+  user: { userId: string; displayName: string; role: Role; username: string } | null;
   org: { tenantId: string; name: string; code: string } | null;
   serverUrl: string;
   /** Absent when signed out: signed in with the server, offline from this device, or as emergency access. */

@@ -4,6 +4,8 @@ import { appointmentFieldsSchema } from '../../shared/entities/appointment.ts';
 import { patientFieldsSchema } from '../../shared/entities/patient.ts';
 import { signInInputSchema } from '../../shared/sync/auth.ts';
 import { breakGlassEntrySchema, enrollmentTokenSchema } from '../../shared/sync/devices.ts';
+import { scheduleRouter } from './schedule-router.ts';
+import { clinicalRouter } from './clinical-router.ts';
 import { t } from './trpc.ts';
 
 const signInSchema = signInInputSchema.pick({ org: true, username: true, password: true });
@@ -46,6 +48,10 @@ export const localApiRouter = t.router({
       return created;
     }),
   }),
+  /** The desk's day/week schedule with free slots (schedule-router.ts). */
+  schedule: scheduleRouter,
+  /** Chart, my day, encounters, notes and orders, each behind its capability. */
+  clinical: clinicalRouter,
   sync: t.router({
     status: t.procedure.query(({ ctx }) => ctx.backend.syncStatus()),
     now: t.procedure.mutation(({ ctx }) => ctx.backend.runSync()),

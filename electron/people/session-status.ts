@@ -8,7 +8,7 @@ export function toSessionStatus(s: ActiveSession | null, notice: string | null, 
   s.applyTimeLocks();
   return {
     state: s.locked ? 'locked' : 'signed_in',
-    user: { displayName: s.user.displayName, role: s.user.role, username: s.user.login },
+    user: { userId: s.user.userId, displayName: s.user.displayName, role: s.user.role, username: s.user.login },
     org: { tenantId: s.tenantId, name: s.orgName, code: s.orgCode },
     serverUrl,
     mode: s.mode,

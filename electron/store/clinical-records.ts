@@ -170,6 +170,16 @@ export class NoteRecords {
       .map((row) => ({ id: String(row['id']), ...fieldsOfRow('note', row) }));
   }
 
+  /** A patient's whole chart of notes in one query (not one per encounter), oldest first. */
+  ofPatient(patientId: string): (NoteFields & { id: string })[] {
+    return prepared<[string], Record<string, unknown>>(
+      this.db,
+      `SELECT n.* FROM notes n JOIN encounters e ON e.id = n.encounter_id WHERE e.patient_id = ? ORDER BY n.id`,
+    )
+      .all(patientId)
+      .map((row) => ({ id: String(row['id']), ...fieldsOfRow('note', row) }));
+  }
+
   private mustGet(id: string): NoteFields {
     const note = this.repo.get(id);
     if (!note) throw noteNotFound();
@@ -215,6 +225,16 @@ export class OrderRecords {
   ofEncounter(encounterId: string): (OrderFields & { id: string })[] {
     return prepared<[string], Record<string, unknown>>(this.db, `SELECT * FROM orders WHERE encounter_id = ? ORDER BY id`)
       .all(encounterId)
+      .map((row) => ({ id: String(row['id']), ...fieldsOfRow('order', row) }));
+  }
+
+  /** A patient's orders across their encounters in one query, oldest first. */
+  ofPatient(patientId: string): (OrderFields & { id: string })[] {
+    return prepared<[string], Record<string, unknown>>(
+      this.db,
+      `SELECT o.* FROM orders o JOIN encounters e ON e.id = o.encounter_id WHERE e.patient_id = ? ORDER BY o.id`,
+    )
+      .all(patientId)
       .map((row) => ({ id: String(row['id']), ...fieldsOfRow('order', row) }));
   }
 }
