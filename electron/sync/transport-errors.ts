@@ -42,3 +42,8 @@ export function toTransportError(error: unknown): AppError {
 export function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true || (error instanceof Error && error.name === 'AbortError' && signal === undefined);
 }
+
+/** The server never answered (no HTTP response at all): a failed connection, not a refusal or a 5xx page. */
+export function isUnanswered(error: unknown): boolean {
+  return !(error instanceof TRPCClientError && isRecord(error.data));
+}

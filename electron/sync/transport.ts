@@ -11,7 +11,7 @@ import { checksumResultSchema, type ChecksumInput, type ChecksumResult } from '.
 import { sessionInfoSchema, type SessionInfo, type SignInInput } from '../../shared/sync/auth.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
 import { enrollResultSchema, type BreakGlassUpload, type EnrollInput, type EnrollResult, type WipeReport } from '../../shared/sync/devices.ts';
-import { toTransportError } from './transport-errors.ts';
+import { isUnanswered, toTransportError } from './transport-errors.ts';
 
 /**
  * The workstation's view of the sync server, bound to one signed-in session. Every
@@ -61,19 +61,32 @@ function httpClient(serverUrl: string, headers: Record<string, string>, protocol
   });
 }
 
+/**
+ * One call. A call that got no answer at all (the connection failed) is sent once more at
+ * once: after the network comes back, the first request often goes out on a pooled
+ * connection the link already lost and fails before reaching the server. Every sync call
+ * may be repeated (pushes are idempotent on mutation ids); `once` marks the one that may
+ * not (an enrollment token works once).
+ */
 async function call<S extends z.ZodType>(
   run: (signal: AbortSignal) => Promise<unknown>,
   schema: S,
   signal: AbortSignal | undefined,
+  { once = false }: { once?: boolean } = {},
 ): Promise<z.output<S>> {
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   let answer: unknown;
-  try {
-    answer = await run(combined);
-  } catch (error) {
-    if (signal?.aborted) throw signal.reason;
-    throw toTransportError(error);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      answer = await run(combined);
+      break;
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      const failure = toTransportError(error);
+      if (failure.code === 'OFFLINE' && !once && attempt === 1 && !combined.aborted && isUnanswered(error)) continue;
+      throw failure;
+    }
   }
   const parsed = schema.safeParse(answer);
   if (!parsed.success) throw new AppError('INTERNAL', 'The sync server sent an answer this workstation does not understand.');
@@ -87,7 +100,7 @@ export function signInToServer(serverUrl: string, input: SignInInput, signal?: A
 
 export function enrollWithServer(serverUrl: string, input: EnrollInput, signal?: AbortSignal): Promise<EnrollResult> {
   const client = httpClient(serverUrl, {});
-  return call((s) => client.mutation(SYNC_PROCEDURES.enroll, input, { signal: s }), enrollResultSchema, signal);
+  return call((s) => client.mutation(SYNC_PROCEDURES.enroll, input, { signal: s }), enrollResultSchema, signal, { once: true });
 }
 
 /** Public: after a wipe the device has no live session; the proof says which device it was. */
