@@ -1,6 +1,7 @@
 import type { SessionStatus } from '../api/types.ts';
 import { AppointmentsScreen } from '../appointments/AppointmentsScreen.tsx';
 import { PatientsScreen } from '../patients/PatientsScreen.tsx';
+import { SyncCentre } from '../sync/SyncCentre.tsx';
 import { AppHeader } from './AppHeader.tsx';
 import { SectionNav } from './SectionNav.tsx';
 import { SyncStatusBadge } from './SyncStatusBadge.tsx';
@@ -15,7 +16,7 @@ export function MainLayout({ session }: { session: SessionStatus }) {
         <SectionNav current={section} />
         <SyncStatusBadge />
       </div>
-      <main className="content">{section === 'patients' ? <PatientsScreen /> : <AppointmentsScreen />}</main>
+      <main className="content">{section === 'patients' ? <PatientsScreen /> : section === 'sync' ? <SyncCentre /> : <AppointmentsScreen />}</main>
     </div>
   );
 }

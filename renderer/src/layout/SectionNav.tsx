@@ -3,6 +3,7 @@ import type { Section } from './use-section.ts';
 const LINKS: readonly { section: Section; label: string }[] = [
   { section: 'patients', label: 'Patients' },
   { section: 'appointments', label: 'Appointments' },
+  { section: 'sync', label: 'Sync' },
 ];
 
 export function SectionNav({ current }: { current: Section }) {

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 
-export type Section = 'patients' | 'appointments';
+export type Section = 'patients' | 'appointments' | 'sync';
 
-const SECTIONS: readonly Section[] = ['patients', 'appointments'];
+const SECTIONS: readonly Section[] = ['patients', 'appointments', 'sync'];
 
 function read(): Section {
   const name = window.location.hash.replace(/^#\/?/, '');
