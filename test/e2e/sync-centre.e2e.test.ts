@@ -1,14 +1,13 @@
 import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTcpRelay, type TcpRelay } from '../../electron/test-support/tcp-relay.ts';
 import type { DemoOrg } from '../../sync-server/server.ts';
-import { recordSkippedSuite } from '../support/skip-log.ts';
 import { seriousA11yViolations } from './support/a11y.ts';
 import { buildRenderer } from './support/build-renderer.ts';
-import { chromiumAvailability, launchChromium } from './support/chromium.ts';
+import { launchChromium } from './support/chromium.ts';
 import { makeRoot, removeRoot, startServer, startWorkstation, type WorkstationUnderTest } from './support/stack.ts';
+import { chromiumForSuite, demoUser, pagesOf, SHOTS_DIR } from './support/suite.ts';
 import { searchPatients, signIn, waitForPatientsScreen } from './support/ui.ts';
 
 /**
@@ -17,47 +16,22 @@ import { searchPatients, signIn, waitForPatientsScreen } from './support/ui.ts';
  * desk that synced second lists the conflict in its Sync centre; a person resolves it with
  * the keyboard only, and both desks end up with the value chosen.
  */
-const chromium = chromiumAvailability();
-const required = process.env.CLINICSYNC_REQUIRE_CHROMIUM === '1' || process.env.CI === 'true';
-const shotsDir = fileURLToPath(new URL('../../test-results/e2e/', import.meta.url));
+const chromiumOk = chromiumForSuite('sync centre in Chromium');
 
-if (!chromium.ok && !required) recordSkippedSuite('e2e: sync centre in Chromium', chromium.reason);
-
-describe.runIf(!chromium.ok && required)('e2e prerequisites (sync centre)', () => {
-  it('has Chromium installed (required by CLINICSYNC_REQUIRE_CHROMIUM or CI)', () => {
-    throw new Error(chromium.ok ? 'unreachable' : chromium.reason);
-  });
-});
-
-describe.skipIf(!chromium.ok)('sync centre: a conflict listed and resolved by keyboard (browser mode, real Chromium)', () => {
+describe.skipIf(!chromiumOk)('sync centre: a conflict listed and resolved by keyboard (browser mode, real Chromium)', () => {
   let root = '';
   let browser: Browser | undefined;
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   const relays: TcpRelay[] = [];
   const stations: WorkstationUnderTest[] = [];
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
   let northside: DemoOrg;
 
-  async function openPage(station: WorkstationUnderTest): Promise<Page> {
-    if (!browser) throw new Error('browser not started');
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`${station.name}: ${error.message}`));
-    await page.goto(station.url);
-    return page;
-  }
-
-  function userOf(username: string) {
-    const user = northside.users.find((candidate) => candidate.username === username);
-    if (!user) throw new Error(`demo org northside has no user ${username}`);
-    return { org: northside.code, username: user.username, password: user.password };
-  }
+  const pages = pagesOf(() => browser);
+  const openPage = pages.open;
 
   beforeAll(async () => {
     root = await makeRoot();
-    await mkdir(shotsDir, { recursive: true });
+    await mkdir(SHOTS_DIR, { recursive: true });
     const [rendererDir, started] = await Promise.all([buildRenderer(root), startServer()]);
     server = started;
     const ns = server.orgs.get('northside');
@@ -72,7 +46,7 @@ describe.skipIf(!chromium.ok)('sync centre: a conflict listed and resolved by ke
   }, 240_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
+    await pages.closeAll();
     await browser?.close().catch(() => undefined);
     for (const station of stations) await station.close().catch(() => undefined);
     for (const relay of relays) await relay.close().catch(() => undefined);
@@ -86,9 +60,9 @@ describe.skipIf(!chromium.ok)('sync centre: a conflict listed and resolved by ke
     if (!a || !b || !relayA || !relayB) throw new Error('workstations not started');
 
     const pageA = await openPage(a);
-    await signIn(pageA, userOf('frontdesk'));
+    await signIn(pageA, demoUser(northside));
     const pageB = await openPage(b);
-    await signIn(pageB, userOf('clinician'));
+    await signIn(pageB, demoUser(northside, 'clinician'));
     await waitForPatientsScreen(pageA);
     await waitForPatientsScreen(pageB);
     await a.workstation.syncNow();
@@ -129,7 +103,7 @@ describe.skipIf(!chromium.ok)('sync centre: a conflict listed and resolved by ke
     expect(phoneOn(a)).toBe(logged.winningValue);
 
     expect(await seriousA11yViolations(pageA), 'sync centre: serious/critical axe violations').toEqual([]);
-    await pageA.screenshot({ path: `${shotsDir}sync-centre-conflict.png`, fullPage: true });
+    await pageA.screenshot({ path: `${SHOTS_DIR}sync-centre-conflict.png`, fullPage: true });
 
     // Keyboard only: Tab to "Keep the other" in this conflict, then Enter.
     await pageA.getByRole('heading', { level: 1, name: 'Sync' }).click();
@@ -160,7 +134,7 @@ describe.skipIf(!chromium.ok)('sync centre: a conflict listed and resolved by ke
     await pageB.getByRole('row').filter({ hasText: String(chosen) }).first().waitFor({ timeout: 15_000 });
 
     expect(await seriousA11yViolations(pageA), 'sync centre after resolving: serious/critical axe violations').toEqual([]);
-    await pageA.screenshot({ path: `${shotsDir}sync-centre-resolved.png`, fullPage: true });
-    expect(pageErrors).toEqual([]);
+    await pageA.screenshot({ path: `${SHOTS_DIR}sync-centre-resolved.png`, fullPage: true });
+    expect(pages.pageErrors).toEqual([]);
   }, 180_000);
 });

@@ -1,13 +1,12 @@
 import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoOrg } from '../../sync-server/server.ts';
 import { seriousA11yViolations } from './support/a11y.ts';
 import { buildRenderer } from './support/build-renderer.ts';
-import { recordSkippedSuite } from '../support/skip-log.ts';
-import { chromiumAvailability, launchChromium } from './support/chromium.ts';
+import { launchChromium } from './support/chromium.ts';
 import { makeRoot, removeRoot, startServer, startWorkstation, type WorkstationUnderTest } from './support/stack.ts';
+import { chromiumForSuite, demoUser, pagesOf, SHOTS_DIR } from './support/suite.ts';
 import { bookAppointment, createPatient, patientRow, searchPatients, signIn, syncNow, syncUntilVisible, waitForPatientsScreen } from './support/ui.ts';
 
 /**
@@ -16,48 +15,22 @@ import { bookAppointment, createPatient, patientRow, searchPatients, signIn, syn
  * renderer in Chromium. A patient created on A1 (northside) must reach A2 (northside)
  * and must never show on B1 (lakeview).
  */
-const chromium = chromiumAvailability();
-// Mandatory where CI says so (.ci/run sets CLINICSYNC_REQUIRE_CHROMIUM=1); loud skip elsewhere.
-const required = process.env.CLINICSYNC_REQUIRE_CHROMIUM === '1' || process.env.CI === 'true';
-const shotsDir = fileURLToPath(new URL('../../test-results/e2e/', import.meta.url));
+const chromiumOk = chromiumForSuite('two workstations in Chromium');
 
-if (!chromium.ok && !required) recordSkippedSuite('e2e: two workstations in Chromium', chromium.reason);
-
-describe.runIf(!chromium.ok && required)('e2e prerequisites', () => {
-  it('has Chromium installed (required by CLINICSYNC_REQUIRE_CHROMIUM or CI)', () => {
-    throw new Error(chromium.ok ? 'unreachable' : chromium.reason);
-  });
-});
-
-describe.skipIf(!chromium.ok)('two workstations, two orgs (browser mode, real Chromium)', () => {
+describe.skipIf(!chromiumOk)('two workstations, two orgs (browser mode, real Chromium)', () => {
   let root = '';
   let browser: Browser | undefined;
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   const stations: WorkstationUnderTest[] = [];
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
   let northside: DemoOrg;
   let lakeview: DemoOrg;
 
-  async function openPage(station: WorkstationUnderTest): Promise<Page> {
-    if (!browser) throw new Error('browser not started');
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`${station.name}: ${error.message}`));
-    await page.goto(station.url);
-    return page;
-  }
-
-  function userOf(org: DemoOrg, username = 'frontdesk') {
-    const user = org.users.find((candidate) => candidate.username === username) ?? org.users[0];
-    if (!user) throw new Error(`demo org ${org.code} has no users`);
-    return { org: org.code, username: user.username, password: user.password };
-  }
+  const pages = pagesOf(() => browser);
+  const openPage = pages.open;
 
   beforeAll(async () => {
     root = await makeRoot();
-    await mkdir(shotsDir, { recursive: true });
+    await mkdir(SHOTS_DIR, { recursive: true });
     const [rendererDir, started] = await Promise.all([buildRenderer(root), startServer()]);
     server = started;
     const ns = server.orgs.get('northside');
@@ -72,7 +45,7 @@ describe.skipIf(!chromium.ok)('two workstations, two orgs (browser mode, real Ch
   }, 240_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
+    await pages.closeAll();
     await browser?.close().catch(() => undefined);
     for (const station of stations) await station.close().catch(() => undefined);
     await server?.close().catch(() => undefined);
@@ -89,18 +62,18 @@ describe.skipIf(!chromium.ok)('two workstations, two orgs (browser mode, real Ch
     const a1 = await openPage(a1Station);
     await a1.getByRole('heading', { name: 'Clinicsync' }).waitFor();
     expect(await seriousA11yViolations(a1), 'sign-in screen: serious/critical axe violations').toEqual([]);
-    await signIn(a1, { ...userOf(northside), password: 'definitely-not-the-password' });
+    await signIn(a1, { ...demoUser(northside), password: 'definitely-not-the-password' });
     await expect.poll(() => a1.getByRole('alert').textContent(), { timeout: 15_000 }).toMatch(/check the organization code, username and password/i);
-    await signIn(a1, userOf(northside));
+    await signIn(a1, demoUser(northside));
     await waitForPatientsScreen(a1);
     await a1.getByRole('banner').getByText(northside.name).waitFor();
     expect(await seriousA11yViolations(a1), 'patients screen: serious/critical axe violations').toEqual([]);
 
     // A2 and B1 sign in the same way.
     const a2 = await openPage(a2Station);
-    await signIn(a2, userOf(northside, 'clinician'));
+    await signIn(a2, demoUser(northside, 'clinician'));
     const b1 = await openPage(b1Station);
-    await signIn(b1, userOf(lakeview));
+    await signIn(b1, demoUser(lakeview));
     await waitForPatientsScreen(a2);
     await waitForPatientsScreen(b1);
     await b1.getByRole('banner').getByText(lakeview.name).waitFor();
@@ -112,7 +85,7 @@ describe.skipIf(!chromium.ok)('two workstations, two orgs (browser mode, real Ch
     await createPatient(a1, patient);
     const a1Row = patientRow(a1, patient);
     await a1Row.waitFor({ timeout: 15_000 });
-    await a1.screenshot({ path: `${shotsDir}a1-after-create.png`, fullPage: true });
+    await a1.screenshot({ path: `${SHOTS_DIR}a1-after-create.png`, fullPage: true });
     // Then the engine pushes it and the marker clears.
     await syncUntilVisible(a1, a1Row.filter({ hasText: 'Synced' }), 45_000);
 
@@ -121,7 +94,7 @@ describe.skipIf(!chromium.ok)('two workstations, two orgs (browser mode, real Ch
     const a2Row = patientRow(a2, patient);
     await syncUntilVisible(a2, a2Row, 45_000);
     await expect.poll(() => a2Row.textContent()).toContain(patient.mrn);
-    await a2.screenshot({ path: `${shotsDir}a2-shows-patient.png`, fullPage: true });
+    await a2.screenshot({ path: `${SHOTS_DIR}a2-shows-patient.png`, fullPage: true });
 
     // B1 (other org) has synced after the server had the patient, and still cannot find it.
     await syncNow(b1);
@@ -137,19 +110,19 @@ describe.skipIf(!chromium.ok)('two workstations, two orgs (browser mode, real Ch
     await b1.getByRole('rowheader').first().waitFor({ timeout: 15_000 });
     await searchPatients(b1, marker);
     await b1.getByText('No patients match this search.').waitFor({ timeout: 15_000 });
-    await b1.screenshot({ path: `${shotsDir}b1-does-not-show-patient.png`, fullPage: true });
+    await b1.screenshot({ path: `${SHOTS_DIR}b1-does-not-show-patient.png`, fullPage: true });
 
     // A1 books the new patient in; the appointment lists with the patient's name.
     await bookAppointment(a1, { findPatient: marker, patientLabel: `${patient.familyName}, ${patient.givenName} (${patient.mrn})`, reason: `Review ${marker}`, practitionerName: 'Dr. Example', location: 'Room 3' });
     await a1.getByRole('row').filter({ hasText: `Review ${marker}` }).filter({ hasText: `${patient.givenName} ${patient.familyName}` }).waitFor({ timeout: 15_000 });
     expect(await seriousA11yViolations(a1), 'appointments screen: serious/critical axe violations').toEqual([]);
-    await a1.screenshot({ path: `${shotsDir}a1-appointments.png`, fullPage: false });
+    await a1.screenshot({ path: `${SHOTS_DIR}a1-appointments.png`, fullPage: false });
 
     // Signing out returns B1 to the sign-in screen.
     await b1.getByRole('button', { name: 'Sign out' }).click();
     await b1.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 15_000 });
     expect(await b1.getByRole('table').count()).toBe(0);
 
-    expect(pageErrors).toEqual([]);
+    expect(pages.pageErrors).toEqual([]);
   }, 180_000);
 });
