@@ -14,7 +14,7 @@ import type { Db } from './db.ts';
 import { applyPullPage } from './merge.ts';
 import { openStoreFile, type OpenedStore, type OpenStoreOptions, type StoreOpenReport } from './open-store.ts';
 import { pendingBatch, pendingCount, rejectedMutations, settleOutbox, type RejectedMutation } from './outbox.ts';
-import { listAppointments, listPatients, registerQueryFunctions, type AppointmentRow, type PatientRow } from './queries.ts';
+import { listAppointments, listPatients, type AppointmentRow, type PatientRow } from './queries.ts';
 import { EntityRepository } from './repository.ts';
 import * as setup from './setup-queries.ts';
 import type { RestoredCopyRecovery } from './restored-copy.ts';
@@ -64,7 +64,6 @@ export class OrgStore {
     this.watermark = watermark;
     // Every tick/receive is a write that matters: the watermark follows once it commits.
     this.clock = new StoreClock(db, deviceId, { onWrite: () => watermark.schedule() });
-    registerQueryFunctions(db);
     this.patients = new EntityRepository({ db, clock: this.clock, entity: 'patient', noun: 'patient' });
     this.encounters = new EncounterRecords(db, this.clock);
     this.notes = new NoteRecords(db, this.clock);

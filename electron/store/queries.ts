@@ -83,7 +83,3 @@ export function listAppointments(db: Db): AppointmentRow[] {
   }));
 }
 
-/** Registered on every connection: SQL functions the queries above use. */
-export function registerQueryFunctions(db: Db): void {
-  db.function('digits_only', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.replace(/\D/g, '') : null));
-}

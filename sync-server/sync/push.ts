@@ -42,7 +42,11 @@ export async function push(deps: PushDeps, tenantId: string, input: PushInput, a
   const byDomain = new Map<SyncedDomain, { index: number; mutation: Mutation }[]>();
   // Records whose change was refused before reaching its domain: sent again (see resendRefused).
   const refusedEarly = new Map<SyncedDomain, Mutation[]>();
-  const add = <T>(map: Map<SyncedDomain, T[]>, domain: SyncedDomain, item: T) => map.set(domain, [...(map.get(domain) ?? []), item]);
+  const add = <T>(map: Map<SyncedDomain, T[]>, domain: SyncedDomain, item: T) => {
+    const list = map.get(domain);
+    if (list) list.push(item);
+    else map.set(domain, [item]);
+  };
   input.mutations.forEach((mutation, index) => {
     const domain = ENTITY_CATALOG[mutation.entity].domain;
     // A stamp from too far ahead would win every later edit of its fields for as long as

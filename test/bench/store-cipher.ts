@@ -11,7 +11,7 @@ import { META_TENANT_ID, writeMeta } from '../../electron/store/meta.ts';
 import { migrate } from '../../electron/store/migrations.ts';
 import { applyKey, configure } from '../../electron/store/open-store.ts';
 import { OrgStore } from '../../electron/store/org-store.ts';
-import { listPatients, registerQueryFunctions } from '../../electron/store/queries.ts';
+import { listPatients } from '../../electron/store/queries.ts';
 import { EntityRepository } from '../../electron/store/repository.ts';
 import { watermarkMacKey, writeWatermark } from '../../electron/store/watermark.ts';
 import type { Figure } from './report.ts';
@@ -141,7 +141,6 @@ export async function storeCipherBench(): Promise<Figure[]> {
     const rowsRead = new Set<number>();
     const cold = await interleaved(ROUNDS, (twin) => {
       const db = twin.openBare(twin.path('big-0'));
-      registerQueryFunctions(db);
       const first = queryWorkload(db, ids);
       const second = queryWorkload(db, ids);
       db.close();
