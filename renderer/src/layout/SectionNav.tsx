@@ -1,19 +1,15 @@
-import type { Section } from './use-section.ts';
+import type { Role } from '../../../shared/sync/auth.ts';
+import { allowedSections, hrefOf, SECTIONS, type Section } from './routes.ts';
 
-const LINKS: readonly { section: Section; label: string }[] = [
-  { section: 'patients', label: 'Patients' },
-  { section: 'appointments', label: 'Appointments' },
-  { section: 'sync', label: 'Sync' },
-];
-
-export function SectionNav({ current }: { current: Section }) {
+export function SectionNav({ current, role }: { current: Section; role: Role }) {
+  const links = allowedSections(role).filter((section) => SECTIONS[section].inNav);
   return (
     <nav className="section-nav" aria-label="Sections">
       <ul>
-        {LINKS.map(({ section, label }) => (
+        {links.map((section) => (
           <li key={section}>
-            <a href={`#/${section}`} aria-current={section === current ? 'page' : undefined}>
-              {label}
+            <a href={hrefOf({ section })} aria-current={section === current ? 'page' : undefined}>
+              {SECTIONS[section].label}
             </a>
           </li>
         ))}

@@ -8,7 +8,10 @@ export async function signIn(page: Page, credentials: { org: string; username: s
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** Waits for the signed-in workstation (the navigation), then opens the Patients screen. */
 export async function waitForPatientsScreen(page: Page, timeout = 30_000): Promise<void> {
+  await page.getByRole('navigation', { name: 'Sections' }).waitFor({ timeout });
+  await page.getByRole('link', { name: 'Patients' }).click();
   await page.getByRole('heading', { level: 1, name: 'Patients' }).waitFor({ timeout });
 }
 
@@ -56,7 +59,7 @@ export async function bookAppointment(
   page: Page,
   booking: { findPatient: string; patientLabel: string; reason: string; practitionerName: string; location: string },
 ): Promise<void> {
-  await page.getByRole('link', { name: 'Appointments' }).click();
+  await page.getByRole('link', { name: 'Schedule' }).click();
   await page.getByRole('heading', { level: 1, name: 'Appointments' }).waitFor();
   await page.getByRole('button', { name: 'Book appointment' }).click();
   await page.getByRole('searchbox', { name: 'Find patient' }).fill(booking.findPatient);
