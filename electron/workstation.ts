@@ -10,6 +10,7 @@ import type { LocalBackend, LocalContext } from './local-api/backend.ts';
 import { createLocalApiCaller, localApiRouter, type LocalApiCaller, type LocalApiRouter } from './local-api/router.ts';
 import type { SyncLink } from './people/active-session.ts';
 import { systemClock, type Clock } from './people/clock.ts';
+import { listKnownOrgs } from './people/known-orgs.ts';
 import { createOrgDirectory } from './people/org-directory.ts';
 import { SessionController, type Credentials } from './people/session-controller.ts';
 import { OrgStore } from './store/org-store.ts';
@@ -21,6 +22,7 @@ import { createDeviceLifecycle } from './devices/device-lifecycle.ts';
 import type { WipeReportOutcome } from './devices/report-wipes.ts';
 import { saveSessionProof } from './devices/session-proof.ts';
 import { createSyncTransport, signInToServer } from './sync/transport.ts';
+import { linkExistingPatient } from './local-api/patient-linking.ts';
 
 export interface WorkstationOptions {
   dataDir: string;
@@ -163,6 +165,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     sessionStatus: () => sessions.status(),
     signIn: (input) => sessions.signIn(input),
     signOut: () => sessions.signOut(),
+    knownOrgs: () => listKnownOrgs(orgs, (tenantId) => existsSync(storePath(tenantId)), sessions.currentTenantId()),
     enroll: async ({ token }) => {
       await resumed;
       const enrolled = await devices.enroll(token);
@@ -176,6 +179,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     afterLocalWrite: () => sessions.afterLocalWrite(),
     syncStatus: () => sessions.syncStatus(),
     runSync: () => sessions.runSync(),
+    linkPatient: (evidence) => linkExistingPatient(sessions.unlocked(), evidence, () => sessions.syncNow()),
     syncNow: () => sessions.syncNow(),
     close: () => sessions.close(),
     reportWipes: async () => {

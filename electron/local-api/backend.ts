@@ -1,7 +1,9 @@
 import type { Role } from '../../shared/sync/auth.ts';
 import type { LockReason, SessionMode } from '../people/active-session.ts';
+import type { KnownOrg } from '../people/known-orgs.ts';
 import type { OrgStore } from '../store/org-store.ts';
 import type { SyncStatus } from '../sync/sync-status.ts';
+import type { PatientLinkEvidence } from '../sync/transport.ts';
 
 export interface SessionStatus {
   /** 'locked': a session is open but hidden (idle, manual lock, emergency access ended) until unlocked. */
@@ -28,6 +30,8 @@ export interface LocalBackend {
   sessionStatus(): SessionStatus;
   signIn(input: { org: string; username: string; password: string }): Promise<SessionStatus>;
   signOut(): Promise<SessionStatus>;
+  /** The orgs this workstation holds a store for (the org switcher); org names and codes only. */
+  knownOrgs(): KnownOrg[];
   /** Trades IT's one-time enrollment token for this device's credential in that org (online only). */
   enroll(input: { token: string }): Promise<{ orgCode: string; orgName: string }>;
   /** The signed-in person's password unlocks a locked session (failures count towards the lockout). */
@@ -49,6 +53,8 @@ export interface LocalBackend {
   syncStatus(): SyncStatus;
   /** One full cycle; failures end up in the returned status, not thrown. */
   runSync(): Promise<SyncStatus>;
+  /** Links an existing patient identity on the server with this session, then pulls it (online only; patient-linking.ts). */
+  linkPatient(evidence: PatientLinkEvidence): Promise<{ patientId: string }>;
 }
 
 export interface LocalContext {

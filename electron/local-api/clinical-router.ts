@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { CAPABILITIES, roleCan, type Capability } from '../../shared/auth/capabilities.ts';
 import {
   encounterCloseInput,
   encounterOpenInput,
@@ -12,6 +11,8 @@ import {
 } from '../../shared/api/clinical.ts';
 import { AppError } from '../../shared/errors.ts';
 import { idSchema } from '../../shared/ids.ts';
+import { roleCan } from '../../shared/auth/capabilities.ts';
+import { needs } from './capability-gate.ts';
 import { t } from './trpc.ts';
 
 /**
@@ -23,30 +24,18 @@ import { t } from './trpc.ts';
  * sentences reach the desk unchanged. Every write wakes the sync engine.
  */
 
-function needs(capability: Capability) {
-  return t.procedure.use(({ ctx, next }) => {
-    const user = ctx.backend.sessionStatus().user;
-    if (!user) throw new AppError('STORE_LOCKED', 'Sign in first.');
-    if (!roleCan(user.role, capability)) {
-      throw new AppError('FORBIDDEN', `Your role (${user.role.replace('_', ' ')}) may not ${CAPABILITIES[capability]}.`);
-    }
-    return next({ ctx: { user } });
-  });
-}
-
 const byId = z.strictObject({ id: idSchema });
 const chartInput = z.strictObject({ patientId: idSchema });
-/** A calendar day of the workstation's own time zone (the clinic's), from local midnight to the next. */
+/** A clinic calendar day: UTC for now, like the schedule (the practice profile has no time zone yet). */
 const myDayInput = z.strictObject({ date: z.iso.date({ message: 'must be a date (YYYY-MM-DD)' }), practitionerId: idSchema });
 const noteEditInput = z
   .strictObject({ id: idSchema, kind: z.enum(NOTE_KINDS).optional(), body: noteBody.optional() })
   .refine((n) => n.kind !== undefined || n.body !== undefined, 'must change kind or body');
 const orderTransitionInput = z.strictObject({ id: idSchema, to: z.enum(ORDER_STATUSES) });
 
-function localDayBounds(date: string): { fromMs: number; toMs: number } {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  // Date's local constructor handles daylight-saving days (23 or 25 hours).
-  return { fromMs: new Date(year, month - 1, day).getTime(), toMs: new Date(year, month - 1, day + 1).getTime() };
+function clinicDayBounds(date: string): { fromMs: number; toMs: number } {
+  const fromMs = Date.parse(`${date}T00:00:00Z`);
+  return { fromMs, toMs: fromMs + 86_400_000 };
 }
 
 export const clinicalRouter = t.router({
@@ -75,7 +64,7 @@ export const clinicalRouter = t.router({
   myDay: needs('encounters.read')
     .input(myDayInput)
     .query(({ ctx, input }) => {
-      const { fromMs, toMs } = localDayBounds(input.date);
+      const { fromMs, toMs } = clinicDayBounds(input.date);
       return { date: input.date, encounters: ctx.backend.store().encounters.ofPractitionerBetween(input.practitionerId, fromMs, toMs) };
     }),
   encounters: t.router({

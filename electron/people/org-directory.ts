@@ -12,6 +12,8 @@ export interface OrgDirectory {
   /** The org a code named at its last online sign-in here, or null. */
   lookup(orgCode: string): OrgDirectoryEntry | null;
   remember(orgCode: string, entry: OrgDirectoryEntry): void;
+  /** Every org this workstation has signed in to online, once each (by its first remembered code). */
+  list(): (OrgDirectoryEntry & { code: string })[];
   /** Drops every code that points at this org (its copy was wiped from the device). */
   forget(tenantId: string): void;
 }
@@ -49,6 +51,17 @@ export function createOrgDirectory(dataDir: string): OrgDirectory {
     lookup(orgCode) {
       const entry = read().orgs[normalize(orgCode)];
       return entry && isId(entry.tenantId) ? { tenantId: entry.tenantId, name: entry.name } : null;
+    },
+    list() {
+      const seen = new Set<string>();
+      const out: (OrgDirectoryEntry & { code: string })[] = [];
+      // Insertion order: the server's own code is remembered before any alias typed for it.
+      for (const [code, entry] of Object.entries(read().orgs)) {
+        if (!isId(entry.tenantId) || seen.has(entry.tenantId)) continue;
+        seen.add(entry.tenantId);
+        out.push({ code, tenantId: entry.tenantId, name: entry.name });
+      }
+      return out;
     },
     remember(orgCode, entry) {
       const file = read();

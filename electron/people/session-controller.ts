@@ -47,6 +47,12 @@ const ENDS_SESSION: ReadonlySet<ErrorCode> = new Set([
   'DEVICE_NOT_ENROLLED',
 ]);
 
+/** An offline org switch whose second org did not open (wrong password, window expired): both are closed now. */
+export function switchFailedNotice(leftOrg: string, targetOrg: string, error: unknown): string {
+  const why = error instanceof AppError ? error.message : 'It could not be opened.';
+  return `${leftOrg} was closed to open ${targetOrg} without the server, and ${targetOrg} did not open: ${why} Sign in again to either organization.`;
+}
+
 const isOffline = (error: unknown) => error instanceof AppError && error.code === 'OFFLINE';
 
 /**
@@ -233,8 +239,15 @@ export class SessionController {
         const org = findOfflineOrg(this.options, credentials.org);
         // One store at a time: the current one closes before this org's opens, even if the
         // password then turns out wrong (its data stays on disk; nothing is lost).
+        const leaving = this.current;
         await this.closeCurrent(true);
-        this.install(await openOfflineSession(this.options, org, credentials, emergencyReason));
+        try {
+          this.install(await openOfflineSession(this.options, org, credentials, emergencyReason));
+        } catch (error) {
+          // Switching orgs offline: the sign-in screen says why the first org closed too.
+          if (leaving && leaving.tenantId !== org.tenantId) this.notice = switchFailedNotice(leaving.orgName, org.name, error);
+          throw error;
+        }
         this.armReconnect(this.current!, credentials.password);
         return this.status();
       }

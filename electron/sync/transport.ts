@@ -12,6 +12,8 @@ import { sessionInfoSchema, type SessionInfo, type SignInInput } from '../../sha
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
 import { enrollResultSchema, type BreakGlassUpload, type EnrollInput, type EnrollResult, type WipeReport } from '../../shared/sync/devices.ts';
 import { isUnanswered, toTransportError } from './transport-errors.ts';
+import type { LinkByCodeInput, LinkExistingInput } from '../../shared/api/patients.ts';
+import { idSchema } from '../../shared/ids.ts';
 
 /**
  * The workstation's view of the sync server, bound to one signed-in session. Every
@@ -27,6 +29,11 @@ export interface SyncTransport {
   /** Emergency unlocks made on this device, for the org's audit trail; idempotent by entry id. */
   uploadBreakGlass(input: BreakGlassUpload, signal?: AbortSignal): Promise<{ stored: number }>;
   /**
+   * Links an existing patient identity into the org on strong evidence (server-side match,
+   * never retried: a refused attempt counts towards the server's limit). Answers the id only.
+   */
+  linkPatient?(evidence: PatientLinkEvidence, signal?: AbortSignal): Promise<{ id: string }>;
+  /**
    * Live "domain changed" pokes over WebSocket; returns the unsubscribe. `onStarted` fires
    * once the server has the subscription (pokes before that were missed: pull then).
    * Errors and dropped sockets end it quietly through `onEnded`.
@@ -34,6 +41,8 @@ export interface SyncTransport {
   subscribePokes(handlers: PokeHandlers): () => void;
   close(): Promise<void>;
 }
+
+export type PatientLinkEvidence = ({ by: 'identifier' } & LinkExistingInput) | ({ by: 'code' } & LinkByCodeInput);
 
 export interface PokeHandlers {
   onPoke(poke: Poke): void;
@@ -154,6 +163,13 @@ export function createSyncTransport(serverUrl: string, session: SessionCredentia
     },
     uploadBreakGlass: (input, signal) =>
       call((s) => client.mutation(SYNC_PROCEDURES.uploadBreakGlass, input, { signal: s }), z.object({ stored: z.number().int() }), signal),
+    linkPatient: ({ by, ...input }, signal) =>
+      call(
+        (s) => client.mutation(by === 'code' ? 'patients.linkByCode' : 'patients.linkExisting', input, { signal: s }),
+        z.object({ id: idSchema }),
+        signal,
+        { once: true },
+      ),
     subscribePokes({ onPoke, onStarted, onEnded }) {
       let active = true;
       const end = () => {

@@ -4,6 +4,7 @@ import { patientFieldsSchema } from '../../shared/entities/patient.ts';
 import { isId } from '../../shared/ids.ts';
 import { DEMO_ORGS } from './demo-orgs.ts';
 import { generateDemoData } from './generate.ts';
+import { DEMO_HOURS, DEMO_ROOMS, demoPractitioners } from './schedule-plan.ts';
 
 describe('demo data', () => {
   const today = Date.UTC(2026, 5, 1);
@@ -32,5 +33,21 @@ describe('demo data', () => {
     const [a, b] = DEMO_ORGS.map((spec) => generateDemoData(spec, today));
     const idsA = new Set(a!.patients.map((p) => p.id));
     expect(b!.patients.some((p) => idsA.has(p.id))).toBe(false);
+  });
+
+  it('gives every practitioner and room the appointments name a schedule covering their hours', () => {
+    for (const spec of DEMO_ORGS) {
+      const practitioners = demoPractitioners(spec.kind);
+      const names = new Set(practitioners.map((p) => p.displayName));
+      expect(names.size).toBe(practitioners.length);
+      for (const p of practitioners) expect(DEMO_ROOMS).toContain(p.room);
+      for (const appt of generateDemoData(spec, today).appointments) {
+        expect(names.has(appt.practitionerName)).toBe(true);
+        expect(DEMO_ROOMS).toContain(appt.location);
+        const start = appt.startsAt.slice(11, 16);
+        const end = appt.endsAt.slice(11, 16);
+        expect(start >= DEMO_HOURS.startTime && end <= DEMO_HOURS.endTime).toBe(true);
+      }
+    }
   });
 });

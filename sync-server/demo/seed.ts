@@ -5,9 +5,11 @@ import type { ServerAdmin } from '../admin/server-admin.ts';
 import type { Services } from '../services.ts';
 import { DEMO_ORGS, demoUsers, type DemoInfo } from './demo-orgs.ts';
 import { generateDemoData } from './generate.ts';
+import { seedDemoSchedule } from './seed-schedule.ts';
 
 /**
- * Creates the two demo orgs with their users and synthetic patients and appointments,
+ * Creates the two demo orgs with their users, synthetic patients and appointments, and the
+ * practitioners, rooms and weekly hours those appointments are booked with,
  * unless an org with that code exists already (idempotent across restarts).
  */
 export async function seedDemo(services: Services, admin: ServerAdmin): Promise<DemoInfo> {
@@ -17,6 +19,8 @@ export async function seedDemo(services: Services, admin: ServerAdmin): Promise<
     const users = demoUsers(spec.code);
     const existing = await admin.findTenantByCode(spec.code);
     if (existing) {
+      // Orgs seeded before practitioners and schedules were part of the demo get them now (a no-op afterwards).
+      await seedDemoSchedule(services, existing.tenantId, spec.kind);
       orgs.push({ code: spec.code, tenantId: existing.tenantId, name: existing.name, users });
       continue;
     }
@@ -27,12 +31,14 @@ export async function seedDemo(services: Services, admin: ServerAdmin): Promise<
     const hlc = formatHlc({ ms: Date.now(), counter: 0, node: 'seed' });
     await bulkCreatePatients(services.patients.db, tenantId, data.patients, hlc);
     await bulkCreateAppointments(services.appointments.db, tenantId, data.appointments, hlc);
+    const scheduleRows = await seedDemoSchedule(services, tenantId, spec.kind);
     services.log({
       level: 'info',
       event: 'demo_org_seeded',
       tenantId,
       patients: data.patients.length,
       appointments: data.appointments.length,
+      scheduleRows,
       ms: Date.now() - started,
     });
     orgs.push({ code: spec.code, tenantId, name: spec.name, users });

@@ -100,7 +100,8 @@ function feedSql(domain: SyncedDomain, entity: EntityName, kind: string): string
 const GIVEN = ['Ada', 'Amir', 'Ana', 'Ben', 'Bea', 'Chloe', 'Carlos', 'Dev', 'Dana', 'Emma', 'Eli', 'Farid', 'Fatima', 'Grace', 'Gus', 'Hugo', 'Hana', 'Iris', 'Ivan', 'Jon', 'Jia', 'Kofi', 'Kira', 'Liam', 'Lena', 'Mia', 'Mateo', 'Noor', 'Nils', 'Olga', 'Omar', 'Priya', 'Paul', 'Quinn', 'Rosa', 'Ravi', 'Sara', 'Sven', 'Tara', 'Yusuf'];
 const FAMILY = ['Adams', 'Baker', 'Chen', 'Diaz', 'Evans', 'Fischer', 'Garcia', 'Haddad', 'Ivanova', 'Jensen', 'Kim', 'Lopez', 'Martin', 'Nguyen', 'Okafor', 'Patel', 'Quist', 'Rossi', 'Singh', 'Tanaka', 'Ueda', 'Varga', 'Wong', 'Xu', 'Young', 'Zhang', "O'Neill", 'Moreau', 'Novak', 'Silva'];
 const REASONS = ['Follow-up', 'Annual check-up', 'New complaint', 'Vaccination', 'Lab review', 'Prescription renewal', 'Post-op check', 'Consultation', 'Physiotherapy', 'Blood pressure check'];
-const PRACTITIONERS = ['Dr Abara', 'Dr Becker', 'Dr Cohen', 'Dr Duval', 'Dr Eriksen', 'Dr Fontaine', 'Dr Gupta', 'Dr Hale'];
+/** Who the generated appointments name; practitioner k works in 'Room k+1' (the desk bench gives them staff records and schedules). */
+export const PRACTITIONERS = ['Dr Abara', 'Dr Becker', 'Dr Cohen', 'Dr Duval', 'Dr Eriksen', 'Dr Fontaine', 'Dr Gupta', 'Dr Hale'];
 
 const patients: EntityLoader = {
   entity: 'patient',

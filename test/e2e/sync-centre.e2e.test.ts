@@ -81,7 +81,8 @@ describe.skipIf(!chromiumOk)('sync centre: a conflict listed and resolved by key
 
     // B syncs first, then A: A is the desk that sees the other value win or lose.
     relayB.up();
-    await b.workstation.syncNow();
+    // A cycle that started while the cable was out may still be failing: retry until one gets through.
+    await vi.waitFor(() => b.workstation.syncNow(), { timeout: 30_000, interval: 500 });
     relayA.up();
     await pageA.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Sync' }).click();
     await pageA.getByRole('heading', { level: 1, name: 'Sync' }).waitFor();

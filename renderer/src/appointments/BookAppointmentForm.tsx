@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import { readAppError } from '../api/errors.ts';
 import { Alert } from '../ui/Alert.tsx';
 import { SelectField } from '../ui/SelectField.tsx';
@@ -8,11 +8,20 @@ import { BOOKING_LABELS, DURATION_OPTIONS, emptyBooking, serverBookingErrors, va
 import { useBookAppointment } from './use-appointments.ts';
 import { FormActions } from '../ui/FormActions.tsx';
 
-type Props = { initialDay: string; onBooked: (day: string) => void; onCancel: () => void };
+type Props = {
+  initialDay: string;
+  /** What the free slot chosen already says: time, practitioner, location. */
+  initial?: Partial<BookingValues>;
+  /** e.g. "Book 09:30 with Dr. Demo Alpha in Room 1". */
+  title?: string;
+  onBooked: (day: string) => void;
+  onCancel: () => void;
+};
 
-export function BookAppointmentForm({ initialDay, onBooked, onCancel }: Props) {
+/** Book a patient in: pick the patient, confirm the prefilled slot. Escape closes it. */
+export function BookAppointmentForm({ initialDay, initial, title = 'Book appointment', onBooked, onCancel }: Props) {
   const book = useBookAppointment();
-  const [values, setValues] = useState<BookingValues>(() => emptyBooking(initialDay));
+  const [values, setValues] = useState<BookingValues>(() => emptyBooking(initialDay, initial));
   const [errors, setErrors] = useState<BookingErrors>({});
 
   const set = (key: keyof BookingValues) => (event: { currentTarget: HTMLInputElement | HTMLSelectElement }) => {
@@ -35,16 +44,23 @@ export function BookAppointmentForm({ initialDay, onBooked, onCancel }: Props) {
     });
   }
 
+  function onKeyDown(event: KeyboardEvent<HTMLElement>) {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      onCancel();
+    }
+  }
+
   const failure = book.isError ? readAppError(book.error) : null;
 
   return (
-    <section className="card" aria-labelledby="book-heading">
-      <h2 id="book-heading">Book appointment</h2>
+    <section className="card" aria-labelledby="book-heading" onKeyDown={onKeyDown}>
+      <h2 id="book-heading">{title}</h2>
       {failure && <Alert tone="error" title="Could not book the appointment">{failure.message}</Alert>}
       <form onSubmit={onSubmit} noValidate aria-labelledby="book-heading" className="form-grid">
         <PatientPicker value={values.patientId} onChange={(patientId) => setValues((current) => ({ ...current, patientId }))} error={errors.patientId} />
         <TextField {...field('date')} type="date" />
-        <TextField {...field('time')} type="time" step={300} />
+        <TextField {...field('time')} type="time" step={300} hint="Clinic time (UTC)" />
         <SelectField {...field('duration')} options={DURATION_OPTIONS} />
         <TextField {...field('reason')} autoComplete="off" hint="Optional" />
         <TextField {...field('practitionerName')} autoComplete="off" hint="Optional" />

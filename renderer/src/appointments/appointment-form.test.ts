@@ -9,13 +9,13 @@ describe('validateBooking', () => {
     expect(result.ok ? null : result.errors.patientId).toBe('Choose a patient');
   });
 
-  it('builds ordered ISO instants from the local date, time and duration', () => {
+  it('builds ordered ISO instants from the clinic (UTC) date, time and duration', () => {
     const result = validateBooking({ ...emptyBooking('2030-05-01'), patientId: PATIENT, time: '10:15', duration: '45', reason: 'Check-up' });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const { startsAt, endsAt, status } = result.fields;
     expect(Date.parse(endsAt) - Date.parse(startsAt)).toBe(45 * 60_000);
-    expect(new Date(startsAt).getHours()).toBe(10);
+    expect(startsAt).toBe('2030-05-01T10:15:00.000Z');
     expect(status).toBe('booked');
   });
 

@@ -30,13 +30,13 @@ export const DURATION_OPTIONS = [
   { value: '90', label: '1.5 hours' },
 ] as const;
 
-export function emptyBooking(date: string): BookingValues {
-  return { patientId: '', date, time: '09:00', duration: '30', reason: '', practitionerName: '', location: '' };
+export function emptyBooking(date: string, initial: Partial<BookingValues> = {}): BookingValues {
+  return { patientId: '', date, time: '09:00', duration: '30', reason: '', practitionerName: '', location: '', ...initial };
 }
 
 /**
- * Turns the form's local date and time into the API's instants (UTC ISO strings, which
- * carry their offset as "Z") and checks them with the shared schema.
+ * Turns the form's date and time into the API's instants and checks them with the shared
+ * schema. The clinic's days are UTC days (like the schedule), so the time typed is UTC.
  */
 export function validateBooking(values: BookingValues): { ok: true; fields: AppointmentFields } | { ok: false; errors: BookingErrors } {
   const errors: BookingErrors = {};
@@ -45,7 +45,7 @@ export function validateBooking(values: BookingValues): { ok: true; fields: Appo
   if (!/^\d{2}:\d{2}$/.test(values.time)) errors.time = 'Start time is required';
   const minutes = Number(values.duration);
   if (!Number.isInteger(minutes) || minutes <= 0) errors.duration = 'Choose a duration';
-  const start = new Date(`${values.date}T${values.time}:00`);
+  const start = new Date(`${values.date}T${values.time}:00Z`);
   if (!errors.date && !errors.time && Number.isNaN(start.getTime())) errors.date = 'Date is not a real date';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 

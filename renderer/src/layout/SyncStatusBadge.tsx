@@ -1,8 +1,17 @@
 import { readAppError } from '../api/errors.ts';
+import { useSession } from '../session/use-session.ts';
 import { describeSyncStatus } from './sync-status-text.ts';
+import { useRoute } from './use-route.ts';
 import { useSyncNow, useSyncStatus } from './use-sync-status.ts';
 
+/** The Sync centre has its own "Sync now": one button of that name per screen. */
+function useOnSyncCentre(): boolean {
+  const role = useSession().data?.user?.role ?? 'front_desk';
+  return useRoute(role).section === 'sync';
+}
+
 export function SyncStatusBadge() {
+  const onSyncCentre = useOnSyncCentre();
   const status = useSyncStatus();
   const syncNow = useSyncNow();
   const view = status.data ? describeSyncStatus(status.data) : null;
@@ -27,10 +36,12 @@ export function SyncStatusBadge() {
           <span>Checking sync…</span>
         )}
       </div>
-      <button type="button" onClick={() => syncNow.mutate()} disabled={syncNow.isPending}>
-        {syncNow.isPending ? 'Syncing…' : 'Sync now'}
-      </button>
-      {nowError && <span className="sync-problem" role="alert">{nowError.message}</span>}
+      {!onSyncCentre && (
+        <button type="button" onClick={() => syncNow.mutate()} disabled={syncNow.isPending}>
+          {syncNow.isPending ? 'Syncing…' : 'Sync now'}
+        </button>
+      )}
+      {nowError && !onSyncCentre && <span className="sync-problem" role="alert">{nowError.message}</span>}
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { ROLE_CAPABILITIES, type Capability } from '../../../shared/auth/capabilities.ts';
+import { roleCan, type Capability } from '../../../shared/auth/capabilities.ts';
 import type { Role } from '../../../shared/sync/auth.ts';
 
 /**
@@ -36,7 +36,7 @@ const ORDER: readonly Section[] = ['schedule', 'my-day', 'patients', 'chart', 'e
 const WITH_ID: ReadonlySet<Section> = new Set(['chart', 'encounter']);
 
 export function can(role: Role, capability: Capability): boolean {
-  return ROLE_CAPABILITIES[role]?.includes(capability) ?? false;
+  return roleCan(role, capability);
 }
 
 export function allowedSections(role: Role): Section[] {

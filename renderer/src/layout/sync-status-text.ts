@@ -34,3 +34,19 @@ export function describeSyncStatus(status: SyncStatus, now: Date = new Date()): 
     problem: status.state === 'error' && status.lastError ? status.lastError.message : undefined,
   };
 }
+
+/**
+ * The server cannot be reached (or this session was opened without it): the shell says so
+ * calmly. A retry in progress ('syncing' after an OFFLINE failure) still counts, so the
+ * banner does not blink with every attempt; before the first cycle it does not show.
+ */
+export function isWorkingOffline(status: SyncStatus): boolean {
+  if (status.state === 'offline') return true;
+  return status.state === 'syncing' && !status.online && status.lastError?.code === 'OFFLINE';
+}
+
+/** The pending count as the offline banner says it. */
+export function offlinePendingText(pending: number): string {
+  if (pending === 0) return 'Nothing is waiting to sync.';
+  return pending === 1 ? '1 change is waiting to sync.' : `${pending} changes are waiting to sync.`;
+}

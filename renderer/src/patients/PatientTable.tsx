@@ -1,14 +1,39 @@
+import type { KeyboardEvent, Ref } from 'react';
 import type { PatientRow } from '../api/types.ts';
+import { hrefOf } from '../layout/routes.ts';
 import { formatCalendarDate } from '../ui/format.ts';
 import { PendingMarker } from '../ui/PendingMarker.tsx';
 import { SEX_OPTIONS } from './patient-form.ts';
 
 const sexLabel = (sex: string) => SEX_OPTIONS.find((option) => option.value === sex)?.label ?? sex;
 
-export function PatientTable({ patients, caption }: { patients: readonly PatientRow[]; caption: string }) {
+type Props = {
+  patients: readonly PatientRow[];
+  caption: string;
+  /** Roles that may open a chart get the name as a link to it. */
+  chartLinks: boolean;
+  /** Rows of a search still being answered: shown dimmed, announced as busy. */
+  stale?: boolean;
+  tableRef?: Ref<HTMLTableElement>;
+  /** Arrow up from the first row: back to the search box. */
+  onLeaveTop?: () => void;
+};
+
+/** Up and down arrows move between the rows' chart links; Enter follows the link (the browser's own). */
+function moveFocus(event: KeyboardEvent<HTMLTableElement>, onLeaveTop?: () => void) {
+  if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+  const links = [...event.currentTarget.querySelectorAll<HTMLAnchorElement>('a[data-chart-link]')];
+  const at = links.indexOf(document.activeElement as HTMLAnchorElement);
+  if (at < 0) return;
+  event.preventDefault();
+  if (event.key === 'ArrowUp' && at === 0) onLeaveTop?.();
+  else links[Math.min(links.length - 1, Math.max(0, at + (event.key === 'ArrowDown' ? 1 : -1)))]?.focus();
+}
+
+export function PatientTable({ patients, caption, chartLinks, stale = false, tableRef, onLeaveTop }: Props) {
   return (
-    <div className="table-wrap">
-      <table>
+    <div className={stale ? 'table-wrap patients-stale' : 'table-wrap'}>
+      <table ref={tableRef} aria-busy={stale || undefined} onKeyDown={(event) => moveFocus(event, onLeaveTop)}>
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
@@ -21,18 +46,27 @@ export function PatientTable({ patients, caption }: { patients: readonly Patient
           </tr>
         </thead>
         <tbody>
-          {patients.map((patient) => (
-            <tr key={patient.id}>
-              <th scope="row">
-                {patient.familyName}, {patient.givenName}
-              </th>
-              <td>{formatCalendarDate(patient.birthDate)}</td>
-              <td>{sexLabel(patient.sex)}</td>
-              <td>{patient.phone || '—'}</td>
-              <td>{patient.mrn || '—'}</td>
-              <td>{patient.pending ? <PendingMarker /> : <span className="muted">Synced</span>}</td>
-            </tr>
-          ))}
+          {patients.map((patient) => {
+            const name = `${patient.familyName}, ${patient.givenName}`;
+            return (
+              <tr key={patient.id}>
+                <th scope="row">
+                  {chartLinks ? (
+                    <a href={hrefOf({ section: 'chart', id: patient.id })} data-chart-link="">
+                      {name}
+                    </a>
+                  ) : (
+                    name
+                  )}
+                </th>
+                <td>{formatCalendarDate(patient.birthDate)}</td>
+                <td>{sexLabel(patient.sex)}</td>
+                <td>{patient.phone || '—'}</td>
+                <td>{patient.mrn || '—'}</td>
+                <td>{patient.pending ? <PendingMarker /> : <span className="muted">Synced</span>}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>

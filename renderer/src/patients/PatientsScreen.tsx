@@ -1,24 +1,48 @@
-import { useState } from 'react';
+import { useRef, useState, type KeyboardEvent } from 'react';
 import { readAppError } from '../api/errors.ts';
+import type { PatientRow } from '../api/types.ts';
+import { can, hrefOf } from '../layout/routes.ts';
+import { useSession } from '../session/use-session.ts';
 import { Alert } from '../ui/Alert.tsx';
+import { ScreenHead } from '../ui/ScreenHead.tsx';
 import { TextField } from '../ui/TextField.tsx';
-import { useDebouncedValue } from '../ui/use-debounced-value.ts';
-import { NewPatientForm } from './NewPatientForm.tsx';
+import { NewPatientCard } from './NewPatientCard.tsx';
 import { PatientTable } from './PatientTable.tsx';
 import { usePatients } from './use-patients.ts';
-import { ScreenHead } from '../ui/ScreenHead.tsx';
+import './patients.css';
 
 const PAGE = 50;
 
 export function PatientsScreen() {
   const [search, setSearch] = useState('');
   const [formOpen, setFormOpen] = useState(false);
-  const [created, setCreated] = useState<string | null>(null);
-  const debounced = useDebouncedValue(search, 200);
-  const patients = usePatients(debounced, PAGE);
+  const [notice, setNotice] = useState<string | null>(null);
+  const role = useSession().data?.user?.role;
+  const chartLinks = role !== undefined && can(role, 'encounters.read');
+  const patients = usePatients(search, PAGE);
   const failure = patients.isError ? readAppError(patients.error) : null;
-  const rows = patients.data ?? [];
+  const shown = patients.shown;
+  const searchBox = useRef<HTMLInputElement>(null);
+  const table = useRef<HTMLTableElement>(null);
 
+  /** Arrow down from the search box goes to the first result's chart link. */
+  function onSearchKey(event: KeyboardEvent<HTMLInputElement>) {
+    if (event.key !== 'ArrowDown') return;
+    const first = table.current?.querySelector<HTMLAnchorElement>('a[data-chart-link]');
+    if (!first) return;
+    event.preventDefault();
+    first.focus();
+  }
+
+  /** After saving, linking, or choosing an existing patient: show that one patient (by name, or by MRN). */
+  function showPatient(patient: Pick<PatientRow, 'id' | 'givenName' | 'familyName'> | null, message: string, openChart: boolean) {
+    setFormOpen(false);
+    setNotice(message);
+    if (patient) setSearch(`${patient.givenName} ${patient.familyName}`);
+    if (patient && openChart && chartLinks) window.location.hash = hrefOf({ section: 'chart', id: patient.id });
+  }
+
+  const caption = shown && shown.query ? `Patients matching “${shown.query}”` : 'All patients';
   return (
     <section aria-labelledby="patients-heading">
       <ScreenHead
@@ -28,38 +52,49 @@ export function PatientsScreen() {
         expanded={formOpen}
         onToggle={() => {
           setFormOpen((open) => !open);
-          setCreated(null);
+          setNotice(null);
         }}
       />
       {formOpen && (
-        <NewPatientForm
-          onCreated={(name) => {
-            setCreated(name);
-            setFormOpen(false);
-            // The list is alphabetical and capped, so filter to the new patient to show it.
-            setSearch(name);
-          }}
+        <NewPatientCard
+          canLink={role !== undefined && can(role, 'patients.link')}
+          onDone={showPatient}
           onCancel={() => setFormOpen(false)}
         />
       )}
-      {created && <Alert tone="success">{`Saved ${created}. It shows as “Pending sync” until it reaches the server; clear the search to see everyone.`}</Alert>}
+      {notice && <Alert tone="success">{notice}</Alert>}
       <div className="toolbar">
-        <TextField label="Search patients" type="search" name="search" value={search} onChange={(event) => setSearch(event.currentTarget.value)} placeholder="Name, MRN, phone or birth date" autoComplete="off" className="search" />
+        <TextField
+          label="Search patients"
+          type="search"
+          name="search"
+          value={search}
+          onChange={(event) => setSearch(event.currentTarget.value)}
+          onKeyDown={onSearchKey}
+          inputRef={searchBox}
+          placeholder="Name, MRN, phone or birth date"
+          hint={chartLinks ? 'Results follow each key. Arrow down to reach them, Enter opens the chart.' : undefined}
+          autoComplete="off"
+          className="search"
+        />
       </div>
       {failure && <Alert tone="error" title="Could not load patients">{failure.message}</Alert>}
-      {patients.isPending ? (
+      {!shown ? (
         <p className="muted">Loading patients…</p>
-      ) : rows.length === 0 ? (
-        <p className="empty">{debounced.trim() ? 'No patients match this search.' : 'No patients yet.'}</p>
+      ) : shown.rows.length === 0 ? (
+        // data-search: which search this empty answer is for (the text stays the same for every search).
+        <p className="empty" data-search={shown.query}>
+          {shown.query ? 'No patients match this search.' : 'No patients yet.'}
+        </p>
       ) : (
-        <PatientTable patients={rows} caption={debounced.trim() ? `Patients matching “${debounced.trim()}”` : 'All patients'} />
+        <PatientTable patients={shown.rows} caption={caption} chartLinks={chartLinks} stale={shown.stale} tableRef={table} onLeaveTop={() => searchBox.current?.focus()} />
       )}
       <p className="muted small" aria-live="polite">
-        {!patients.isSuccess || rows.length === 0
+        {!shown || shown.stale || shown.rows.length === 0
           ? ''
-          : rows.length >= PAGE
+          : shown.rows.length >= PAGE
             ? `Showing the first ${PAGE} patients. Search to find others.`
-            : `${rows.length} ${rows.length === 1 ? 'patient' : 'patients'} shown`}
+            : `${shown.rows.length} ${shown.rows.length === 1 ? 'patient' : 'patients'} shown`}
       </p>
     </section>
   );

@@ -11,7 +11,11 @@ const REASONS: Record<NonNullable<SessionStatus['lockReason']>, string> = {
   break_glass_ended: 'Emergency access has ended.',
 };
 
-/** A locked session: the same person's password unlocks it; anyone else signs out first. */
+/**
+ * A locked session: the same person's password unlocks it; anyone else signs out first.
+ * It replaces the whole workstation (App renders nothing else and drops cached data), so
+ * no patient data is in the page behind it.
+ */
 export function UnlockScreen({ session }: { session: SessionStatus }) {
   const unlock = useUnlock();
   const signOut = useSignOut();
@@ -29,9 +33,12 @@ export function UnlockScreen({ session }: { session: SessionStatus }) {
     <main className="sign-in">
       <div className="sign-in-card">
         <h1>Locked</h1>
-        <p className="muted">
-          {session.user?.displayName} · {session.org?.name}
-        </p>
+        <dl className="lock-who">
+          <dt>Signed in</dt>
+          <dd>{session.user?.displayName}</dd>
+          <dt>Organization</dt>
+          <dd>{session.org?.name}</dd>
+        </dl>
         {session.lockReason && <Alert tone="info">{REASONS[session.lockReason]}</Alert>}
         {failure && <Alert tone="error" title="Not unlocked">{failure.message}</Alert>}
         <form onSubmit={onSubmit} noValidate aria-label="Unlock">
@@ -49,9 +56,12 @@ export function UnlockScreen({ session }: { session: SessionStatus }) {
             {unlock.isPending ? 'Unlocking…' : 'Unlock'}
           </button>
         </form>
-        <button type="button" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
-          Sign out
-        </button>
+        <div className="lock-other">
+          <p className="muted small">Not {session.user?.displayName}? Sign out, then sign in as yourself. Saved work stays on this workstation.</p>
+          <button type="button" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
+            Sign out
+          </button>
+        </div>
       </div>
     </main>
   );

@@ -4,8 +4,10 @@ import { keys } from '../api/keys.ts';
 import type { SessionStatus, SignInInput } from '../api/types.ts';
 
 export function useSession() {
-  // Re-read now and then (not activity): an offline session going online, or emergency access ending, shows without a click.
-  return useQuery({ queryKey: keys.session, queryFn: () => api.session.status.query(), refetchInterval: 10_000 });
+  // Re-read every few seconds (not activity, see session-gate.ts): an idle lock, an offline
+  // session going online, or emergency access ending shows without a click. The sync
+  // badge's 1 s poll is refused with STORE_LOCKED once locked, which re-reads this sooner.
+  return useQuery({ queryKey: keys.session, queryFn: () => api.session.status.query(), refetchInterval: 3_000, refetchIntervalInBackground: true });
 }
 
 export function useSignIn() {
@@ -49,4 +51,9 @@ export function useLock() {
       queryClient.setQueryData(keys.session, status);
     },
   });
+}
+
+/** The orgs with a store on this workstation, for the org switcher (read when it opens). */
+export function useKnownOrgs(enabled: boolean) {
+  return useQuery({ queryKey: ['known-orgs'], queryFn: () => api.session.knownOrgs.query(), enabled, staleTime: 0 });
 }

@@ -1,4 +1,7 @@
+import { roleCan } from '../../../shared/auth/capabilities.ts';
+import { ENTITY_WRITE } from '../../../shared/auth/entity-write.ts';
 import { readAppError } from '../api/errors.ts';
+import { useSession } from '../session/use-session.ts';
 import { Alert } from '../ui/Alert.tsx';
 import { formatDateTime } from '../ui/format.ts';
 import { conflictValueText, entityLabel, fieldLabel } from './sync-centre-text.ts';
@@ -9,6 +12,7 @@ import { useOpenConflicts, useResolveConflict } from './use-conflicts.ts';
  * closes it) and the one that lost the merge ("Keep the other" writes it back as a new edit).
  */
 export function ConflictList() {
+  const role = useSession().data?.user?.role ?? null;
   const conflicts = useOpenConflicts();
   const resolve = useResolveConflict();
   const failure = conflicts.isError ? readAppError(conflicts.error) : null;
@@ -43,14 +47,19 @@ export function ConflictList() {
                     <dt>Found</dt>
                     <dd>{formatDateTime(conflict.createdAt)}</dd>
                   </dl>
-                  <div className="conflict-actions" role="group" aria-label={`Resolve ${fieldLabel(conflict.field).toLowerCase()} conflict`}>
-                    <button type="button" disabled={busy} onClick={() => resolve.mutate({ id: conflict.id, keep: 'winner' })}>
-                      Keep this
-                    </button>
-                    <button type="button" disabled={busy} onClick={() => resolve.mutate({ id: conflict.id, keep: 'loser' })}>
-                      Keep the other
-                    </button>
-                  </div>
+                  {role && roleCan(role, ENTITY_WRITE[conflict.entity]) ? (
+                    <div className="conflict-actions" role="group" aria-label={`Resolve ${fieldLabel(conflict.field).toLowerCase()} conflict`}>
+                      <button type="button" disabled={busy} onClick={() => resolve.mutate({ id: conflict.id, keep: 'winner' })}>
+                        Keep this
+                      </button>
+                      <button type="button" disabled={busy} onClick={() => resolve.mutate({ id: conflict.id, keep: 'loser' })}>
+                        Keep the other
+                      </button>
+                    </div>
+                  ) : (
+                    // The local API refuses it too; here it is simply not offered.
+                    <p className="muted small">Someone whose role may change this record decides this conflict.</p>
+                  )}
                 </article>
               </li>
             );

@@ -2,6 +2,7 @@ import { readAppError } from '../api/errors.ts';
 import { describeSyncStatus } from '../layout/sync-status-text.ts';
 import { useSyncNow, useSyncStatus } from '../layout/use-sync-status.ts';
 import { Alert } from '../ui/Alert.tsx';
+import { BookingConflictsNote } from './BookingConflictsNote.tsx';
 import { ConflictList } from './ConflictList.tsx';
 import { describeBootstrap } from './sync-centre-text.ts';
 
@@ -45,6 +46,7 @@ export function SyncCentre() {
         </div>
       )}
       <ConflictList />
+      <BookingConflictsNote />
     </section>
   );
 }

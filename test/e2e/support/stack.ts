@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBrowserHost } from '../../../electron/host/browser-host.ts';
 import { createFileKeystore } from '../../../electron/keystore/file-keystore.ts';
+import type { Clock } from '../../../electron/people/clock.ts';
 import { createWorkstation, type Workstation } from '../../../electron/workstation.ts';
 import { startSyncServer, type DemoOrg, type SyncServerHandle } from '../../../sync-server/server.ts';
 
@@ -20,10 +21,13 @@ export async function startServer(): Promise<SyncServerHandle & { orgs: Map<stri
  * stand-in for the OS keystore outside Electron), the workstation core, and the loopback
  * host serving the built renderer plus the local API.
  */
-export async function startWorkstation(name: string, options: { serverUrl: string; rendererDir: string; root: string }): Promise<WorkstationUnderTest> {
+export async function startWorkstation(
+  name: string,
+  options: { serverUrl: string; rendererDir: string; root: string; clock?: Clock },
+): Promise<WorkstationUnderTest> {
   const dataDir = await mkdtemp(join(options.root, `${name}-`));
   const keystore = createFileKeystore({ dir: join(dataDir, 'keys'), passphrase: `e2e-passphrase-${name}`, log: () => undefined });
-  const workstation = createWorkstation({ dataDir, serverUrl: options.serverUrl, keystore, deviceName: `e2e-${name}` });
+  const workstation = createWorkstation({ dataDir, serverUrl: options.serverUrl, keystore, deviceName: `e2e-${name}`, ...(options.clock ? { clock: options.clock } : {}) });
   const host = await startBrowserHost({ workstation, port: 0, rendererDir: options.rendererDir });
   return {
     name,

@@ -10,8 +10,10 @@ export async function signIn(page: Page, credentials: { org: string; username: s
 
 /** Waits for the signed-in workstation (the navigation), then opens the Patients screen. */
 export async function waitForPatientsScreen(page: Page, timeout = 30_000): Promise<void> {
-  await page.getByRole('navigation', { name: 'Sections' }).waitFor({ timeout });
-  await page.getByRole('link', { name: 'Patients' }).click();
+  const nav = page.getByRole('navigation', { name: 'Sections' });
+  await nav.waitFor({ timeout });
+  // The navigation's link: other screens (My day) link to Patients too.
+  await nav.getByRole('link', { name: 'Patients' }).click();
   await page.getByRole('heading', { level: 1, name: 'Patients' }).waitFor({ timeout });
 }
 
@@ -55,21 +57,35 @@ export async function syncUntilVisible(page: Page, locator: ReturnType<Page['get
   }
 }
 
+/** Opens the Schedule (the desk's home) and waits for its first load to finish. */
+export async function openSchedule(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Schedule' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Schedule' }).waitFor();
+  await page.locator('section[aria-labelledby="schedule-heading"][aria-busy="false"]').waitFor({ timeout: 30_000 });
+}
+
+/** Books from the Schedule's "Book appointment" form (not a free slot): today, 14:30, 45 minutes. */
 export async function bookAppointment(
   page: Page,
   booking: { findPatient: string; patientLabel: string; reason: string; practitionerName: string; location: string },
 ): Promise<void> {
-  await page.getByRole('link', { name: 'Schedule' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Appointments' }).waitFor();
+  await openSchedule(page);
   await page.getByRole('button', { name: 'Book appointment' }).click();
   await page.getByRole('searchbox', { name: 'Find patient' }).fill(booking.findPatient);
   const patient = page.getByLabel('Patient', { exact: true });
   await patient.locator('option', { hasText: booking.patientLabel }).waitFor({ state: 'attached', timeout: 15_000 });
   await patient.selectOption({ label: booking.patientLabel });
-  await page.getByLabel('Start time').fill('14:30');
-  await page.getByLabel('Duration').selectOption('45');
-  await page.getByLabel('Reason').fill(booking.reason);
-  await page.getByLabel('Practitioner').fill(booking.practitionerName);
-  await page.getByLabel('Location').fill(booking.location);
+  await page.getByLabel('Start time', { exact: true }).fill('14:30');
+  await page.getByLabel('Duration', { exact: true }).selectOption('45');
+  await page.getByLabel('Reason', { exact: true }).fill(booking.reason);
+  await page.getByLabel('Practitioner', { exact: true }).fill(booking.practitionerName);
+  await page.getByLabel('Location', { exact: true }).fill(booking.location);
   await page.getByRole('button', { name: 'Save appointment' }).click();
+}
+
+/** A booked appointment on the Schedule, by text it shows (reason, patient name). */
+export function scheduledAppointment(page: Page, ...texts: string[]) {
+  let cards = page.getByRole('article');
+  for (const text of texts) cards = cards.filter({ hasText: text });
+  return cards;
 }

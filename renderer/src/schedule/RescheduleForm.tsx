@@ -1,0 +1,76 @@
+import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import { readAppError } from '../api/errors.ts';
+import { BOOKING_LABELS, DURATION_OPTIONS, emptyBooking, serverBookingErrors, validateBooking, type BookingErrors, type BookingValues } from '../appointments/appointment-form.ts';
+import { Alert } from '../ui/Alert.tsx';
+import { FormActions } from '../ui/FormActions.tsx';
+import { SelectField } from '../ui/SelectField.tsx';
+import { TextField } from '../ui/TextField.tsx';
+import { clinicDay, clinicTime } from './schedule-dates.ts';
+import type { Booked } from './schedule-types.ts';
+import { useReschedule } from './use-schedule.ts';
+
+type Props = { appointment: Booked; onDone: (day: string) => void; onCancel: () => void };
+
+function durationOf(appointment: Booked): string {
+  const minutes = String(Math.round((Date.parse(appointment.endsAt) - Date.parse(appointment.startsAt)) / 60_000));
+  return DURATION_OPTIONS.some((option) => option.value === minutes) ? minutes : '30';
+}
+
+/** A new date and time (and, if need be, practitioner or room) for a booked appointment. */
+export function RescheduleForm({ appointment, onDone, onCancel }: Props) {
+  const reschedule = useReschedule();
+  const [values, setValues] = useState<BookingValues>(() =>
+    emptyBooking(clinicDay(appointment.startsAt), {
+      patientId: appointment.patientId,
+      time: clinicTime(appointment.startsAt),
+      duration: durationOf(appointment),
+      reason: appointment.reason,
+      practitionerName: appointment.practitionerName,
+      location: appointment.location,
+    }),
+  );
+  const [errors, setErrors] = useState<BookingErrors>({});
+  const set = (key: keyof BookingValues) => (event: { currentTarget: HTMLInputElement | HTMLSelectElement }) => {
+    const value = event.currentTarget.value;
+    setValues((current) => ({ ...current, [key]: value }));
+  };
+  const field = (key: keyof BookingValues) => ({ label: BOOKING_LABELS[key], name: key, value: values[key], onChange: set(key), error: errors[key] });
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const result = validateBooking(values);
+    if (!result.ok) {
+      setErrors(result.errors);
+      return;
+    }
+    setErrors({});
+    const { startsAt, endsAt, practitionerName, location } = result.fields;
+    reschedule.mutate(
+      { id: appointment.id, startsAt, endsAt, practitionerName, location },
+      { onSuccess: () => onDone(values.date), onError: (error) => setErrors(serverBookingErrors(readAppError(error).fieldErrors)) },
+    );
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLElement>) {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      onCancel();
+    }
+  }
+
+  const failure = reschedule.isError ? readAppError(reschedule.error) : null;
+  return (
+    <section className="card" aria-labelledby="reschedule-heading" onKeyDown={onKeyDown}>
+      <h2 id="reschedule-heading">Reschedule {appointment.patientName || 'appointment'}</h2>
+      {failure && <Alert tone="error" title="Could not move the appointment">{failure.message}</Alert>}
+      <form onSubmit={onSubmit} noValidate aria-labelledby="reschedule-heading" className="form-grid">
+        <TextField {...field('date')} label="New date" type="date" autoFocus />
+        <TextField {...field('time')} label="New start time" type="time" step={300} hint="Clinic time (UTC)" />
+        <SelectField {...field('duration')} options={DURATION_OPTIONS} />
+        <TextField {...field('practitionerName')} autoComplete="off" />
+        <TextField {...field('location')} autoComplete="off" />
+        <FormActions saveLabel="Move appointment" pending={reschedule.isPending} onCancel={onCancel} />
+      </form>
+    </section>
+  );
+}

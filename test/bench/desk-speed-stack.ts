@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTcpRelay, type TcpRelay } from '../../electron/test-support/tcp-relay.ts';
+import { startSyncServer, type SyncServerHandle } from '../../sync-server/server.ts';
+import { buildRenderer } from '../e2e/support/build-renderer.ts';
+import { launchChromium } from '../e2e/support/chromium.ts';
+import { makeRoot, removeRoot, startWorkstation, type WorkstationUnderTest } from '../e2e/support/stack.ts';
+import { signIn } from '../e2e/support/ui.ts';
+import { loadDeskClinic, samplePatients, type DeskClinicSize, type LoadedDeskClinic, type SamplePatient } from './desk-speed-clinic.ts';
+import { installDeskProbe } from './desk-speed-probe.ts';
+
+/**
+ * Everything the desk speed bench measures against, as the e2e tests run it: the real
+ * sync server (PGlite) loaded with the clinic, a TCP relay in front of it (so the desk can
+ * be taken offline), one workstation in browser mode (file keystore, SQLCipher store, the
+ * loopback host serving the production renderer build) and real Chromium with the probe
+ * installed in every page load. The desk is signed in once and fully synced before any
+ * measurement (the "session already known to the workstation" of the issue).
+ */
+export interface DeskSpeedStack {
+  relay: TcpRelay;
+  station: WorkstationUnderTest;
+  page: Page;
+  credentials: { org: string; username: string; password: string };
+  loaded: LoadedDeskClinic;
+  samples: SamplePatient[];
+  /** Rows in the desk's encrypted store after the initial sync. */
+  deskCounts: { patients: number; appointments: number };
+  /** Click on "Sign in" of the first sign-in to the initial sync done (syncNow). */
+  initialSyncSeconds: number;
+  close(): Promise<void>;
+}
+
+const ORG = 'deskspeed';
+const USERNAME = 'frontdesk';
+const SEED = 'clinicsync-desk-speed-1';
+
+export async function startDeskSpeedStack(size: DeskClinicSize, sampleCount: number, log: (line: string) => void): Promise<DeskSpeedStack> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const root = await makeRoot();
+    cleanups.push(() => removeRoot(root));
+    // Built in parallel with the clinic load (its failure is raised where it is awaited).
+    // CLINICSYNC_BENCH_RENDERER_DIR names an already built renderer instead (a run against
+    // a known build while renderer/ is being edited).
+    const prebuilt = process.env['CLINICSYNC_BENCH_RENDERER_DIR'];
+    const built = prebuilt ? Promise.resolve(prebuilt) : buildRenderer(root);
+    built.catch(() => undefined);
+    const server: SyncServerHandle = await startSyncServer({ port: 0, database: { kind: 'pglite' }, seedDemo: false });
+    cleanups.push(() => server.close());
+    // A throwaway bench credential, created here and gone with the in-memory database.
+    const password = randomBytes(18).toString('base64url');
+    const { tenantId } = await server.admin.createTenant({ code: ORG, name: 'Desk speed clinic' });
+    await server.admin.createUser({ tenantId, username: USERNAME, password, displayName: 'Bench Front Desk', role: 'front_desk' });
+    const loadStart = performance.now();
+    const loaded = await loadDeskClinic(server, tenantId, size, SEED);
+    log(`clinic on the server: ${loaded.patients} patients, ${loaded.appointments} appointments (${loaded.todayAppointments} today) in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
+    const samples = await samplePatients(server, tenantId, sampleCount);
+
+    const relay = await startTcpRelay(server.url);
+    cleanups.push(() => relay.close());
+    const rendererDir = await built;
+    const station = await startWorkstation('desk-speed', { serverUrl: relay.url, rendererDir, root });
+    cleanups.push(() => station.close());
+    const browser: Browser = await launchChromium();
+    cleanups.push(() => browser.close());
+    const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    await context.addInitScript(installDeskProbe);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => log(`page error: ${error.message}`));
+    await page.goto(station.url);
+
+    const credentials = { org: ORG, username: USERNAME, password };
+    const syncStart = performance.now();
+    await signIn(page, credentials);
+    await page.getByRole('navigation', { name: 'Sections' }).waitFor({ timeout: 60_000 });
+    await station.workstation.syncNow();
+    const initialSyncSeconds = (performance.now() - syncStart) / 1000;
+    const db = station.workstation.store().db;
+    const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const deskCounts = { patients: count('patients'), appointments: count('appointments') };
+    if (deskCounts.patients !== loaded.patients || deskCounts.appointments !== loaded.appointments) {
+      throw new Error(`desk speed bench: the desk holds ${deskCounts.patients} patients and ${deskCounts.appointments} appointments after the initial sync, expected ${loaded.patients} and ${loaded.appointments}`);
+    }
+    log(`initial sync to the desk: ${initialSyncSeconds.toFixed(1)} s`);
+    return { relay, station, page, credentials, loaded, samples, deskCounts, initialSyncSeconds, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

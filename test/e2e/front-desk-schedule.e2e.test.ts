@@ -1,0 +1,309 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTcpRelay, type TcpRelay } from '../../electron/test-support/tcp-relay.ts';
+import { DEMO_HOURS, demoPractitioners } from '../../sync-server/demo/schedule-plan.ts';
+import type { DemoOrg } from '../../sync-server/server.ts';
+import { closeClientSockets, signedIn } from '../../sync-server/testing/harness.ts';
+import { seriousA11yViolations } from './support/a11y.ts';
+import { buildRenderer } from './support/build-renderer.ts';
+import { launchChromium } from './support/chromium.ts';
+import { makeRoot, removeRoot, startServer, startWorkstation, type WorkstationUnderTest } from './support/stack.ts';
+import { chromiumForSuite, demoUser, pagesOf, SHOTS_DIR } from './support/suite.ts';
+import { openSchedule, scheduledAppointment, signIn } from './support/ui.ts';
+
+/**
+ * The front desk's schedule end to end (issue 6), in real Chromium against real workstations
+ * and the real sync server: the desk lands on today's schedule, books a patient into a free
+ * slot by keyboard, reschedules, cancels, marks a no-show and checks a patient in (which opens
+ * the encounter), switches to the week and filters; keeps working with the server gone; and
+ * two desks that double-book one practitioner offline see the server's booking conflict and
+ * settle it by cancelling one.
+ */
+const chromiumOk = chromiumForSuite('front desk schedule in Chromium');
+const SUITE = 'front-desk-schedule';
+const shot = (page: Page, screen: string) => page.screenshot({ path: join(SHOTS_DIR, `${SUITE}-${screen}.png`), fullPage: true });
+const today = new Date().toISOString().slice(0, 10);
+const isoWeekday = ((new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
+
+type Patient = { id: string; givenName: string; familyName: string; mrn: string };
+const nameOf = (p: Patient) => `${p.givenName} ${p.familyName}`;
+const labelOf = (p: Patient) => `${p.familyName}, ${p.givenName} (${p.mrn})`;
+
+/** Presses Tab until the focused control is the one labelled `label` (keyboard only, no clicks). */
+async function tabTo(page: Page, label: string): Promise<void> {
+  for (let i = 0; i < 20; i += 1) {
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLInputElement | null;
+      return el?.labels?.[0]?.textContent ?? el?.getAttribute('aria-label') ?? '';
+    });
+    if (focused === label) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached "${label}"`);
+}
+
+/** Syncs the workstation until the locator is present (or absent), the way a desk would wait. */
+async function syncUntil(station: WorkstationUnderTest, locator: Locator, want: 'present' | 'absent', timeoutMs = 40_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const count = await locator.count();
+    if ((want === 'present') === count > 0) return;
+    if (Date.now() > deadline) throw new Error(`still ${want === 'present' ? 'absent' : 'present'} after ${timeoutMs} ms of syncing`);
+    await station.workstation.syncNow().catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+  }
+}
+
+describe.skipIf(!chromiumOk)('front desk schedule (browser mode, real Chromium)', () => {
+  let root = '';
+  let browser: Browser | undefined;
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  const relays: TcpRelay[] = [];
+  const stations: WorkstationUnderTest[] = [];
+  let northside: DemoOrg;
+  const pages = pagesOf(() => browser);
+  /** Each desk's page, signed in as the front desk by the first test and kept for the second. */
+  let pageA: Page;
+  let pageB: Page;
+
+  beforeAll(async () => {
+    root = await makeRoot();
+    await mkdir(SHOTS_DIR, { recursive: true });
+    const [rendererDir, started] = await Promise.all([buildRenderer(root), startServer()]);
+    server = started;
+    northside = server.orgs.get('northside')!;
+    // The demo works Monday to Friday; on a weekend the test gives today the same hours, so "today" has free slots.
+    if (isoWeekday > 5) {
+      const password = northside.users.find((u) => u.username === 'admin')!.password;
+      const { client: admin } = await signedIn(server, { code: 'northside', username: 'admin', password });
+      const staff = await admin.personnel.staff.list.query({ practitionersOnly: true });
+      const rooms = await admin.scheduling.locations.list.query({});
+      for (const p of demoPractitioners('human')) {
+        const practitionerId = staff.find((s) => s.displayName === p.displayName)!.id;
+        const locationId = rooms.find((r) => r.name === p.room)!.id;
+        await admin.scheduling.schedules.upsert.mutate({ practitionerId, locationId, weekday: isoWeekday, ...DEMO_HOURS, validFrom: '2026-01-01' });
+      }
+    }
+    for (const name of ['FA', 'FB']) {
+      const relay = await startTcpRelay(server.url);
+      relays.push(relay);
+      stations.push(await startWorkstation(name, { serverUrl: relay.url, rendererDir, root }));
+    }
+    browser = await launchChromium();
+  }, 240_000);
+
+  afterAll(async () => {
+    await pages.closeAll();
+    await browser?.close().catch(() => undefined);
+    for (const station of stations) await station.close().catch(() => undefined);
+    for (const relay of relays) await relay.close().catch(() => undefined);
+    await closeClientSockets();
+    await server?.close().catch(() => undefined);
+    if (root) await removeRoot(root);
+  }, 60_000);
+
+  /** Free slot start times (HH:MM) of one demo practitioner today, as the workstation's local API lists them. */
+  async function freeSlots(station: WorkstationUnderTest, practitioner: string): Promise<string[]> {
+    const day = await station.workstation.caller.schedule.day({ date: today });
+    return day.columns.filter((c) => c.practitionerName === practitioner).flatMap((c) => c.freeSlots.map((s) => s.start));
+  }
+
+  /** Demo names repeat; the test picks patients whose name nobody else has, so the screen's text finds just them. */
+  async function distinctlyNamedPatients(station: WorkstationUnderTest, count: number): Promise<Patient[]> {
+    const all = (await station.workstation.caller.patients.list({ limit: 500 })) as Patient[];
+    const unique = all.filter((p) => all.filter((q) => nameOf(q) === nameOf(p)).length === 1);
+    if (unique.length < count) throw new Error('the demo org has too few distinctly named patients');
+    return unique.slice(0, count);
+  }
+
+  async function signedInDesk(station: WorkstationUnderTest): Promise<Page> {
+    const page = await pages.open(station);
+    await signIn(page, demoUser(northside));
+    // The desk's home is the schedule.
+    await page.getByRole('heading', { level: 1, name: 'Schedule' }).waitFor({ timeout: 30_000 });
+    await page.locator('section[aria-labelledby="schedule-heading"][aria-busy="false"]').waitFor({ timeout: 30_000 });
+    await syncUntil(station, page.getByRole('button', { name: /^Book \d\d:\d\d with Dr\. Demo Alpha in Room 1$/ }), 'present');
+    return page;
+  }
+
+  it('books by keyboard, reschedules, cancels, marks a no-show, checks in, shows the week and filters; works offline', async () => {
+    const [a, b] = stations;
+    const [relayA] = relays;
+    if (!a || !b || !relayA) throw new Error('workstations not started');
+    pageA = await signedInDesk(a);
+    pageB = await signedInDesk(b);
+    const page = pageA;
+
+    // Today's columns, one per practitioner and room, with free slots.
+    await page.getByRole('heading', { level: 3, name: 'Dr. Demo Alpha — Room 1' }).waitFor();
+    expect(await page.getByRole('heading', { level: 3, name: 'Dr. Sample Beta — Room 2' }).count()).toBe(1);
+    expect(await seriousA11yViolations(page), 'schedule day: serious/critical axe violations').toEqual([]);
+    await shot(page, 'day');
+
+    const patients = await distinctlyNamedPatients(a, 6);
+    const [booked, moved, cancelled, noShow, checkedIn, offline] = patients as [Patient, Patient, Patient, Patient, Patient, Patient];
+
+    // Book a patient into Alpha's first free slot with the keyboard only.
+    const slot = (await freeSlots(a, 'Dr. Demo Alpha'))[0]!;
+    const slotButton = page.getByRole('button', { name: `Book ${slot} with Dr. Demo Alpha in Room 1`, exact: true });
+    await slotButton.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 2, name: `Book ${slot} with Dr. Demo Alpha in Room 1` }).waitFor();
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type)).toBe('search');
+    await page.keyboard.type(booked.mrn);
+    const patientSelect = page.getByLabel('Patient', { exact: true });
+    await patientSelect.locator('option', { hasText: labelOf(booked) }).waitFor({ state: 'attached', timeout: 15_000 });
+    // The search narrows the list (debounced): the placeholder and the one patient with that MRN.
+    await expect.poll(() => patientSelect.locator('option').count(), { timeout: 15_000 }).toBe(2);
+    await tabTo(page, 'Patient');
+    await page.keyboard.press('ArrowDown');
+    expect(await patientSelect.inputValue()).toBe(booked.id);
+    expect(await page.getByLabel('Start time', { exact: true }).inputValue()).toBe(slot);
+    expect(await page.getByLabel('Practitioner', { exact: true }).inputValue()).toBe('Dr. Demo Alpha');
+    expect(await seriousA11yViolations(page), 'booking form: serious/critical axe violations').toEqual([]);
+    await shot(page, 'booking-form');
+    await tabTo(page, 'Reason');
+    await page.keyboard.type('Keyboard booking');
+    await page.keyboard.press('Enter');
+    await scheduledAppointment(page, nameOf(booked), 'Keyboard booking').waitFor({ timeout: 15_000 });
+    expect(await slotButton.count()).toBe(0);
+    const bookedRow = (await a.workstation.caller.appointments.list()).find((x) => x.patientId === booked.id && x.reason === 'Keyboard booking');
+    expect(bookedRow).toMatchObject({ startsAt: `${today}T${slot}:00.000Z`, practitionerName: 'Dr. Demo Alpha', location: 'Room 1', status: 'booked' });
+
+    // Four more in Beta's column, to reschedule, cancel, no-show and check in from the screen.
+    const beta = await freeSlots(a, 'Dr. Sample Beta');
+    const ids: Record<string, string> = {};
+    const times: Record<string, string> = {};
+    for (const [i, [key, patient]] of ([['moved', moved], ['cancelled', cancelled], ['noShow', noShow], ['checkedIn', checkedIn]] as const).entries()) {
+      const start = beta[i]!;
+      times[key] = start;
+      const startsAt = `${today}T${start}:00.000Z`;
+      const endsAt = new Date(Date.parse(startsAt) + 30 * 60_000).toISOString();
+      ids[key] = (await a.workstation.caller.appointments.create({ patientId: patient!.id, startsAt, endsAt, status: 'booked', reason: `Desk ${key}`, practitionerName: 'Dr. Sample Beta', location: 'Room 2' })).id;
+    }
+    await page.getByRole('button', { name: 'Today' }).click();
+    await scheduledAppointment(page, nameOf(checkedIn)).waitFor({ timeout: 15_000 });
+
+    const newTime = beta.at(-1)!;
+    await page.getByRole('button', { name: `Reschedule ${nameOf(moved)}, ${times['moved']} with Dr. Sample Beta`, exact: true }).click();
+    await page.getByLabel('New start time').fill(newTime);
+    await page.getByRole('button', { name: 'Move appointment' }).click();
+    await page.getByText('Appointment moved.').waitFor();
+    expect(a.workstation.store().appointments.get(ids['moved']!)?.startsAt).toBe(`${today}T${newTime}:00.000Z`);
+
+    await page.getByRole('button', { name: `Cancel ${nameOf(cancelled)}, ${times['cancelled']} with Dr. Sample Beta`, exact: true }).click();
+    await page.getByRole('button', { name: 'Yes, cancel appointment' }).click();
+    await page.getByText('cancelled; the slot is free again').waitFor();
+    expect(a.workstation.store().appointments.get(ids['cancelled']!)?.status).toBe('cancelled');
+    await page.getByRole('button', { name: `Book ${times['cancelled']} with Dr. Sample Beta in Room 2`, exact: true }).waitFor();
+
+    await page.getByRole('button', { name: `No-show ${nameOf(noShow)}, ${times['noShow']} with Dr. Sample Beta`, exact: true }).click();
+    await page.getByText('marked as a no-show').waitFor();
+    expect(a.workstation.store().appointments.get(ids['noShow']!)?.status).toBe('no_show');
+
+    await page.getByRole('button', { name: `Check in ${nameOf(checkedIn)}, ${times['checkedIn']} with Dr. Sample Beta`, exact: true }).click();
+    await scheduledAppointment(page, nameOf(checkedIn)).getByText('Checked in', { exact: true }).waitFor();
+    const betaId = (await a.workstation.caller.staff.practitioners()).find((p) => p.displayName === 'Dr. Sample Beta')!.id;
+    expect(a.workstation.store().encounters.ofPatient(checkedIn.id)).toEqual([expect.objectContaining({ appointmentId: ids['checkedIn'], practitionerId: betaId, status: 'open' })]);
+    await shot(page, 'day-after-actions');
+
+    // The week, then filters.
+    await page.getByRole('button', { name: 'Week', exact: true }).click();
+    await page.getByRole('heading', { level: 2, name: /^Week of / }).waitFor();
+    await page.getByRole('heading', { level: 4 }).first().waitFor();
+    expect(await seriousA11yViolations(page), 'schedule week: serious/critical axe violations').toEqual([]);
+    await shot(page, 'week');
+    await page.getByLabel('Practitioner filter').selectOption({ label: 'Dr. Demo Alpha' });
+    await page.getByLabel('Location filter').selectOption({ label: 'Room 1' });
+    await expect.poll(() => page.getByRole('heading', { level: 3 }).allTextContents()).toEqual(['Dr. Demo Alpha — Room 1']);
+    await page.getByLabel('Practitioner filter').selectOption({ label: 'All practitioners' });
+    await page.getByLabel('Location filter').selectOption({ label: 'All locations' });
+    await page.getByRole('button', { name: 'Day', exact: true }).click();
+    await page.getByRole('heading', { level: 3, name: 'Dr. Sample Beta — Room 2' }).waitFor();
+
+    // Everything reaches the server before the cable is pulled.
+    await syncUntil(a, page.getByText('All changes synced'), 'present');
+
+    // Offline: the schedule still books and cancels; the pending counter rises.
+    relayA.down();
+    const gamma = (await freeSlots(a, 'Dr. Test Gamma'))[0]!;
+    await page.getByRole('button', { name: `Book ${gamma} with Dr. Test Gamma in Room 3`, exact: true }).click();
+    await page.getByRole('searchbox', { name: 'Find patient' }).fill(offline.mrn);
+    await page.getByLabel('Patient', { exact: true }).locator('option', { hasText: labelOf(offline) }).waitFor({ state: 'attached' });
+    await page.getByLabel('Patient', { exact: true }).selectOption({ label: labelOf(offline) });
+    await page.getByRole('button', { name: 'Save appointment' }).click();
+    await scheduledAppointment(page, nameOf(offline)).waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: `Cancel ${nameOf(booked)}, ${slot} with Dr. Demo Alpha`, exact: true }).click();
+    await page.getByRole('button', { name: 'Yes, cancel appointment' }).click();
+    await page.getByText('cancelled; the slot is free again').waitFor();
+    await page.getByText('2 changes waiting to sync').first().waitFor({ timeout: 15_000 });
+    expect(a.workstation.store().pendingCount()).toBe(2);
+    await shot(page, 'offline');
+
+    // Back online: the changes reach the server, and through it the other desk.
+    relayA.up();
+    await syncUntil(a, page.getByText('All changes synced'), 'present');
+    await b.workstation.syncNow();
+    const onB = (await b.workstation.caller.appointments.list()).filter((x) => Object.values(ids).includes(x.id) || x.patientId === offline.id || x.id === bookedRow!.id);
+    const statusOf = (id: string) => onB.find((x) => x.id === id)?.status;
+    expect(statusOf(bookedRow!.id)).toBe('cancelled');
+    expect(statusOf(ids['cancelled']!)).toBe('cancelled');
+    expect(statusOf(ids['noShow']!)).toBe('no_show');
+    expect(statusOf(ids['checkedIn']!)).toBe('checked_in');
+    expect(onB.find((x) => x.id === ids['moved'])?.startsAt).toBe(`${today}T${newTime}:00.000Z`);
+    expect(onB.some((x) => x.patientId === offline.id && x.startsAt === `${today}T${gamma}:00.000Z` && x.status === 'booked')).toBe(true);
+    expect(pages.pageErrors).toEqual([]);
+  }, 240_000);
+
+  it('shows a double booking made on two offline desks on both, and a person settles it by cancelling one', async () => {
+    const [a, b] = stations;
+    const [relayA, relayB] = relays;
+    if (!a || !b || !relayA || !relayB) throw new Error('workstations not started');
+    for (const page of [pageA, pageB]) {
+      await page.getByRole('button', { name: 'Today' }).click();
+      await page.getByRole('heading', { level: 3, name: 'Dr. Test Gamma — Room 3' }).waitFor();
+    }
+    const [, first, second] = (await distinctlyNamedPatients(a, 12)).slice(9) as [Patient, Patient, Patient];
+    const time = (await freeSlots(a, 'Dr. Test Gamma')).at(-1)!;
+    expect(await freeSlots(b, 'Dr. Test Gamma')).toContain(time);
+
+    relayA.down();
+    relayB.down();
+    for (const [page, patient] of [[pageA, first], [pageB, second]] as const) {
+      await page.getByRole('button', { name: `Book ${time} with Dr. Test Gamma in Room 3`, exact: true }).click();
+      await page.getByRole('searchbox', { name: 'Find patient' }).fill(patient.mrn);
+      await page.getByLabel('Patient', { exact: true }).locator('option', { hasText: labelOf(patient) }).waitFor({ state: 'attached' });
+      await page.getByLabel('Patient', { exact: true }).selectOption({ label: labelOf(patient) });
+      await page.getByRole('button', { name: 'Save appointment' }).click();
+      await scheduledAppointment(page, nameOf(patient)).waitFor({ timeout: 15_000 });
+    }
+    relayA.up();
+    relayB.up();
+    await a.workstation.syncNow();
+    await b.workstation.syncNow();
+    const conflictOn = (page: Page) => page.getByRole('heading', { name: 'A double booking needs a decision' });
+    await syncUntil(a, conflictOn(pageA), 'present');
+    await syncUntil(b, conflictOn(pageB), 'present');
+    const alertA = pageA.getByRole('alert').filter({ has: conflictOn(pageA) });
+    await alertA.getByText(nameOf(first)).waitFor();
+    await alertA.getByText(nameOf(second)).waitFor();
+    expect(await seriousA11yViolations(pageA), 'booking conflict: serious/critical axe violations').toEqual([]);
+    await shot(pageA, 'conflict');
+
+    // Desk A cancels its own booking; until the server has it, the conflict says it is resolving.
+    relayA.down();
+    await alertA.getByRole('button', { name: `Cancel this one: ${nameOf(first)}, ${time}`, exact: true }).click();
+    await alertA.getByRole('button', { name: 'Yes, cancel appointment' }).click();
+    await alertA.getByText('Resolving — waiting for sync.').waitFor();
+    await shot(pageA, 'conflict-resolving');
+    relayA.up();
+    await syncUntil(a, conflictOn(pageA), 'absent');
+    await syncUntil(b, conflictOn(pageB), 'absent');
+    await scheduledAppointment(pageB, nameOf(second)).waitFor();
+    expect(await scheduledAppointment(pageB, nameOf(first)).count()).toBe(0);
+    expect(b.workstation.store().setup.bookingConflicts().filter((c) => c.status === 'open')).toEqual([]);
+    expect(pages.pageErrors).toEqual([]);
+  }, 240_000);
+});
