@@ -1,4 +1,4 @@
-import { createTRPCClient, httpBatchLink, type TRPCLink } from '@trpc/client';
+import { createTRPCClient, httpLink, type TRPCLink } from '@trpc/client';
 import type { LocalApiRouter } from '../../../electron/local-api/router.ts';
 import { getBridge } from './bridge.ts';
 import { ipcLink } from './ipc-link.ts';
@@ -16,7 +16,10 @@ function pickLink(): { transport: Transport; link: TRPCLink<LocalApiRouter> } {
   if (bridge) return { transport: 'ipc', link: ipcLink<LocalApiRouter>(bridge) };
   return {
     transport: 'http',
-    link: httpBatchLink<LocalApiRouter>({
+    // One request per call, not batched: the batch link holds each call for a tick to
+    // collect others, and search-as-you-type pays that on every keystroke. The host is on
+    // loopback, so separate requests cost nothing worth saving.
+    link: httpLink<LocalApiRouter>({
       url: new URL('api', window.location.origin + '/').toString(),
       fetch: (url, options) => fetch(url, { ...options, credentials: 'same-origin' }),
     }),
