@@ -99,6 +99,7 @@ export class SessionController {
    * the call as activity unless it is a background poll.
    */
   beforeCall(path: string): void {
+    console.error(`[t6] call ${path} ${performance.now().toFixed(0)}`); // T6TMP
     const s = this.current;
     if (!s) return;
     s.applyTimeLocks();
@@ -231,8 +232,10 @@ export class SessionController {
     return this.serialized(async () => {
       if (this.closed) throw new AppError('STORE_LOCKED', 'The workstation is shutting down.');
       let session: SessionInfo;
+      const T6 = performance.now(); const t6 = (l: string) => console.error(`[t6] signin ${l} ${(performance.now() - T6).toFixed(1)}`); // T6TMP
       try {
         session = await this.options.signInOnline(credentials);
+        t6('server'); // T6TMP
       } catch (error) {
         await this.removeIfTold(error, this.options.orgs.lookup(credentials.org));
         if (!isOffline(error)) throw error;
@@ -241,8 +244,10 @@ export class SessionController {
         // password then turns out wrong (its data stays on disk; nothing is lost).
         const leaving = this.current;
         await this.closeCurrent(true);
+        t6('closed'); // T6TMP
         try {
           this.install(await openOfflineSession(this.options, org, credentials, emergencyReason));
+          t6('offline-opened'); // T6TMP
         } catch (error) {
           // Switching orgs offline: the sign-in screen says why the first org closed too.
           if (leaving && leaving.tenantId !== org.tenantId) this.notice = switchFailedNotice(leaving.orgName, org.name, error);
@@ -252,12 +257,15 @@ export class SessionController {
         return this.status();
       }
       await this.closeCurrent(true);
+      t6('closed'); // T6TMP
       const s = await openOnlineSession(this.options, session, credentials).catch(async (error: unknown) => {
         await this.options.revoke(session); // the store did not open: the server session would only dangle
         throw error;
       });
+      t6('online-opened'); // T6TMP
       this.install(s);
       this.attachSync(s, session);
+      t6('sync-attached'); // T6TMP
       return this.status();
     });
   }

@@ -73,6 +73,7 @@ export function openStoreFile({ path, key, tenantId, restoredCopy = 'refuse' }: 
   const macKey = watermarkMacKey(key);
   const markPath = watermarkPath(path);
   const db = new Database(path);
+  const T6 = performance.now(); const t6 = (l: string) => console.error(`[t6] open ${l} ${(performance.now() - T6).toFixed(1)}`); // T6TMP
   try {
     applyKey(db, key);
     verifyReadable(db, path, existed);
@@ -80,7 +81,9 @@ export function openStoreFile({ path, key, tenantId, restoredCopy = 'refuse' }: 
     // a watermark left from an earlier store of this org (wiped, discarded) must not alarm.
     let reading: WatermarkReading = { state: 'missing' };
     if (existed) {
+      t6('pre-verify'); // T6TMP
       verifyIntact(db);
+      t6('verified'); // T6TMP
       assertOwnedBy(db, tenantId);
       assertSchemaNotNewer(db);
       if (isStamped(db)) {
@@ -89,7 +92,9 @@ export function openStoreFile({ path, key, tenantId, restoredCopy = 'refuse' }: 
       }
     }
     configure(db);
+    t6('configured'); // T6TMP
     const schema = migrate(db);
+    t6('migrated'); // T6TMP
     if (!existed) db.transaction(() => writeMeta(db, META_TENANT_ID, tenantId))();
     // A file created by a crashed first open has the schema but maybe no stamp yet.
     else if (readMeta(db, META_TENANT_ID) === undefined) writeMeta(db, META_TENANT_ID, tenantId);
@@ -100,6 +105,7 @@ export function openStoreFile({ path, key, tenantId, restoredCopy = 'refuse' }: 
     const written = reading.state === 'verified' && recovery === null ? reading.generation : -1;
     const watermark = new WatermarkKeeper({ db, path: markPath, macKey, tenantId, written });
     watermark.flush({ durable: true });
+    t6('watermark'); // T6TMP
     const report: StoreOpenReport = {
       created: !existed,
       schema,

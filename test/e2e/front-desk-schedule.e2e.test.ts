@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTcpRelay, type TcpRelay } from '../../electron/test-support/tcp-relay.ts';
-import { DEMO_HOURS, demoPractitioners } from '../../sync-server/demo/schedule-plan.ts';
 import type { DemoOrg } from '../../sync-server/server.ts';
-import { closeClientSockets, signedIn } from '../../sync-server/testing/harness.ts';
+import { closeClientSockets } from '../../sync-server/testing/harness.ts';
 import { seriousA11yViolations } from './support/a11y.ts';
 import { buildRenderer } from './support/build-renderer.ts';
 import { launchChromium } from './support/chromium.ts';
 import { makeRoot, removeRoot, startServer, startWorkstation, type WorkstationUnderTest } from './support/stack.ts';
+import { freeSlotsToday, giveTodayDemoHours, syncUntil, today } from './support/schedule-setup.ts';
 import { chromiumForSuite, demoUser, pagesOf, SHOTS_DIR } from './support/suite.ts';
 import { openSchedule, scheduledAppointment, signIn } from './support/ui.ts';
 
@@ -24,8 +24,6 @@ import { openSchedule, scheduledAppointment, signIn } from './support/ui.ts';
 const chromiumOk = chromiumForSuite('front desk schedule in Chromium');
 const SUITE = 'front-desk-schedule';
 const shot = (page: Page, screen: string) => page.screenshot({ path: join(SHOTS_DIR, `${SUITE}-${screen}.png`), fullPage: true });
-const today = new Date().toISOString().slice(0, 10);
-const isoWeekday = ((new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
 
 type Patient = { id: string; givenName: string; familyName: string; mrn: string };
 const nameOf = (p: Patient) => `${p.givenName} ${p.familyName}`;
@@ -42,18 +40,6 @@ async function tabTo(page: Page, label: string): Promise<void> {
     await page.keyboard.press('Tab');
   }
   throw new Error(`Tab never reached "${label}"`);
-}
-
-/** Syncs the workstation until the locator is present (or absent), the way a desk would wait. */
-async function syncUntil(station: WorkstationUnderTest, locator: Locator, want: 'present' | 'absent', timeoutMs = 40_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const count = await locator.count();
-    if ((want === 'present') === count > 0) return;
-    if (Date.now() > deadline) throw new Error(`still ${want === 'present' ? 'absent' : 'present'} after ${timeoutMs} ms of syncing`);
-    await station.workstation.syncNow().catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 700));
-  }
 }
 
 describe.skipIf(!chromiumOk)('front desk schedule (browser mode, real Chromium)', () => {
@@ -74,18 +60,7 @@ describe.skipIf(!chromiumOk)('front desk schedule (browser mode, real Chromium)'
     const [rendererDir, started] = await Promise.all([buildRenderer(root), startServer()]);
     server = started;
     northside = server.orgs.get('northside')!;
-    // The demo works Monday to Friday; on a weekend the test gives today the same hours, so "today" has free slots.
-    if (isoWeekday > 5) {
-      const password = northside.users.find((u) => u.username === 'admin')!.password;
-      const { client: admin } = await signedIn(server, { code: 'northside', username: 'admin', password });
-      const staff = await admin.personnel.staff.list.query({ practitionersOnly: true });
-      const rooms = await admin.scheduling.locations.list.query({});
-      for (const p of demoPractitioners('human')) {
-        const practitionerId = staff.find((s) => s.displayName === p.displayName)!.id;
-        const locationId = rooms.find((r) => r.name === p.room)!.id;
-        await admin.scheduling.schedules.upsert.mutate({ practitionerId, locationId, weekday: isoWeekday, ...DEMO_HOURS, validFrom: '2026-01-01' });
-      }
-    }
+    await giveTodayDemoHours(server, northside);
     for (const name of ['FA', 'FB']) {
       const relay = await startTcpRelay(server.url);
       relays.push(relay);
@@ -104,11 +79,7 @@ describe.skipIf(!chromiumOk)('front desk schedule (browser mode, real Chromium)'
     if (root) await removeRoot(root);
   }, 60_000);
 
-  /** Free slot start times (HH:MM) of one demo practitioner today, as the workstation's local API lists them. */
-  async function freeSlots(station: WorkstationUnderTest, practitioner: string): Promise<string[]> {
-    const day = await station.workstation.caller.schedule.day({ date: today });
-    return day.columns.filter((c) => c.practitionerName === practitioner).flatMap((c) => c.freeSlots.map((s) => s.start));
-  }
+  const freeSlots = freeSlotsToday;
 
   /** Demo names repeat; the test picks patients whose name nobody else has, so the screen's text finds just them. */
   async function distinctlyNamedPatients(station: WorkstationUnderTest, count: number): Promise<Patient[]> {
