@@ -3,11 +3,9 @@ import { formatHlc } from '../../shared/hlc.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { Role } from '../../shared/sync/auth.ts';
 import { freshStorePerTest } from '../test-support/fresh-store.ts';
+import { refusal, storeOnlyCaller } from '../test-support/local-api-caller.ts';
 import { sampleAppointment, samplePatient } from '../store/test-fixtures.ts';
 import type { OrgStore } from '../store/org-store.ts';
-import type { LocalBackend } from './backend.ts';
-import { describeError, TRPCError } from './errors.ts';
-import { createLocalApiCaller } from './router.ts';
 
 const openFresh = freshStorePerTest();
 
@@ -16,22 +14,9 @@ const openFresh = freshStorePerTest();
  * the session's user and the sync wake-up reach these procedures; the wake-ups are counted.
  */
 function callerAs(store: OrgStore, role: Role | null) {
-  const user = role ? { userId: uuidv7(), username: 'u', displayName: 'U', role } : null;
   const wakes = { count: 0 };
-  const unused = () => {
-    throw new Error('not used by these procedures');
-  };
-  const own = { store: () => store, beforeCall: () => undefined, sessionStatus: () => ({ user }), afterLocalWrite: () => void (wakes.count += 1) };
-  const backend = new Proxy(own as unknown as Partial<LocalBackend>, {
-    get: (target, key: string) => (target as Record<string, unknown>)[key] ?? unused,
-  }) as LocalBackend;
-  return { caller: createLocalApiCaller({ backend }), wakes };
-}
-
-async function refusal(promise: Promise<unknown>) {
-  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
-  if (!(error instanceof TRPCError)) throw new Error('expected a refusal');
-  return describeError(error);
+  const caller = storeOnlyCaller(store, { role, afterLocalWrite: () => void (wakes.count += 1) });
+  return { caller, wakes };
 }
 
 /** A practitioner pulled from the server (set-up data arrives only by sync). */

@@ -75,6 +75,17 @@ function setStatus(store: OrgStore, id: string, action: Action, status: Status):
   return { id, status };
 }
 
+/** A procedure that only moves an appointment's status (cancel, no-show), then wakes the sync engine. */
+function statusMove(action: Action, status: Status) {
+  return needs('schedule.write')
+    .input(byId)
+    .mutation(({ ctx, input }) => {
+      const result = setStatus(ctx.backend.store(), input.id, action, status);
+      ctx.backend.afterLocalWrite();
+      return result;
+    });
+}
+
 export const appointmentsRouter = t.router({
   list: needs('schedule.read')
     .input(z.object({}).optional())
@@ -110,20 +121,8 @@ export const appointmentsRouter = t.router({
       ctx.backend.afterLocalWrite();
       return { id };
     }),
-  cancel: needs('schedule.write')
-    .input(byId)
-    .mutation(({ ctx, input }) => {
-      const result = setStatus(ctx.backend.store(), input.id, 'cancel', 'cancelled');
-      ctx.backend.afterLocalWrite();
-      return result;
-    }),
-  noShow: needs('schedule.write')
-    .input(byId)
-    .mutation(({ ctx, input }) => {
-      const result = setStatus(ctx.backend.store(), input.id, 'noShow', 'no_show');
-      ctx.backend.afterLocalWrite();
-      return result;
-    }),
+  cancel: statusMove('cancel', 'cancelled'),
+  noShow: statusMove('noShow', 'no_show'),
   /**
    * The patient has arrived: the appointment becomes checked in AND the visit's encounter
    * opens, in one local transaction (both or neither reach the outbox).

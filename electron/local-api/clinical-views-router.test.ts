@@ -3,10 +3,8 @@ import { formatHlc } from '../../shared/hlc.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { Role } from '../../shared/sync/auth.ts';
 import { freshStorePerTest } from '../test-support/fresh-store.ts';
+import { refusal, storeOnlyCaller } from '../test-support/local-api-caller.ts';
 import type { OrgStore } from '../store/org-store.ts';
-import type { LocalBackend } from './backend.ts';
-import { describeError, TRPCError } from './errors.ts';
-import { createLocalApiCaller } from './router.ts';
 
 const openFresh = freshStorePerTest();
 
@@ -14,22 +12,7 @@ const openFresh = freshStorePerTest();
  * clinicalViews.* and staff.* on a real encrypted store, as a signed-in person of a role.
  * Only the store and the session's user reach these procedures.
  */
-function callerAs(store: OrgStore, role: Role | null) {
-  const user = role ? { userId: uuidv7(), username: 'u', displayName: 'U', role } : null;
-  const unused = () => {
-    throw new Error('not used by these procedures');
-  };
-  const backend = new Proxy({ store: () => store, beforeCall: () => undefined, sessionStatus: () => ({ user }) } as unknown as Partial<LocalBackend>, {
-    get: (target, key: string) => (target as Record<string, unknown>)[key] ?? unused,
-  }) as LocalBackend;
-  return createLocalApiCaller({ backend });
-}
-
-async function refusal(promise: Promise<unknown>) {
-  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
-  if (!(error instanceof TRPCError)) throw new Error('expected a refusal');
-  return describeError(error);
-}
+const callerAs = (store: OrgStore, role: Role | null) => storeOnlyCaller(store, { role });
 
 function seeded() {
   const s = openFresh();

@@ -2,10 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { formatHlc } from '../../shared/hlc.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { freshStorePerTest } from '../test-support/fresh-store.ts';
+import { refusal, storeOnlyCaller } from '../test-support/local-api-caller.ts';
 import type { OrgStore } from '../store/org-store.ts';
-import type { LocalBackend } from './backend.ts';
-import { describeError, TRPCError } from './errors.ts';
-import { createLocalApiCaller } from './router.ts';
 
 const openFresh = freshStorePerTest();
 
@@ -14,21 +12,7 @@ const openFresh = freshStorePerTest();
  * the backend (sessions, sync) is not theirs, and the session gate is covered for every
  * procedure by electron/people/offline-access.int.test.ts.
  */
-function callerOn(store: OrgStore) {
-  const unused = () => {
-    throw new Error('not used by the schedule procedures');
-  };
-  const backend = new Proxy({ store: () => store, beforeCall: () => undefined } as Partial<LocalBackend>, {
-    get: (target, key: string) => (target as Record<string, unknown>)[key] ?? unused,
-  }) as LocalBackend;
-  return createLocalApiCaller({ backend });
-}
-
-async function refusal(promise: Promise<unknown>) {
-  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
-  if (!(error instanceof TRPCError)) throw new Error('expected a refusal');
-  return describeError(error);
-}
+const callerOn = (store: OrgStore) => storeOnlyCaller(store);
 
 function storeWithAble() {
   const s = openFresh();

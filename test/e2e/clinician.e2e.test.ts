@@ -1,17 +1,10 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed, vi } from 'vitest';
-import { startTcpRelay, type TcpRelay } from '../../electron/test-support/tcp-relay.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, onTestFailed, vi } from 'vitest';
 import { uuidv7 } from '../../shared/ids.ts';
-import type { DemoOrg } from '../../sync-server/server.ts';
 import { signedIn } from '../../sync-server/testing/harness.ts';
-import { seriousA11yViolations } from './support/a11y.ts';
-import { buildRenderer } from './support/build-renderer.ts';
-import { launchChromium } from './support/chromium.ts';
-import { chooseByKeyboard, noteArticle, orderRow, pressOn, tabTo, typeInFocused } from './support/clinical-ui.ts';
-import { makeRoot, removeRoot, startServer, startWorkstation, type WorkstationUnderTest } from './support/stack.ts';
-import { chromiumForSuite, demoUser, pagesOf, SHOTS_DIR } from './support/suite.ts';
+import { chooseByKeyboard, noteArticle, orderRow, pressOn, typeInFocused } from './support/clinical-ui.ts';
+import { axeAndShot as checkScreen, e2eStack, screenshot } from './support/e2e-stack.ts';
+import { chromiumForSuite, demoUser } from './support/suite.ts';
 import { signIn } from './support/ui.ts';
 
 /**
@@ -26,49 +19,24 @@ const chromiumOk = chromiumForSuite('clinician screens in Chromium');
 const marker = (word: string) => `${word}${uuidv7().replace(/[^a-f]/g, '').slice(0, 8)}`;
 
 describe.skipIf(!chromiumOk)('clinician: my day, chart, encounter, notes and orders (browser mode, real Chromium)', () => {
-  let root = '';
-  let browser: Browser | undefined;
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
-  let relay: TcpRelay | undefined;
-  const stations: WorkstationUnderTest[] = [];
-  let northside: DemoOrg;
   const practitionerName = `Dr. Keyboard ${uuidv7().slice(-4)}`;
-  const pages = pagesOf(() => browser);
   let practitionerId = '';
   let locationId = '';
-
-  beforeAll(async () => {
-    root = await makeRoot();
-    await mkdir(SHOTS_DIR, { recursive: true });
-    const [rendererDir, started] = await Promise.all([buildRenderer(root), startServer()]);
-    server = started;
-    const ns = server.orgs.get('northside');
-    if (!ns) throw new Error('demo org northside is expected');
-    northside = ns;
-    // Two practitioners, so the clinician has to pick one (neither is named like the user).
-    const { client } = await signedIn(server, { code: 'northside', ...demoUser(northside, 'admin') });
-    await client.personnel.staff.create.mutate({ displayName: 'Dr. Aardvark', isPractitioner: true, npi: null, jobRoles: ['physician'] });
-    practitionerId = (await client.personnel.staff.create.mutate({ displayName: practitionerName, isPractitioner: true, npi: null, jobRoles: ['physician'] })).id;
-    locationId = (await client.scheduling.locations.create.mutate({ name: `Room ${uuidv7().slice(-4)}`, kind: 'room' })).id;
-    relay = await startTcpRelay(server.url);
-    stations.push(await startWorkstation('CL', { serverUrl: relay.url, rendererDir, root }));
-    stations.push(await startWorkstation('FD', { serverUrl: server.url, rendererDir, root }));
-    browser = await launchChromium();
-  }, 240_000);
-
-  afterAll(async () => {
-    await pages.closeAll();
-    await browser?.close().catch(() => undefined);
-    for (const station of stations) await station.close().catch(() => undefined);
-    await relay?.close().catch(() => undefined);
-    await server?.close().catch(() => undefined);
-    if (root) await removeRoot(root);
-  }, 60_000);
-
-  async function axeAndShot(page: Page, name: string): Promise<void> {
-    expect(await seriousA11yViolations(page), `${name}: serious/critical axe violations`).toEqual([]);
-    await page.screenshot({ path: join(SHOTS_DIR, `clinician-${name}.png`), fullPage: true });
-  }
+  // The clinician's desk (CL) sits behind a relay so the test can cut its server; the front desk (FD) does not.
+  const stack = e2eStack({
+    server: 'demo',
+    stations: [{ name: 'CL', relay: true }, 'FD'],
+    async prepare(server) {
+      // Two practitioners, so the clinician has to pick one (neither is named like the user).
+      const northside = server.orgs.get('northside');
+      if (!northside) throw new Error('demo org northside is expected');
+      const { client } = await signedIn(server, { code: 'northside', ...demoUser(northside, 'admin') });
+      await client.personnel.staff.create.mutate({ displayName: 'Dr. Aardvark', isPractitioner: true, npi: null, jobRoles: ['physician'] });
+      practitionerId = (await client.personnel.staff.create.mutate({ displayName: practitionerName, isPractitioner: true, npi: null, jobRoles: ['physician'] })).id;
+      locationId = (await client.scheduling.locations.create.mutate({ name: `Room ${uuidv7().slice(-4)}`, kind: 'room' })).id;
+    },
+  });
+  const axeAndShot = (page: Page, name: string) => checkScreen(page, 'clinician', name);
 
   /** On the encounter screen: draft, sign (then read-only), amend and sign, an order through its statuses — keys only. */
   async function documentEncounter(page: Page, words: { note: string; amendment: string; order: string }): Promise<void> {
@@ -125,15 +93,15 @@ describe.skipIf(!chromiumOk)('clinician: my day, chart, encounter, notes and ord
   }
 
   it('clinician documents by keyboard online and offline; it syncs; the front desk sees encounters but no note text', async () => {
-    const [cl, fd] = stations;
-    if (!cl || !fd || !relay) throw new Error('workstations not started');
+    const [cl, fd, relay] = [stack.station('CL'), stack.station('FD'), stack.relay('CL')];
+    const northside = stack.org('northside');
     const online = { note: marker('Onlinenote'), amendment: marker('Onlineamend'), order: `Glucose ${marker('x')}` };
     const offline = { note: marker('Offlinenote'), amendment: marker('Offlineamend'), order: `Lipids ${marker('y')}` };
 
-    const page = await pages.open(cl);
+    const page = await stack.pages.open(cl);
     // On a failure, what the screen showed (a screenshot beats a locator timeout).
     onTestFailed(async () => {
-      await page.screenshot({ path: join(SHOTS_DIR, 'clinician-FAILED.png'), fullPage: true }).catch(() => undefined);
+      await screenshot(page, 'clinician', 'FAILED').catch(() => undefined);
     });
     await signIn(page, demoUser(northside, 'clinician'));
     await page.getByRole('heading', { level: 1, name: 'My day' }).waitFor({ timeout: 30_000 });
@@ -142,7 +110,7 @@ describe.skipIf(!chromiumOk)('clinician: my day, chart, encounter, notes and ord
     if (!patient) throw new Error('the demo org has no patients');
     const today = new Date().toISOString().slice(0, 10);
     // Booked by the front desk (a clinician may not book) on the server; the clinician's desk pulls it.
-    const { client: frontDesk } = await signedIn(server!, { code: 'northside', ...demoUser(northside, 'frontdesk') });
+    const { client: frontDesk } = await signedIn(stack.server, { code: 'northside', ...demoUser(northside, 'frontdesk') });
     await frontDesk.scheduling.appointments.book.mutate({
       patientId: patient.id, practitionerId, locationId, startsAt: `${today}T23:00:00.000Z`, endsAt: `${today}T23:30:00.000Z`,
       reason: 'Follow-up', practitionerName,
@@ -205,9 +173,9 @@ describe.skipIf(!chromiumOk)('clinician: my day, chart, encounter, notes and ord
       },
       { timeout: 60_000, interval: 1_000 },
     );
-    expect(pages.pageErrors).toEqual([]);
+    expect(stack.pages.pageErrors).toEqual([]);
     // The server holds what was written offline: both notes and the amendment, signed.
-    const { client: clinician } = await signedIn(server!, { code: 'northside', ...demoUser(northside, 'clinician') });
+    const { client: clinician } = await signedIn(stack.server, { code: 'northside', ...demoUser(northside, 'clinician') });
     const onServer = await clinician.clinical.notes.list.query({ patientId: patient.id });
     for (const words of [online, offline]) {
       expect(onServer.find((n) => n.body.includes(words.note))).toMatchObject({ status: 'signed', body: `${words.note} first draft improving` });
@@ -215,8 +183,7 @@ describe.skipIf(!chromiumOk)('clinician: my day, chart, encounter, notes and ord
     }
 
     // The front desk on another desk: both encounters arrived through the server; no note text, no orders.
-    const desk = await pages.open(fd);
-    await signIn(desk, demoUser(northside, 'frontdesk'));
+    const desk = await stack.openSignedIn(fd, demoUser(northside, 'frontdesk'));
     await desk.getByRole('navigation', { name: 'Sections' }).waitFor({ timeout: 30_000 });
     await vi.waitFor(
       async () => {
@@ -243,6 +210,6 @@ describe.skipIf(!chromiumOk)('clinician: my day, chart, encounter, notes and ord
     await deskMain.getByText('Clinical notes are not shown for your role.').waitFor();
     expect(await desk.content()).not.toContain(online.note);
     await axeAndShot(desk, 'encounter-front-desk');
-    expect(pages.pageErrors).toEqual([]);
+    expect(stack.pages.pageErrors).toEqual([]);
   }, 300_000);
 });

@@ -1,17 +1,11 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTcpRelay, type TcpRelay } from '../../electron/test-support/tcp-relay.ts';
-import type { DemoOrg } from '../../sync-server/server.ts';
-import { closeClientSockets } from '../../sync-server/testing/harness.ts';
-import { seriousA11yViolations } from './support/a11y.ts';
-import { buildRenderer } from './support/build-renderer.ts';
-import { launchChromium } from './support/chromium.ts';
-import { makeRoot, removeRoot, startServer, startWorkstation, type WorkstationUnderTest } from './support/stack.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { tabTo } from './support/clinical-ui.ts';
+import { axeAndShot, e2eStack, screenshot } from './support/e2e-stack.ts';
 import { freeSlotsToday, giveTodayDemoHours, syncUntil, today } from './support/schedule-setup.ts';
-import { chromiumForSuite, demoUser, pagesOf, SHOTS_DIR } from './support/suite.ts';
-import { openSchedule, scheduledAppointment, signIn } from './support/ui.ts';
+import type { WorkstationUnderTest } from './support/stack.ts';
+import { chromiumForSuite, demoUser } from './support/suite.ts';
+import { scheduledAppointment } from './support/ui.ts';
 
 /**
  * The front desk's schedule end to end (issue 6), in real Chromium against real workstations
@@ -23,61 +17,22 @@ import { openSchedule, scheduledAppointment, signIn } from './support/ui.ts';
  */
 const chromiumOk = chromiumForSuite('front desk schedule in Chromium');
 const SUITE = 'front-desk-schedule';
-const shot = (page: Page, screen: string) => page.screenshot({ path: join(SHOTS_DIR, `${SUITE}-${screen}.png`), fullPage: true });
+const shot = (page: Page, screen: string) => screenshot(page, SUITE, screen);
 
 type Patient = { id: string; givenName: string; familyName: string; mrn: string };
 const nameOf = (p: Patient) => `${p.givenName} ${p.familyName}`;
 const labelOf = (p: Patient) => `${p.familyName}, ${p.givenName} (${p.mrn})`;
 
-/** Presses Tab until the focused control is the one labelled `label` (keyboard only, no clicks). */
-async function tabTo(page: Page, label: string): Promise<void> {
-  for (let i = 0; i < 20; i += 1) {
-    const focused = await page.evaluate(() => {
-      const el = document.activeElement as HTMLInputElement | null;
-      return el?.labels?.[0]?.textContent ?? el?.getAttribute('aria-label') ?? '';
-    });
-    if (focused === label) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`Tab never reached "${label}"`);
-}
-
 describe.skipIf(!chromiumOk)('front desk schedule (browser mode, real Chromium)', () => {
-  let root = '';
-  let browser: Browser | undefined;
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
-  const relays: TcpRelay[] = [];
-  const stations: WorkstationUnderTest[] = [];
-  let northside: DemoOrg;
-  const pages = pagesOf(() => browser);
+  const stack = e2eStack({
+    server: 'demo',
+    stations: ['FA', 'FB'],
+    relays: true,
+    prepare: (server) => giveTodayDemoHours(server, server.orgs.get('northside')!),
+  });
   /** Each desk's page, signed in as the front desk by the first test and kept for the second. */
   let pageA: Page;
   let pageB: Page;
-
-  beforeAll(async () => {
-    root = await makeRoot();
-    await mkdir(SHOTS_DIR, { recursive: true });
-    const [rendererDir, started] = await Promise.all([buildRenderer(root), startServer()]);
-    server = started;
-    northside = server.orgs.get('northside')!;
-    await giveTodayDemoHours(server, northside);
-    for (const name of ['FA', 'FB']) {
-      const relay = await startTcpRelay(server.url);
-      relays.push(relay);
-      stations.push(await startWorkstation(name, { serverUrl: relay.url, rendererDir, root }));
-    }
-    browser = await launchChromium();
-  }, 240_000);
-
-  afterAll(async () => {
-    await pages.closeAll();
-    await browser?.close().catch(() => undefined);
-    for (const station of stations) await station.close().catch(() => undefined);
-    for (const relay of relays) await relay.close().catch(() => undefined);
-    await closeClientSockets();
-    await server?.close().catch(() => undefined);
-    if (root) await removeRoot(root);
-  }, 60_000);
 
   const freeSlots = freeSlotsToday;
 
@@ -90,8 +45,7 @@ describe.skipIf(!chromiumOk)('front desk schedule (browser mode, real Chromium)'
   }
 
   async function signedInDesk(station: WorkstationUnderTest): Promise<Page> {
-    const page = await pages.open(station);
-    await signIn(page, demoUser(northside));
+    const page = await stack.openSignedIn(station, demoUser(stack.org('northside')));
     // The desk's home is the schedule.
     await page.getByRole('heading', { level: 1, name: 'Schedule' }).waitFor({ timeout: 30_000 });
     await page.locator('section[aria-labelledby="schedule-heading"][aria-busy="false"]').waitFor({ timeout: 30_000 });
@@ -100,9 +54,7 @@ describe.skipIf(!chromiumOk)('front desk schedule (browser mode, real Chromium)'
   }
 
   it('books by keyboard, reschedules, cancels, marks a no-show, checks in, shows the week and filters; works offline', async () => {
-    const [a, b] = stations;
-    const [relayA] = relays;
-    if (!a || !b || !relayA) throw new Error('workstations not started');
+    const [a, b, relayA] = [stack.station('FA'), stack.station('FB'), stack.relay('FA')];
     pageA = await signedInDesk(a);
     pageB = await signedInDesk(b);
     const page = pageA;
@@ -110,8 +62,7 @@ describe.skipIf(!chromiumOk)('front desk schedule (browser mode, real Chromium)'
     // Today's columns, one per practitioner and room, with free slots.
     await page.getByRole('heading', { level: 3, name: 'Dr. Demo Alpha — Room 1' }).waitFor();
     expect(await page.getByRole('heading', { level: 3, name: 'Dr. Sample Beta — Room 2' }).count()).toBe(1);
-    expect(await seriousA11yViolations(page), 'schedule day: serious/critical axe violations').toEqual([]);
-    await shot(page, 'day');
+    await axeAndShot(page, SUITE, 'day');
 
     const patients = await distinctlyNamedPatients(a, 6);
     const [booked, moved, cancelled, noShow, checkedIn, offline] = patients as [Patient, Patient, Patient, Patient, Patient, Patient];
@@ -128,14 +79,13 @@ describe.skipIf(!chromiumOk)('front desk schedule (browser mode, real Chromium)'
     await patientSelect.locator('option', { hasText: labelOf(booked) }).waitFor({ state: 'attached', timeout: 15_000 });
     // The search narrows the list (debounced): the placeholder and the one patient with that MRN.
     await expect.poll(() => patientSelect.locator('option').count(), { timeout: 15_000 }).toBe(2);
-    await tabTo(page, 'Patient');
+    await tabTo(page, patientSelect);
     await page.keyboard.press('ArrowDown');
     expect(await patientSelect.inputValue()).toBe(booked.id);
     expect(await page.getByLabel('Start time', { exact: true }).inputValue()).toBe(slot);
     expect(await page.getByLabel('Practitioner', { exact: true }).inputValue()).toBe('Dr. Demo Alpha');
-    expect(await seriousA11yViolations(page), 'booking form: serious/critical axe violations').toEqual([]);
-    await shot(page, 'booking-form');
-    await tabTo(page, 'Reason');
+    await axeAndShot(page, SUITE, 'booking-form');
+    await tabTo(page, page.getByLabel('Reason', { exact: true }));
     await page.keyboard.type('Keyboard booking');
     await page.keyboard.press('Enter');
     await scheduledAppointment(page, nameOf(booked), 'Keyboard booking').waitFor({ timeout: 15_000 });
@@ -184,8 +134,7 @@ describe.skipIf(!chromiumOk)('front desk schedule (browser mode, real Chromium)'
     await page.getByRole('button', { name: 'Week', exact: true }).click();
     await page.getByRole('heading', { level: 2, name: /^Week of / }).waitFor();
     await page.getByRole('heading', { level: 4 }).first().waitFor();
-    expect(await seriousA11yViolations(page), 'schedule week: serious/critical axe violations').toEqual([]);
-    await shot(page, 'week');
+    await axeAndShot(page, SUITE, 'week');
     await page.getByLabel('Practitioner filter').selectOption({ label: 'Dr. Demo Alpha' });
     await page.getByLabel('Location filter').selectOption({ label: 'Room 1' });
     await expect.poll(() => page.getByRole('heading', { level: 3 }).allTextContents()).toEqual(['Dr. Demo Alpha — Room 1']);
@@ -225,13 +174,12 @@ describe.skipIf(!chromiumOk)('front desk schedule (browser mode, real Chromium)'
     expect(statusOf(ids['checkedIn']!)).toBe('checked_in');
     expect(onB.find((x) => x.id === ids['moved'])?.startsAt).toBe(`${today}T${newTime}:00.000Z`);
     expect(onB.some((x) => x.patientId === offline.id && x.startsAt === `${today}T${gamma}:00.000Z` && x.status === 'booked')).toBe(true);
-    expect(pages.pageErrors).toEqual([]);
+    expect(stack.pages.pageErrors).toEqual([]);
   }, 240_000);
 
   it('shows a double booking made on two offline desks on both, and a person settles it by cancelling one', async () => {
-    const [a, b] = stations;
-    const [relayA, relayB] = relays;
-    if (!a || !b || !relayA || !relayB) throw new Error('workstations not started');
+    const [a, b] = [stack.station('FA'), stack.station('FB')];
+    const [relayA, relayB] = [stack.relay('FA'), stack.relay('FB')];
     for (const page of [pageA, pageB]) {
       await page.getByRole('button', { name: 'Today' }).click();
       await page.getByRole('heading', { level: 3, name: 'Dr. Test Gamma — Room 3' }).waitFor();
@@ -260,8 +208,7 @@ describe.skipIf(!chromiumOk)('front desk schedule (browser mode, real Chromium)'
     const alertA = pageA.getByRole('alert').filter({ has: conflictOn(pageA) });
     await alertA.getByText(nameOf(first)).waitFor();
     await alertA.getByText(nameOf(second)).waitFor();
-    expect(await seriousA11yViolations(pageA), 'booking conflict: serious/critical axe violations').toEqual([]);
-    await shot(pageA, 'conflict');
+    await axeAndShot(pageA, SUITE, 'conflict');
 
     // Desk A cancels its own booking; until the server has it, the conflict says it is resolving.
     relayA.down();
@@ -275,6 +222,6 @@ describe.skipIf(!chromiumOk)('front desk schedule (browser mode, real Chromium)'
     await scheduledAppointment(pageB, nameOf(second)).waitFor();
     expect(await scheduledAppointment(pageB, nameOf(first)).count()).toBe(0);
     expect(b.workstation.store().setup.bookingConflicts().filter((c) => c.status === 'open')).toEqual([]);
-    expect(pages.pageErrors).toEqual([]);
+    expect(stack.pages.pageErrors).toEqual([]);
   }, 240_000);
 });

@@ -1,18 +1,12 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { DemoOrg } from '../../sync-server/server.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, vi } from 'vitest';
 import { closeClientSockets } from '../../sync-server/testing/harness.ts';
-import { seriousA11yViolations } from './support/a11y.ts';
-import { buildRenderer } from './support/build-renderer.ts';
-import { launchChromium } from './support/chromium.ts';
 import { pressOn, typeInFocused } from './support/clinical-ui.ts';
+import { axeAndShot, e2eStack } from './support/e2e-stack.ts';
 import { freeSlotsToday, giveTodayDemoHours, syncUntil, today } from './support/schedule-setup.ts';
-import { makeRoot, removeRoot, startWorkstation, type WorkstationUnderTest } from './support/stack.ts';
-import { startStoppableServer, type StoppableServer } from './support/stoppable-server.ts';
-import { chromiumForSuite, demoUser, pagesOf, SHOTS_DIR } from './support/suite.ts';
-import { createPatient, openSchedule, searchPatients, signIn, waitForPatientsScreen } from './support/ui.ts';
+import type { WorkstationUnderTest } from './support/stack.ts';
+import { chromiumForSuite, demoUser } from './support/suite.ts';
+import { createPatient, openSchedule, searchPatients, waitForPatientsScreen } from './support/ui.ts';
 
 /**
  * The mid-day outage (issue 6), end to end in real Chromium: two front desks and a clinician
@@ -29,39 +23,16 @@ const PRACTITIONER = 'Dr. Test Gamma';
 const CLINICIAN_PRACTITIONER = 'Dr. Demo Alpha';
 
 describe.skipIf(!chromiumOk)('mid-day outage: two front desks and a clinician keep working, then converge (browser mode, real Chromium)', () => {
-  let root = '';
-  let browser: Browser | undefined;
-  let server: StoppableServer | undefined;
-  const stations: WorkstationUnderTest[] = [];
-  let northside: DemoOrg;
-  const pages = pagesOf(() => browser);
-
-  beforeAll(async () => {
-    root = await makeRoot();
-    await mkdir(SHOTS_DIR, { recursive: true });
-    const [rendererDir, started] = await Promise.all([buildRenderer(root), startStoppableServer(root)]);
-    server = started;
-    const org = server.orgs.get('northside');
-    if (!org) throw new Error('demo org northside is expected');
-    northside = org;
-    await giveTodayDemoHours(server, northside);
-    for (const name of ['DeskA', 'DeskB', 'Clinic']) stations.push(await startWorkstation(name, { serverUrl: server.url, rendererDir, root }));
-    browser = await launchChromium();
-  }, 240_000);
-
-  afterAll(async () => {
-    await pages.closeAll();
-    await browser?.close().catch(() => undefined);
-    for (const station of stations) await station.close().catch(() => undefined);
-    await closeClientSockets();
-    await server?.close().catch(() => undefined);
-    if (root) await removeRoot(root);
-  }, 60_000);
-
-  async function checkScreen(page: Page, screen: string): Promise<void> {
-    expect(await seriousA11yViolations(page), `${screen}: serious/critical axe violations`).toEqual([]);
-    await page.screenshot({ path: join(SHOTS_DIR, `${SUITE}-${screen}.png`), fullPage: true });
-  }
+  const stack = e2eStack({
+    server: 'stoppable',
+    stations: ['DeskA', 'DeskB', 'Clinic'],
+    prepare: async (server) => {
+      const northside = server.orgs.get('northside');
+      if (!northside) throw new Error('demo org northside is expected');
+      await giveTodayDemoHours(server, northside);
+    },
+  });
+  const checkScreen = (page: Page, screen: string) => axeAndShot(page, SUITE, screen);
 
   const offlineBanner = (page: Page) => page.getByRole('status').filter({ hasText: 'Working offline' });
 
@@ -80,16 +51,14 @@ describe.skipIf(!chromiumOk)('mid-day outage: two front desks and a clinician ke
   const slotCard = (page: Page, time: string, name: string) => page.getByRole('article', { name: new RegExp(`^${time}–\\d\\d:\\d\\d ${name}$`) });
 
   it('keeps all three working through the outage; afterwards they converge and the double booking is settled', async () => {
-    const [deskA, deskB, clinic] = stations;
-    if (!deskA || !deskB || !clinic || !server) throw new Error('stack not started');
+    const [deskA, deskB, clinic] = [stack.station('DeskA'), stack.station('DeskB'), stack.station('Clinic')];
+    const { server, stations } = stack;
+    const northside = stack.org('northside');
 
     // Morning, online: everyone signs in and has the org's data.
-    const pageA = await pages.open(deskA);
-    await signIn(pageA, demoUser(northside));
-    const pageB = await pages.open(deskB);
-    await signIn(pageB, demoUser(northside));
-    const pageC = await pages.open(clinic);
-    await signIn(pageC, demoUser(northside, 'clinician'));
+    const pageA = await stack.openSignedIn(deskA, demoUser(northside));
+    const pageB = await stack.openSignedIn(deskB, demoUser(northside));
+    const pageC = await stack.openSignedIn(clinic, demoUser(northside, 'clinician'));
     for (const page of [pageA, pageB, pageC]) await page.getByRole('navigation', { name: 'Sections' }).waitFor({ timeout: 30_000 });
     for (const station of stations) await station.workstation.syncNow();
     for (const page of [pageA, pageB]) await openSchedule(page);
@@ -228,6 +197,6 @@ describe.skipIf(!chromiumOk)('mid-day outage: two front desks and a clinician ke
     await chartA.getByRole('table', { name: 'Encounters, newest first' }).getByRole('row').filter({ hasText: CLINICIAN_PRACTITIONER }).waitFor({ timeout: 15_000 });
     expect(await pageA.content()).not.toContain(noteText);
     await checkScreen(pageA, 'desk-a-chart-after');
-    expect(pages.pageErrors).toEqual([]);
+    expect(stack.pages.pageErrors).toEqual([]);
   }, 360_000);
 });

@@ -1,16 +1,10 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DemoOrg } from '../../sync-server/server.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { signedIn } from '../../sync-server/testing/harness.ts';
-import { seriousA11yViolations } from './support/a11y.ts';
-import { buildRenderer } from './support/build-renderer.ts';
-import { launchChromium } from './support/chromium.ts';
 import { chooseByKeyboard, pressOn, tabTo, typeInFocused } from './support/clinical-ui.ts';
-import { makeRoot, removeRoot, startServer, startWorkstation, type WorkstationUnderTest } from './support/stack.ts';
-import { chromiumForSuite, demoUser, pagesOf, SHOTS_DIR } from './support/suite.ts';
-import { patientRow, signIn, waitForPatientsScreen } from './support/ui.ts';
+import { axeAndShot, e2eStack } from './support/e2e-stack.ts';
+import { chromiumForSuite, demoUser } from './support/suite.ts';
+import { patientRow, waitForPatientsScreen } from './support/ui.ts';
 
 /**
  * The Patients screen end to end (issue 6): search as you type by name, MRN, phone and
@@ -91,43 +85,16 @@ async function typeSearch(page: Page, text: string, checkpoints: Record<string, 
 }
 
 describe.skipIf(!chromiumOk)('patients: search as you type, registration with duplicates, linking (browser mode, real Chromium)', () => {
-  let root = '';
-  let browser: Browser | undefined;
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
-  const stations: WorkstationUnderTest[] = [];
-  let northside: DemoOrg;
-  let lakeview: DemoOrg;
+  const stack = e2eStack({ server: 'demo', stations: ['PA', 'PB'] });
   const ids: string[] = [];
-  const pages = pagesOf(() => browser);
-  const a = () => stations[0]!;
-
-  beforeAll(async () => {
-    root = await makeRoot();
-    await mkdir(SHOTS_DIR, { recursive: true });
-    const [rendererDir, started] = await Promise.all([buildRenderer(root), startServer()]);
-    server = started;
-    northside = server.orgs.get('northside')!;
-    lakeview = server.orgs.get('lakeview')!;
-    for (const name of ['PA', 'PB']) stations.push(await startWorkstation(name, { serverUrl: server.url, rendererDir, root }));
-    browser = await launchChromium();
-  }, 240_000);
-
-  afterAll(async () => {
-    await pages.closeAll();
-    await browser?.close().catch(() => undefined);
-    for (const station of stations) await station.close().catch(() => undefined);
-    await server?.close().catch(() => undefined);
-    if (root) await removeRoot(root);
-  }, 60_000);
+  const a = () => stack.station('PA');
 
   let pageA: Page;
 
   it('search follows every keystroke by name, MRN, phone and birth date; arrow down and Enter open the chart', async () => {
-    const a = stations[0]!;
-    pageA = await pages.open(a);
-    await signIn(pageA, demoUser(northside));
+    pageA = await stack.openSignedIn(a(), demoUser(stack.org('northside')));
     await waitForPatientsScreen(pageA);
-    for (const patient of SEEDED) ids.push((await a.workstation.caller.patients.create(patient)).id);
+    for (const patient of SEEDED) ids.push((await a().workstation.caller.patients.create(patient)).id);
 
     await recordSearchTimes(pageA);
     await typeSearch(pageA, 'Qzvorn', { Qzv: 3, Qzvo: 2, Qzvorn: 1 });
@@ -145,8 +112,7 @@ describe.skipIf(!chromiumOk)('patients: search as you type, registration with du
     expect(p95, 'keystroke → rendered answer p95 (ms)').toBeLessThan(200);
     expect(await patientRow(pageA, SEEDED[1]).count()).toBe(1);
 
-    expect(await seriousA11yViolations(pageA), 'patients list: serious/critical axe violations').toEqual([]);
-    await pageA.screenshot({ path: join(SHOTS_DIR, 'patients-search.png'), fullPage: true });
+    await axeAndShot(pageA, 'patients', 'search');
 
     // Keyboard: from the search box down into the results, Enter opens the chart.
     await searchBox(pageA).focus();
@@ -179,8 +145,7 @@ describe.skipIf(!chromiumOk)('patients: search as you type, registration with du
     };
 
     // A new person: no warning, saved at once.
-    expect(await seriousA11yViolations(page), 'registration form: serious/critical axe violations').toEqual([]);
-    await page.screenshot({ path: join(SHOTS_DIR, 'patients-register.png'), fullPage: true });
+    await axeAndShot(page, 'patients', 'register');
     await register({ given: 'Oskar', family: 'Brandvoll', birth: '1950-05-05', sex: 'Male', phone: '777 600 1000', mrn: 'E2E-1' });
     await page.getByText(/^Saved Oskar Brandvoll\./).waitFor({ timeout: 15_000 });
     await patientRow(page, { givenName: 'Oskar', familyName: 'Brandvoll' }).waitFor();
@@ -193,8 +158,7 @@ describe.skipIf(!chromiumOk)('patients: search as you type, registration with du
     expect(await warning.getByRole('listitem').allTextContents()).toEqual([expect.stringContaining('Qzvara, Ilse')]);
     expect(await warning.textContent()).toContain('similar name, same date of birth');
     expect(await page.getByRole('heading', { name: 'This patient may already be registered' }).evaluate((e) => e === document.activeElement)).toBe(true);
-    expect(await seriousA11yViolations(page), 'duplicate warning: serious/critical axe violations').toEqual([]);
-    await page.screenshot({ path: join(SHOTS_DIR, 'patients-duplicate-warning.png'), fullPage: true });
+    await axeAndShot(page, 'patients', 'duplicate-warning');
     await pressOn(page, warning.getByRole('button', { name: 'Save as new anyway' }));
     await page.getByText(/^Saved ILSE Qzavra\./).waitFor({ timeout: 15_000 });
     const all = await a().workstation.caller.patients.list({ search: '1931-02-03' });
@@ -207,24 +171,22 @@ describe.skipIf(!chromiumOk)('patients: search as you type, registration with du
     await pressOn(page, page.getByRole('button', { name: /^Use this patient/ }));
     await expect.poll(() => page.evaluate(() => window.location.hash)).toBe(`#/chart/${ids[2]}`);
     expect(await a().workstation.caller.patients.list({ search: 'Somebody Else' })).toEqual([]);
-    expect(pages.pageErrors).toEqual([]);
+    expect(stack.pages.pageErrors).toEqual([]);
   }, 180_000);
 
   it('links a patient from another org by the code the patient brings; a wrong code is refused and shows nothing', async () => {
-    const b = stations[1]!;
+    const b = stack.station('PB');
     // Org A's side: Ivo reaches the server and gets a one-time code to take along.
     await a().workstation.syncNow();
-    const { client } = await signedIn(server!, { code: 'northside', username: 'frontdesk', password: demoUser(northside).password });
+    const { client } = await signedIn(stack.server, { code: 'northside', username: 'frontdesk', password: demoUser(stack.org('northside')).password });
     const { code } = await client.patients.linkCode.issue.mutate({ patientId: ids[1]! });
 
-    const page = await pages.open(b);
-    await signIn(page, demoUser(lakeview));
+    const page = await stack.openSignedIn(b, demoUser(stack.org('lakeview')));
     await waitForPatientsScreen(page);
     await page.getByRole('button', { name: 'New patient' }).click();
     await page.getByRole('button', { name: 'Link an existing patient' }).click();
     await page.getByRole('heading', { name: 'Link an existing patient' }).waitFor();
-    expect(await seriousA11yViolations(page), 'link form: serious/critical axe violations').toEqual([]);
-    await page.screenshot({ path: join(SHOTS_DIR, 'patients-link-form.png'), fullPage: true });
+    await axeAndShot(page, 'patients', 'link-form');
 
     // A typo in the code: first the form's own check, then the server's one refusal.
     await page.getByLabel('Link code', { exact: true }).fill('ABC');
@@ -245,8 +207,7 @@ describe.skipIf(!chromiumOk)('patients: search as you type, registration with du
     await row.waitFor();
     expect(await row.textContent()).toContain('LV-E2E-1');
     expect(await row.textContent()).not.toContain('VX-902');
-    expect(await seriousA11yViolations(page), 'patients list after linking: serious/critical axe violations').toEqual([]);
-    await page.screenshot({ path: join(SHOTS_DIR, 'patients-linked.png'), fullPage: true });
-    expect(pages.pageErrors).toEqual([]);
+    await axeAndShot(page, 'patients', 'linked');
+    expect(stack.pages.pageErrors).toEqual([]);
   }, 180_000);
 });

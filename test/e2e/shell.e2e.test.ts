@@ -1,15 +1,11 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestClock, type TestClock } from '../../electron/people/testing/test-clock.ts';
-import { startTcpRelay, type TcpRelay } from '../../electron/test-support/tcp-relay.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestClock } from '../../electron/people/testing/test-clock.ts';
 import type { DemoOrg } from '../../sync-server/server.ts';
 import { seriousA11yViolations } from './support/a11y.ts';
-import { buildRenderer } from './support/build-renderer.ts';
-import { launchChromium } from './support/chromium.ts';
-import { makeRoot, removeRoot, startServer, startWorkstation, type WorkstationUnderTest } from './support/stack.ts';
-import { chromiumForSuite, demoUser, pagesOf, SHOTS_DIR } from './support/suite.ts';
+import { tabTo } from './support/clinical-ui.ts';
+import { axeAndShot, e2eStack, screenshot } from './support/e2e-stack.ts';
+import { chromiumForSuite, demoUser } from './support/suite.ts';
 import { signIn, syncNow, waitForPatientsScreen } from './support/ui.ts';
 
 /**
@@ -25,61 +21,36 @@ const chromiumOk = chromiumForSuite('shell in Chromium');
 const IDLE_MINUTES = 2;
 
 describe.skipIf(!chromiumOk)('shell: lock screen, offline banner, org switcher (browser mode, real Chromium)', () => {
-  let root = '';
-  let browser: Browser | undefined;
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
-  let relay: TcpRelay | undefined;
-  let station: WorkstationUnderTest | undefined;
-  let clock: TestClock;
+  const clock = createTestClock();
+  const stack = e2eStack({
+    server: 'demo',
+    stations: [{ name: 'SH', relay: true, clock }],
+    prepare: async (server) => {
+      const northside = server.orgs.get('northside');
+      if (!northside) throw new Error('demo org northside is expected');
+      await server.admin.setPolicy({ tenantId: northside.tenantId, change: { idleLockMinutes: IDLE_MINUTES } });
+    },
+  });
+  const station = () => stack.station('SH');
+  const relay = () => stack.relay('SH');
   let northside: DemoOrg;
   let lakeview: DemoOrg;
   let page: Page;
 
-  const pages = pagesOf(() => browser);
-
   beforeAll(async () => {
-    root = await makeRoot();
-    await mkdir(SHOTS_DIR, { recursive: true });
-    const [rendererDir, started] = await Promise.all([buildRenderer(root), startServer()]);
-    server = started;
-    const ns = server.orgs.get('northside');
-    const lv = server.orgs.get('lakeview');
-    if (!ns || !lv) throw new Error('demo orgs northside and lakeview are expected');
-    [northside, lakeview] = [ns, lv];
-    await server.admin.setPolicy({ tenantId: northside.tenantId, change: { idleLockMinutes: IDLE_MINUTES } });
-    relay = await startTcpRelay(server.url);
-    clock = createTestClock();
-    station = await startWorkstation('SH', { serverUrl: relay.url, rendererDir, root, clock });
-    browser = await launchChromium();
-    page = await pages.open(station);
-  }, 240_000);
+    [northside, lakeview] = [stack.org('northside'), stack.org('lakeview')];
+    page = await stack.pages.open(station());
+  });
 
-  afterAll(async () => {
-    await pages.closeAll();
-    await browser?.close().catch(() => undefined);
-    await station?.close().catch(() => undefined);
-    await relay?.close().catch(() => undefined);
-    await server?.close().catch(() => undefined);
-    if (root) await removeRoot(root);
-  }, 60_000);
-
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS_DIR, `shell-${name}.png`), fullPage: true });
+  const shot = (name: string) => screenshot(page, 'shell', name);
   const axe = async (screen: string) => expect(await seriousA11yViolations(page), `${screen}: serious/critical axe violations`).toEqual([]);
+  const check = (screen: string) => axeAndShot(page, 'shell', screen);
   const header = () => page.getByRole('banner');
   const lockHeading = () => page.getByRole('heading', { level: 1, name: 'Locked' });
 
-  /** Tab (forwards or back) until `target` has focus; fails the test if it never does. */
-  async function tabTo(target: Locator, key: 'Tab' | 'Shift+Tab' = 'Tab'): Promise<void> {
-    for (let presses = 0; presses < 40; presses += 1) {
-      if (await target.evaluate((element) => element === document.activeElement).catch(() => false)) return;
-      await page.keyboard.press(key);
-    }
-    throw new Error('keyboard focus never reached the control');
-  }
-
   /** MRNs of the org signed in now (the demo prefixes them per org, so two orgs never share one). */
   async function mrnsOfOpenOrg(): Promise<string[]> {
-    const rows = await station!.workstation.caller.patients.list({ limit: 500 });
+    const rows = await station().workstation.caller.patients.list({ limit: 500 });
     return rows.map((row) => row.mrn).filter((mrn): mrn is string => Boolean(mrn));
   }
 
@@ -92,7 +63,7 @@ describe.skipIf(!chromiumOk)('shell: lock screen, offline banner, org switcher (
   /** Opens the switcher from the keyboard, chooses an org (listed, or typed), types the password, presses Enter. */
   async function switchByKeyboard(to: { code: string; name: string; password: string }, listed: boolean): Promise<void> {
     await page.getByRole('heading', { level: 1 }).first().click(); // a neutral start for Tab
-    await tabTo(header().getByRole('button', { name: 'Switch organization' }), 'Shift+Tab');
+    await tabTo(page, header().getByRole('button', { name: 'Switch organization' }), 'Shift+Tab');
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Switch organization' });
     await dialog.waitFor();
@@ -102,18 +73,17 @@ describe.skipIf(!chromiumOk)('shell: lock screen, offline banner, org switcher (
       const radio = dialog.getByRole('radio', { name: new RegExp(to.name) });
       await radio.waitFor();
       if (!(await radio.isChecked())) {
-        await tabTo(dialog.getByRole('radio').first(), 'Shift+Tab');
+        await tabTo(page, dialog.getByRole('radio').first(), 'Shift+Tab');
         for (let presses = 0; presses < 5 && !(await radio.isChecked()); presses += 1) await page.keyboard.press('ArrowDown');
       }
       expect(await radio.isChecked()).toBe(true);
-      await axe('org switcher');
-      await shot('org-switcher');
+      await check('org-switcher');
     } else {
       const code = dialog.getByLabel('Organization code');
-      await tabTo(code, 'Shift+Tab');
+      await tabTo(page, code, 'Shift+Tab');
       await page.keyboard.type(to.code);
     }
-    await tabTo(password);
+    await tabTo(page, password);
     await page.keyboard.type(to.password);
     await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'detached', timeout: 60_000 });
@@ -122,8 +92,7 @@ describe.skipIf(!chromiumOk)('shell: lock screen, offline banner, org switcher (
 
   it('signs in; Lock shows who and which org with no patient data behind it; unlocks by keyboard', async () => {
     await page.getByRole('heading', { level: 1, name: 'Clinicsync' }).waitFor();
-    await axe('sign-in screen');
-    await shot('sign-in');
+    await check('sign-in');
     const user = demoUser(northside);
     await signIn(page, user);
     await waitForPatientsScreen(page, 60_000);
@@ -140,10 +109,9 @@ describe.skipIf(!chromiumOk)('shell: lock screen, offline banner, org switcher (
     expect(await card.innerText()).toContain(northside.name);
     await expectNoneInPage(ownMrns, 'no MRN in the page while locked');
     expect(await page.getByRole('row').count(), 'no table rows while locked').toBe(0);
-    await expect(station!.workstation.caller.patients.list({ limit: 1 })).rejects.toMatchObject({ message: expect.stringMatching(/locked/i) });
+    await expect(station().workstation.caller.patients.list({ limit: 1 })).rejects.toMatchObject({ message: expect.stringMatching(/locked/i) });
     expect(await card.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
-    await axe('lock screen');
-    await shot('lock-screen');
+    await check('lock-screen');
 
     // Keyboard only: the password field has focus; type and press Enter.
     expect(await page.getByLabel('Password').evaluate((element) => element === document.activeElement)).toBe(true);
@@ -164,8 +132,7 @@ describe.skipIf(!chromiumOk)('shell: lock screen, offline banner, org switcher (
     await lockHeading().waitFor({ timeout: 6_000 });
     expect(Date.now() - before).toBeLessThan(6_000);
     await page.getByText('The screen locked after a while without activity.').waitFor();
-    await axe('idle lock screen');
-    await shot('idle-lock');
+    await check('idle-lock');
     await page.keyboard.type(demoUser(northside).password);
     await page.keyboard.press('Enter');
     await page.getByRole('navigation', { name: 'Sections' }).waitFor({ timeout: 15_000 });
@@ -174,7 +141,7 @@ describe.skipIf(!chromiumOk)('shell: lock screen, offline banner, org switcher (
   it('shows a calm offline banner while the server is unreachable, and nothing is blocked; it goes when the server is back', async () => {
     const banner = page.getByRole('status').filter({ hasText: 'Working offline' });
     expect(await banner.count()).toBe(0);
-    relay!.down();
+    relay().down();
     await syncNow(page);
     await banner.waitFor({ timeout: 20_000 });
     expect(await banner.innerText()).toMatch(/changes are saved on this computer and will sync when the connection returns/);
@@ -186,10 +153,9 @@ describe.skipIf(!chromiumOk)('shell: lock screen, offline banner, org switcher (
     // Nothing is blocked: the patients screen still answers from the local store.
     await page.getByRole('link', { name: 'Patients' }).click();
     await page.getByRole('row').nth(1).waitFor();
-    await axe('offline banner');
-    await shot('offline-banner');
+    await check('offline-banner');
 
-    relay!.up();
+    relay().up();
     await syncNow(page);
     await banner.waitFor({ state: 'detached', timeout: 30_000 });
   }, 120_000);
@@ -199,8 +165,7 @@ describe.skipIf(!chromiumOk)('shell: lock screen, offline banner, org switcher (
     await page.getByRole('heading', { level: 1, name: 'Sync' }).waitFor();
     expect(await page.getByRole('button', { name: /Sync now|Syncing/ }).count()).toBe(1);
     await syncNow(page);
-    await axe('sync centre');
-    await shot('sync-centre');
+    await check('sync-centre');
     await page.getByRole('link', { name: 'Patients' }).click();
     expect(await page.getByRole('button', { name: /Sync now|Syncing/ }).count()).toBe(1);
   }, 60_000);
@@ -218,7 +183,7 @@ describe.skipIf(!chromiumOk)('shell: lock screen, offline banner, org switcher (
     expect(lakeMrns.length).toBeGreaterThan(0);
     expect(lakeMrns.filter((mrn) => northMrns.includes(mrn))).toEqual([]);
     await expectNoneInPage(northMrns, 'no Northside patient in Lakeview');
-    expect(await station!.workstation.caller.session.knownOrgs()).toEqual([
+    expect(await station().workstation.caller.session.knownOrgs()).toEqual([
       expect.objectContaining({ code: 'lakeview', current: true }),
       expect.objectContaining({ code: 'northside', current: false }),
     ]);
@@ -230,7 +195,7 @@ describe.skipIf(!chromiumOk)('shell: lock screen, offline banner, org switcher (
     await expectNoneInPage(lakeMrns, 'no Lakeview patient in Northside');
 
     // Offline, the second time: both orgs are on this workstation, so the switch still works.
-    relay!.down();
+    relay().down();
     await switchByKeyboard(lake, true);
     await header().getByText('Signed in offline').waitFor();
     await waitForPatientsScreen(page, 30_000);
@@ -255,7 +220,7 @@ describe.skipIf(!chromiumOk)('shell: lock screen, offline banner, org switcher (
     await signIn(page, demoUser(northside));
     await waitForPatientsScreen(page, 30_000);
     await expectNoneInPage(lakeMrns, 'no Lakeview patient after signing back in');
-    relay!.up();
-    expect(pages.pageErrors).toEqual([]);
+    relay().up();
+    expect(stack.pages.pageErrors).toEqual([]);
   }, 300_000);
 });

@@ -1,14 +1,9 @@
-import { mkdir } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTcpRelay, type TcpRelay } from '../../electron/test-support/tcp-relay.ts';
-import type { DemoOrg } from '../../sync-server/server.ts';
-import { seriousA11yViolations } from './support/a11y.ts';
-import { buildRenderer } from './support/build-renderer.ts';
-import { launchChromium } from './support/chromium.ts';
-import { makeRoot, removeRoot, startServer, startWorkstation, type WorkstationUnderTest } from './support/stack.ts';
-import { chromiumForSuite, demoUser, pagesOf, SHOTS_DIR } from './support/suite.ts';
-import { searchPatients, signIn, waitForPatientsScreen } from './support/ui.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { tabTo } from './support/clinical-ui.ts';
+import { axeAndShot, e2eStack } from './support/e2e-stack.ts';
+import type { WorkstationUnderTest } from './support/stack.ts';
+import { chromiumForSuite, demoUser } from './support/suite.ts';
+import { searchPatients, waitForPatientsScreen } from './support/ui.ts';
 
 /**
  * The Sync centre end to end (issue 6): two desks of one org change the same patient's phone
@@ -19,50 +14,15 @@ import { searchPatients, signIn, waitForPatientsScreen } from './support/ui.ts';
 const chromiumOk = chromiumForSuite('sync centre in Chromium');
 
 describe.skipIf(!chromiumOk)('sync centre: a conflict listed and resolved by keyboard (browser mode, real Chromium)', () => {
-  let root = '';
-  let browser: Browser | undefined;
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
-  const relays: TcpRelay[] = [];
-  const stations: WorkstationUnderTest[] = [];
-  let northside: DemoOrg;
-
-  const pages = pagesOf(() => browser);
-  const openPage = pages.open;
-
-  beforeAll(async () => {
-    root = await makeRoot();
-    await mkdir(SHOTS_DIR, { recursive: true });
-    const [rendererDir, started] = await Promise.all([buildRenderer(root), startServer()]);
-    server = started;
-    const ns = server.orgs.get('northside');
-    if (!ns) throw new Error('demo org northside is expected');
-    northside = ns;
-    for (const name of ['SA', 'SB']) {
-      const relay = await startTcpRelay(server.url);
-      relays.push(relay);
-      stations.push(await startWorkstation(name, { serverUrl: relay.url, rendererDir, root }));
-    }
-    browser = await launchChromium();
-  }, 240_000);
-
-  afterAll(async () => {
-    await pages.closeAll();
-    await browser?.close().catch(() => undefined);
-    for (const station of stations) await station.close().catch(() => undefined);
-    for (const relay of relays) await relay.close().catch(() => undefined);
-    await server?.close().catch(() => undefined);
-    if (root) await removeRoot(root);
-  }, 60_000);
+  const stack = e2eStack({ server: 'demo', stations: ['SA', 'SB'], relays: true });
 
   it('lists the conflict on the desk that synced second; keyboard resolution converges both desks', async () => {
-    const [a, b] = stations;
-    const [relayA, relayB] = relays;
-    if (!a || !b || !relayA || !relayB) throw new Error('workstations not started');
+    const [a, b] = [stack.station('SA'), stack.station('SB')];
+    const [relayA, relayB] = [stack.relay('SA'), stack.relay('SB')];
+    const northside = stack.org('northside');
 
-    const pageA = await openPage(a);
-    await signIn(pageA, demoUser(northside));
-    const pageB = await openPage(b);
-    await signIn(pageB, demoUser(northside, 'clinician'));
+    const pageA = await stack.openSignedIn(a, demoUser(northside));
+    const pageB = await stack.openSignedIn(b, demoUser(northside, 'clinician'));
     await waitForPatientsScreen(pageA);
     await waitForPatientsScreen(pageB);
     await a.workstation.syncNow();
@@ -103,18 +63,11 @@ describe.skipIf(!chromiumOk)('sync centre: a conflict listed and resolved by key
     expect([phoneA, phoneB]).toContain(chosen);
     expect(phoneOn(a)).toBe(logged.winningValue);
 
-    expect(await seriousA11yViolations(pageA), 'sync centre: serious/critical axe violations').toEqual([]);
-    await pageA.screenshot({ path: `${SHOTS_DIR}sync-centre-conflict.png`, fullPage: true });
+    await axeAndShot(pageA, 'sync-centre', 'conflict');
 
     // Keyboard only: Tab to "Keep the other" in this conflict, then Enter.
     await pageA.getByRole('heading', { level: 1, name: 'Sync' }).click();
-    const target = conflict.getByRole('button', { name: 'Keep the other' });
-    let reached = false;
-    for (let presses = 0; presses < 40 && !reached; presses += 1) {
-      await pageA.keyboard.press('Tab');
-      reached = await target.evaluate((element) => element === document.activeElement);
-    }
-    expect(reached, 'Tab reaches "Keep the other"').toBe(true);
+    await tabTo(pageA, conflict.getByRole('button', { name: 'Keep the other' }));
     await pageA.keyboard.press('Enter');
     await main.getByText('No open conflicts.').waitFor({ timeout: 15_000 });
     expect(phoneOn(a)).toBe(chosen);
@@ -134,8 +87,7 @@ describe.skipIf(!chromiumOk)('sync centre: a conflict listed and resolved by key
     await searchPatients(pageB, String(chosen));
     await pageB.getByRole('row').filter({ hasText: String(chosen) }).first().waitFor({ timeout: 15_000 });
 
-    expect(await seriousA11yViolations(pageA), 'sync centre after resolving: serious/critical axe violations').toEqual([]);
-    await pageA.screenshot({ path: `${SHOTS_DIR}sync-centre-resolved.png`, fullPage: true });
-    expect(pages.pageErrors).toEqual([]);
+    await axeAndShot(pageA, 'sync-centre', 'resolved');
+    expect(stack.pages.pageErrors).toEqual([]);
   }, 180_000);
 });

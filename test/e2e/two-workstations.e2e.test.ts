@@ -1,12 +1,7 @@
-import { mkdir } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DemoOrg } from '../../sync-server/server.ts';
+import { describe, expect, it } from 'vitest';
 import { seriousA11yViolations } from './support/a11y.ts';
-import { buildRenderer } from './support/build-renderer.ts';
-import { launchChromium } from './support/chromium.ts';
-import { makeRoot, removeRoot, startServer, startWorkstation, type WorkstationUnderTest } from './support/stack.ts';
-import { chromiumForSuite, demoUser, pagesOf, SHOTS_DIR } from './support/suite.ts';
+import { e2eStack, screenshot } from './support/e2e-stack.ts';
+import { chromiumForSuite, demoUser } from './support/suite.ts';
 import { bookAppointment, createPatient, scheduledAppointment, patientRow, searchPatients, signIn, syncNow, syncUntilVisible, waitForPatientsScreen } from './support/ui.ts';
 
 /**
@@ -18,48 +13,16 @@ import { bookAppointment, createPatient, scheduledAppointment, patientRow, searc
 const chromiumOk = chromiumForSuite('two workstations in Chromium');
 
 describe.skipIf(!chromiumOk)('two workstations, two orgs (browser mode, real Chromium)', () => {
-  let root = '';
-  let browser: Browser | undefined;
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
-  const stations: WorkstationUnderTest[] = [];
-  let northside: DemoOrg;
-  let lakeview: DemoOrg;
-
-  const pages = pagesOf(() => browser);
-  const openPage = pages.open;
-
-  beforeAll(async () => {
-    root = await makeRoot();
-    await mkdir(SHOTS_DIR, { recursive: true });
-    const [rendererDir, started] = await Promise.all([buildRenderer(root), startServer()]);
-    server = started;
-    const ns = server.orgs.get('northside');
-    const lv = server.orgs.get('lakeview');
-    if (!ns || !lv) throw new Error('demo orgs northside and lakeview are expected');
-    northside = ns;
-    lakeview = lv;
-    for (const name of ['A1', 'A2', 'B1']) {
-      stations.push(await startWorkstation(name, { serverUrl: server.url, rendererDir, root }));
-    }
-    browser = await launchChromium();
-  }, 240_000);
-
-  afterAll(async () => {
-    await pages.closeAll();
-    await browser?.close().catch(() => undefined);
-    for (const station of stations) await station.close().catch(() => undefined);
-    await server?.close().catch(() => undefined);
-    if (root) await removeRoot(root);
-  }, 60_000);
+  const stack = e2eStack({ server: 'demo', stations: ['A1', 'A2', 'B1'] });
 
   it('syncs a new patient to the same org only', async () => {
-    const [a1Station, a2Station, b1Station] = stations;
-    if (!a1Station || !a2Station || !b1Station) throw new Error('workstations not started');
+    const [a1Station, a2Station, b1Station] = [stack.station('A1'), stack.station('A2'), stack.station('B1')];
+    const [northside, lakeview] = [stack.org('northside'), stack.org('lakeview')];
     const marker = `Zz${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
     const patient = { givenName: 'Eetu', familyName: marker, birthDate: '1984-03-15', sex: 'other' as const, phone: '+358 40 123 4567', mrn: `E2E-${marker}`.slice(0, 40) };
 
     // A1: the sign-in screen is accessible, wrong credentials say so, right ones get in.
-    const a1 = await openPage(a1Station);
+    const a1 = await stack.pages.open(a1Station);
     await a1.getByRole('heading', { name: 'Clinicsync' }).waitFor();
     expect(await seriousA11yViolations(a1), 'sign-in screen: serious/critical axe violations').toEqual([]);
     await signIn(a1, { ...demoUser(northside), password: 'definitely-not-the-password' });
@@ -70,10 +33,8 @@ describe.skipIf(!chromiumOk)('two workstations, two orgs (browser mode, real Chr
     expect(await seriousA11yViolations(a1), 'patients screen: serious/critical axe violations').toEqual([]);
 
     // A2 and B1 sign in the same way.
-    const a2 = await openPage(a2Station);
-    await signIn(a2, demoUser(northside, 'clinician'));
-    const b1 = await openPage(b1Station);
-    await signIn(b1, demoUser(lakeview));
+    const a2 = await stack.openSignedIn(a2Station, demoUser(northside, 'clinician'));
+    const b1 = await stack.openSignedIn(b1Station, demoUser(lakeview));
     await waitForPatientsScreen(a2);
     await waitForPatientsScreen(b1);
     await b1.getByRole('banner').getByText(lakeview.name).waitFor();
@@ -85,7 +46,7 @@ describe.skipIf(!chromiumOk)('two workstations, two orgs (browser mode, real Chr
     await createPatient(a1, patient);
     const a1Row = patientRow(a1, patient);
     await a1Row.waitFor({ timeout: 15_000 });
-    await a1.screenshot({ path: `${SHOTS_DIR}a1-after-create.png`, fullPage: true });
+    await screenshot(a1, 'two-workstations', 'a1-after-create');
     // Then the engine pushes it and the marker clears.
     await syncUntilVisible(a1, a1Row.filter({ hasText: 'Synced' }), 45_000);
 
@@ -94,7 +55,7 @@ describe.skipIf(!chromiumOk)('two workstations, two orgs (browser mode, real Chr
     const a2Row = patientRow(a2, patient);
     await syncUntilVisible(a2, a2Row, 45_000);
     await expect.poll(() => a2Row.textContent()).toContain(patient.mrn);
-    await a2.screenshot({ path: `${SHOTS_DIR}a2-shows-patient.png`, fullPage: true });
+    await screenshot(a2, 'two-workstations', 'a2-shows-patient');
 
     // B1 (other org) has synced after the server had the patient, and still cannot find it.
     await syncNow(b1);
@@ -110,19 +71,19 @@ describe.skipIf(!chromiumOk)('two workstations, two orgs (browser mode, real Chr
     await b1.getByRole('rowheader').first().waitFor({ timeout: 15_000 });
     await searchPatients(b1, marker);
     await b1.getByText('No patients match this search.').waitFor({ timeout: 15_000 });
-    await b1.screenshot({ path: `${SHOTS_DIR}b1-does-not-show-patient.png`, fullPage: true });
+    await screenshot(b1, 'two-workstations', 'b1-does-not-show-patient');
 
     // A1 books the new patient in; the appointment lists with the patient's name.
     await bookAppointment(a1, { findPatient: marker, patientLabel: `${patient.familyName}, ${patient.givenName} (${patient.mrn})`, reason: `Review ${marker}`, practitionerName: 'Dr. Example', location: 'Room 3' });
     await scheduledAppointment(a1, `Review ${marker}`, `${patient.givenName} ${patient.familyName}`).waitFor({ timeout: 15_000 });
     expect(await seriousA11yViolations(a1), 'schedule screen: serious/critical axe violations').toEqual([]);
-    await a1.screenshot({ path: `${SHOTS_DIR}a1-appointments.png`, fullPage: false });
+    await screenshot(a1, 'two-workstations', 'a1-appointments', false);
 
     // Signing out returns B1 to the sign-in screen.
     await b1.getByRole('button', { name: 'Sign out' }).click();
     await b1.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 15_000 });
     expect(await b1.getByRole('table').count()).toBe(0);
 
-    expect(pages.pageErrors).toEqual([]);
+    expect(stack.pages.pageErrors).toEqual([]);
   }, 180_000);
 });

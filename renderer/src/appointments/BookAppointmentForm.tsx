@@ -1,10 +1,11 @@
-import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import type { FormEvent } from 'react';
 import { readAppError } from '../api/errors.ts';
 import { Alert } from '../ui/Alert.tsx';
 import { SelectField } from '../ui/SelectField.tsx';
 import { TextField } from '../ui/TextField.tsx';
 import { PatientPicker } from './PatientPicker.tsx';
-import { BOOKING_LABELS, DURATION_OPTIONS, emptyBooking, serverBookingErrors, validateBooking, type BookingErrors, type BookingValues } from './appointment-form.ts';
+import { closeOnEscape, useFormFields } from '../ui/use-form-fields.ts';
+import { BOOKING_LABELS, DURATION_OPTIONS, emptyBooking, serverBookingErrors, validateBooking, type BookingValues } from './appointment-form.ts';
 import { useBookAppointment } from './use-appointments.ts';
 import { FormActions } from '../ui/FormActions.tsx';
 
@@ -21,40 +22,22 @@ type Props = {
 /** Book a patient in: pick the patient, confirm the prefilled slot. Escape closes it. */
 export function BookAppointmentForm({ initialDay, initial, title = 'Book appointment', onBooked, onCancel }: Props) {
   const book = useBookAppointment();
-  const [values, setValues] = useState<BookingValues>(() => emptyBooking(initialDay, initial));
-  const [errors, setErrors] = useState<BookingErrors>({});
-
-  const set = (key: keyof BookingValues) => (event: { currentTarget: HTMLInputElement | HTMLSelectElement }) => {
-    const value = event.currentTarget.value;
-    setValues((current) => ({ ...current, [key]: value }));
-  };
-  const field = (key: keyof BookingValues) => ({ label: BOOKING_LABELS[key], name: key, value: values[key], onChange: set(key), error: errors[key] });
+  const { values, setValues, errors, setErrors, field, passes } = useFormFields(() => emptyBooking(initialDay, initial), BOOKING_LABELS);
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const result = validateBooking(values);
-    if (!result.ok) {
-      setErrors(result.errors);
-      return;
-    }
-    setErrors({});
+    if (!passes(result)) return;
     book.mutate(result.fields, {
       onSuccess: () => onBooked(values.date),
       onError: (error) => setErrors(serverBookingErrors(readAppError(error).fieldErrors)),
     });
   }
 
-  function onKeyDown(event: KeyboardEvent<HTMLElement>) {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      onCancel();
-    }
-  }
-
   const failure = book.isError ? readAppError(book.error) : null;
 
   return (
-    <section className="card" aria-labelledby="book-heading" onKeyDown={onKeyDown}>
+    <section className="card" aria-labelledby="book-heading" onKeyDown={closeOnEscape(onCancel)}>
       <h2 id="book-heading">{title}</h2>
       {failure && <Alert tone="error" title="Could not book the appointment">{failure.message}</Alert>}
       <form onSubmit={onSubmit} noValidate aria-labelledby="book-heading" className="form-grid">

@@ -1,6 +1,7 @@
 import { readAppError } from '../api/errors.ts';
 import { hrefOf } from '../layout/routes.ts';
 import { Alert } from '../ui/Alert.tsx';
+import { DataTable } from '../ui/DataTable.tsx';
 import { formatTime } from '../ui/format.ts';
 import { useDayAppointments, useMyDay, useOpenEncounter } from './use-clinical.ts';
 
@@ -31,46 +32,33 @@ export function DayAppointments({ date, practitionerId, canStart }: { date: stri
       ) : rows.length === 0 ? (
         <p className="empty">No appointments booked for this practitioner on this day.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Appointments of the day, in time order</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Patient</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Encounter</th>
+        <DataTable caption="Appointments of the day, in time order" columns={['Time', 'Patient', 'Reason', 'Encounter']}>
+          {rows.map((appointment) => {
+            const encounterId = encounterOf.get(appointment.id);
+            return (
+              <tr key={appointment.id}>
+                <th scope="row">{`${formatTime(appointment.startsAt)}–${formatTime(appointment.endsAt)}`}</th>
+                <td>
+                  <a href={hrefOf({ section: 'chart', id: appointment.patientId })}>{appointment.patientName}</a>
+                </td>
+                <td>{appointment.reason || '—'}</td>
+                <td>
+                  {encounterId ? (
+                    <a href={hrefOf({ section: 'encounter', id: encounterId })}>
+                      Open encounter<span className="visually-hidden">{` for ${appointment.patientName}`}</span>
+                    </a>
+                  ) : canStart ? (
+                    <button type="button" disabled={open.isPending} onClick={() => start(appointment)}>
+                      Start encounter<span className="visually-hidden">{` for ${appointment.patientName}`}</span>
+                    </button>
+                  ) : (
+                    <span className="muted">Not started</span>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {rows.map((appointment) => {
-                const encounterId = encounterOf.get(appointment.id);
-                return (
-                  <tr key={appointment.id}>
-                    <th scope="row">{`${formatTime(appointment.startsAt)}–${formatTime(appointment.endsAt)}`}</th>
-                    <td>
-                      <a href={hrefOf({ section: 'chart', id: appointment.patientId })}>{appointment.patientName}</a>
-                    </td>
-                    <td>{appointment.reason || '—'}</td>
-                    <td>
-                      {encounterId ? (
-                        <a href={hrefOf({ section: 'encounter', id: encounterId })}>
-                          Open encounter<span className="visually-hidden">{` for ${appointment.patientName}`}</span>
-                        </a>
-                      ) : canStart ? (
-                        <button type="button" disabled={open.isPending} onClick={() => start(appointment)}>
-                          Start encounter<span className="visually-hidden">{` for ${appointment.patientName}`}</span>
-                        </button>
-                      ) : (
-                        <span className="muted">Not started</span>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       )}
     </section>
   );

@@ -1,6 +1,7 @@
 import { readAppError } from '../api/errors.ts';
 import { hrefOf } from '../layout/routes.ts';
 import { Alert } from '../ui/Alert.tsx';
+import { DataTable } from '../ui/DataTable.tsx';
 import { formatTime } from '../ui/format.ts';
 import { useMyDay, usePatientHeaders } from './use-clinical.ts';
 
@@ -23,35 +24,22 @@ export function DayEncounters({ date, practitionerId }: { date: string; practiti
       ) : encounters.length === 0 ? (
         <p className="empty">No encounters for this practitioner on this day yet.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Encounters of the day, in time order</caption>
-            <thead>
-              <tr>
-                <th scope="col">Started</th>
-                <th scope="col">Patient</th>
-                <th scope="col">Status</th>
-                <th scope="col">Encounter</th>
-              </tr>
-            </thead>
-            <tbody>
-              {encounters.map((encounter) => (
-                <tr key={encounter.id}>
-                  <th scope="row">{formatTime(encounter.startedAt)}</th>
-                  <td>
-                    <a href={hrefOf({ section: 'chart', id: encounter.patientId })}>{nameOf(encounter.patientId)}</a>
-                  </td>
-                  <td>{encounter.status === 'open' ? 'Open' : 'Closed'}</td>
-                  <td>
-                    <a href={hrefOf({ section: 'encounter', id: encounter.id })}>
-                      Open encounter<span className="visually-hidden">{` for ${nameOf(encounter.patientId)} at ${formatTime(encounter.startedAt)}`}</span>
-                    </a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Encounters of the day, in time order" columns={['Started', 'Patient', 'Status', 'Encounter']}>
+          {encounters.map((encounter) => (
+            <tr key={encounter.id}>
+              <th scope="row">{formatTime(encounter.startedAt)}</th>
+              <td>
+                <a href={hrefOf({ section: 'chart', id: encounter.patientId })}>{nameOf(encounter.patientId)}</a>
+              </td>
+              <td>{encounter.status === 'open' ? 'Open' : 'Closed'}</td>
+              <td>
+                <a href={hrefOf({ section: 'encounter', id: encounter.id })}>
+                  Open encounter<span className="visually-hidden">{` for ${nameOf(encounter.patientId)} at ${formatTime(encounter.startedAt)}`}</span>
+                </a>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

@@ -1,11 +1,12 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, type FormEvent } from 'react';
 import { ORDER_INITIAL_STATUSES, orderPlaceInput } from '../../../shared/api/clinical.ts';
 import { readAppError } from '../api/errors.ts';
 import { Alert } from '../ui/Alert.tsx';
 import { FormActions } from '../ui/FormActions.tsx';
 import { SelectField } from '../ui/SelectField.tsx';
 import { TextField } from '../ui/TextField.tsx';
-import { fieldErrors } from '../ui/zod-errors.ts';
+import { useFormFields } from '../ui/use-form-fields.ts';
+import { fieldErrors, serverFieldErrors } from '../ui/zod-errors.ts';
 import { ORDER_KIND_OPTIONS, ORDER_STATUS_LABELS } from './clinical-text.ts';
 import { usePlaceOrder } from './use-clinical.ts';
 
@@ -17,8 +18,7 @@ const STATUS_OPTIONS = ORDER_INITIAL_STATUSES.map((status) => ({ value: status, 
 /** Places an order on this encounter with the shared input rules (checked before saving). */
 export function PlaceOrderForm({ encounterId, onDone }: { encounterId: string; onDone: () => void }) {
   const place = usePlaceOrder();
-  const [values, setValues] = useState<Values>(EMPTY);
-  const [errors, setErrors] = useState<Partial<Values>>({});
+  const { values, setValues, setErrors, field } = useFormFields(EMPTY, LABELS);
   const first = useRef<HTMLSelectElement>(null);
   useEffect(() => first.current?.focus(), []);
 
@@ -35,20 +35,10 @@ export function PlaceOrderForm({ encounterId, onDone }: { encounterId: string; o
         setValues(EMPTY);
         onDone();
       },
-      onError: (error) => {
-        const server: Partial<Values> = {};
-        for (const [field, message] of Object.entries(readAppError(error).fieldErrors)) {
-          if (field in LABELS) server[field as keyof Values] = `${LABELS[field as keyof Values]} ${message}`;
-        }
-        setErrors(server);
-      },
+      onError: (error) => setErrors(serverFieldErrors(readAppError(error).fieldErrors, LABELS)),
     });
   }
 
-  const set = (key: keyof Values) => (event: { currentTarget: HTMLInputElement | HTMLSelectElement }) => {
-    const value = event.currentTarget.value;
-    setValues((current) => ({ ...current, [key]: value }));
-  };
   const failure = place.isError ? readAppError(place.error) : null;
   return (
     <form className="card form-grid" aria-label="Place order" noValidate onSubmit={submit} onKeyDown={(event) => event.key === 'Escape' && onDone()}>
@@ -57,10 +47,10 @@ export function PlaceOrderForm({ encounterId, onDone }: { encounterId: string; o
           <Alert tone="error" title="Could not place the order">{failure.message}</Alert>
         </div>
       )}
-      <SelectField label={LABELS.kind} value={values.kind} options={ORDER_KIND_OPTIONS} onChange={set('kind')} selectRef={first} error={errors.kind} />
-      <TextField label={LABELS.code} value={values.code} onChange={set('code')} error={errors.code} hint="LOINC, CPT, RxNorm…" autoComplete="off" />
-      <TextField label={LABELS.description} value={values.description} onChange={set('description')} error={errors.description} autoComplete="off" className="span-2" />
-      <SelectField label={LABELS.status} value={values.status} options={STATUS_OPTIONS} onChange={set('status')} error={errors.status} />
+      <SelectField {...field('kind')} options={ORDER_KIND_OPTIONS} selectRef={first} />
+      <TextField {...field('code')} hint="LOINC, CPT, RxNorm…" autoComplete="off" />
+      <TextField {...field('description')} autoComplete="off" className="span-2" />
+      <SelectField {...field('status')} options={STATUS_OPTIONS} />
       <FormActions saveLabel="Place order" pending={place.isPending} onCancel={onDone} />
     </form>
   );

@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
 import { api } from '../api/client.ts';
 import { keys } from '../api/keys.ts';
 import type { NewOrderInput, SyncStatus } from '../api/types.ts';
+import { useRefetchOnSyncChange } from '../api/use-refetch-on-sync.ts';
 
 /** Reads of the clinician's screens: all local, so they answer offline too. */
 
@@ -52,18 +52,8 @@ export function usePractitioners() {
  * sync status the badge polls changes, the clinical views are read again.
  */
 export function useRefreshOnSync() {
-  const queryClient = useQueryClient();
   const status = useQuery<SyncStatus>({ queryKey: keys.sync, queryFn: () => api.sync.status.query(), refetchInterval: 1000 });
-  const fingerprint = status.data ? `${status.data.lastSyncedAt ?? ''}|${status.data.pending}` : null;
-  const previous = useRef<string | null>(null);
-  useEffect(() => {
-    if (fingerprint === null) return;
-    if (previous.current !== null && previous.current !== fingerprint) {
-      void queryClient.invalidateQueries({ queryKey: keys.clinical });
-      void queryClient.invalidateQueries({ queryKey: keys.practitioners });
-    }
-    previous.current = fingerprint;
-  }, [fingerprint, queryClient]);
+  useRefetchOnSyncChange(status.data, [keys.clinical, keys.practitioners]);
 }
 
 /** Every clinical write: refresh the clinical views, the appointments of My day and the sync badge. */

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
 import { api } from '../api/client.ts';
 import { keys } from '../api/keys.ts';
+import { useRefetchOnSyncChange } from '../api/use-refetch-on-sync.ts';
 import type { SyncStatus } from '../api/types.ts';
 
 /**
@@ -10,23 +10,13 @@ import type { SyncStatus } from '../api/types.ts';
  * "pending" markers clear without the user doing anything.
  */
 export function useSyncStatus() {
-  const queryClient = useQueryClient();
   const query = useQuery({
     queryKey: keys.sync,
     queryFn: () => api.sync.status.query(),
     refetchInterval: 1000,
     refetchIntervalInBackground: true,
   });
-  const fingerprint = query.data ? `${query.data.lastSyncedAt ?? ''}|${query.data.pending}` : null;
-  const previous = useRef<string | null>(null);
-  useEffect(() => {
-    if (fingerprint === null) return;
-    if (previous.current !== null && previous.current !== fingerprint) {
-      void queryClient.invalidateQueries({ queryKey: keys.patients });
-      void queryClient.invalidateQueries({ queryKey: keys.appointments });
-    }
-    previous.current = fingerprint;
-  }, [fingerprint, queryClient]);
+  useRefetchOnSyncChange(query.data, [keys.patients, keys.appointments]);
   return query;
 }
 

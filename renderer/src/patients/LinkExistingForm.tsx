@@ -6,7 +6,8 @@ import { FormActions } from '../ui/FormActions.tsx';
 import { localToday } from '../ui/format.ts';
 import { SelectField } from '../ui/SelectField.tsx';
 import { TextField } from '../ui/TextField.tsx';
-import { EMPTY_LINK, LINK_LABELS, SYSTEM_OPTIONS, validateLink, type LinkBy, type LinkFormErrors, type LinkFormValues } from './link-form.ts';
+import { useFormFields } from '../ui/use-form-fields.ts';
+import { EMPTY_LINK, LINK_LABELS, SYSTEM_OPTIONS, validateLink, type LinkBy } from './link-form.ts';
 import { useLinkPatient } from './use-patients.ts';
 
 type Shown = Pick<PatientRow, 'id' | 'givenName' | 'familyName'>;
@@ -21,25 +22,14 @@ type Props = { onLinked: (patient: Shown | null, message: string) => void; onCan
 export function LinkExistingForm({ onLinked, onCancel }: Props) {
   const link = useLinkPatient();
   const [by, setBy] = useState<LinkBy>('code');
-  const [values, setValues] = useState<LinkFormValues>(EMPTY_LINK);
-  const [errors, setErrors] = useState<LinkFormErrors>({});
+  const { values, setValues, field, passes } = useFormFields(EMPTY_LINK, LINK_LABELS);
   const firstChoice = useRef<HTMLInputElement>(null);
   useEffect(() => firstChoice.current?.focus(), []);
-
-  const set = (key: keyof LinkFormValues) => (event: { currentTarget: HTMLInputElement | HTMLSelectElement }) => {
-    const value = event.currentTarget.value;
-    setValues((current) => ({ ...current, [key]: value }));
-  };
-  const field = (key: keyof LinkFormValues) => ({ label: LINK_LABELS[key], name: key, value: values[key], onChange: set(key), error: errors[key] });
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const result = validateLink(by, values);
-    if (!result.ok) {
-      setErrors(result.errors);
-      return;
-    }
-    setErrors({});
+    if (!passes(result)) return;
     link.mutate(result.evidence, {
       onSuccess: (linked) => {
         setValues(EMPTY_LINK);

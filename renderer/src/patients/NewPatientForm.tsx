@@ -6,9 +6,11 @@ import { FormActions } from '../ui/FormActions.tsx';
 import { localToday } from '../ui/format.ts';
 import { SelectField } from '../ui/SelectField.tsx';
 import { TextField } from '../ui/TextField.tsx';
+import { useFormFields } from '../ui/use-form-fields.ts';
+import { serverFieldErrors } from '../ui/zod-errors.ts';
 import type { PatientFields } from '../../../shared/entities/patient.ts';
 import { DuplicateWarning } from './DuplicateWarning.tsx';
-import { EMPTY_PATIENT, PATIENT_LABELS, SEX_OPTIONS, validatePatient, type PatientFormErrors, type PatientFormValues } from './patient-form.ts';
+import { EMPTY_PATIENT, PATIENT_LABELS, SEX_OPTIONS, validatePatient } from './patient-form.ts';
 import { useCreatePatient, useDuplicateCheck } from './use-patients.ts';
 
 type Shown = Pick<PatientRow, 'id' | 'givenName' | 'familyName'>;
@@ -22,17 +24,11 @@ type Props = { onCreated: (patient: Shown) => void; onUseExisting: (patient: Sho
 export function NewPatientForm({ onCreated, onUseExisting, onCancel }: Props) {
   const create = useCreatePatient();
   const check = useDuplicateCheck();
-  const [values, setValues] = useState<PatientFormValues>(EMPTY_PATIENT);
-  const [errors, setErrors] = useState<PatientFormErrors>({});
   const [candidates, setCandidates] = useState<readonly DuplicateCandidate[] | null>(null);
+  // Any edit drops the duplicate warning: it was about the old details.
+  const { values, setValues, setErrors, field, passes } = useFormFields(EMPTY_PATIENT, PATIENT_LABELS, () => setCandidates(null));
   const firstField = useRef<HTMLInputElement>(null);
   useEffect(() => firstField.current?.focus(), []);
-
-  const set = (key: keyof PatientFormValues) => (event: { currentTarget: HTMLInputElement | HTMLSelectElement }) => {
-    const value = event.currentTarget.value;
-    setValues((current) => ({ ...current, [key]: value }));
-    setCandidates(null); // the warning was about the old details
-  };
 
   function save(fields: PatientFields) {
     create.mutate(fields, {
@@ -43,12 +39,7 @@ export function NewPatientForm({ onCreated, onUseExisting, onCancel }: Props) {
       },
       onError: (error) => {
         setCandidates(null);
-        const view = readAppError(error);
-        const server: PatientFormErrors = {};
-        for (const [field, message] of Object.entries(view.fieldErrors)) {
-          if (field in PATIENT_LABELS) server[field as keyof PatientFormValues] = `${PATIENT_LABELS[field as keyof PatientFormValues]} ${message}`;
-        }
-        setErrors(server);
+        setErrors(serverFieldErrors(readAppError(error).fieldErrors, PATIENT_LABELS));
       },
     });
   }
@@ -56,11 +47,7 @@ export function NewPatientForm({ onCreated, onUseExisting, onCancel }: Props) {
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const result = validatePatient(values);
-    if (!result.ok) {
-      setErrors(result.errors);
-      return;
-    }
-    setErrors({});
+    if (!passes(result)) return;
     const { givenName, familyName, birthDate, phone, mrn } = result.fields;
     check.mutate(
       { givenName, familyName, birthDate, phone, mrn },
@@ -74,7 +61,6 @@ export function NewPatientForm({ onCreated, onUseExisting, onCancel }: Props) {
   }
 
   const failure = create.isError ? readAppError(create.error) : check.isError ? readAppError(check.error) : null;
-  const field = (key: keyof PatientFormValues) => ({ label: PATIENT_LABELS[key], name: key, value: values[key], onChange: set(key), error: errors[key] });
 
   return (
     <>

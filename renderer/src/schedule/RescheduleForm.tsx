@@ -1,10 +1,11 @@
-import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import type { FormEvent } from 'react';
 import { readAppError } from '../api/errors.ts';
-import { BOOKING_LABELS, DURATION_OPTIONS, emptyBooking, serverBookingErrors, validateBooking, type BookingErrors, type BookingValues } from '../appointments/appointment-form.ts';
+import { BOOKING_LABELS, DURATION_OPTIONS, emptyBooking, serverBookingErrors, validateBooking } from '../appointments/appointment-form.ts';
 import { Alert } from '../ui/Alert.tsx';
 import { FormActions } from '../ui/FormActions.tsx';
 import { SelectField } from '../ui/SelectField.tsx';
 import { TextField } from '../ui/TextField.tsx';
+import { closeOnEscape, useFormFields } from '../ui/use-form-fields.ts';
 import { clinicDay, clinicTime } from './schedule-dates.ts';
 import type { Booked } from './schedule-types.ts';
 import { useReschedule } from './use-schedule.ts';
@@ -19,31 +20,23 @@ function durationOf(appointment: Booked): string {
 /** A new date and time (and, if need be, practitioner or room) for a booked appointment. */
 export function RescheduleForm({ appointment, onDone, onCancel }: Props) {
   const reschedule = useReschedule();
-  const [values, setValues] = useState<BookingValues>(() =>
-    emptyBooking(clinicDay(appointment.startsAt), {
-      patientId: appointment.patientId,
-      time: clinicTime(appointment.startsAt),
-      duration: durationOf(appointment),
-      reason: appointment.reason,
-      practitionerName: appointment.practitionerName,
-      location: appointment.location,
-    }),
+  const { values, setErrors, field, passes } = useFormFields(
+    () =>
+      emptyBooking(clinicDay(appointment.startsAt), {
+        patientId: appointment.patientId,
+        time: clinicTime(appointment.startsAt),
+        duration: durationOf(appointment),
+        reason: appointment.reason,
+        practitionerName: appointment.practitionerName,
+        location: appointment.location,
+      }),
+    BOOKING_LABELS,
   );
-  const [errors, setErrors] = useState<BookingErrors>({});
-  const set = (key: keyof BookingValues) => (event: { currentTarget: HTMLInputElement | HTMLSelectElement }) => {
-    const value = event.currentTarget.value;
-    setValues((current) => ({ ...current, [key]: value }));
-  };
-  const field = (key: keyof BookingValues) => ({ label: BOOKING_LABELS[key], name: key, value: values[key], onChange: set(key), error: errors[key] });
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const result = validateBooking(values);
-    if (!result.ok) {
-      setErrors(result.errors);
-      return;
-    }
-    setErrors({});
+    if (!passes(result)) return;
     const { startsAt, endsAt, practitionerName, location } = result.fields;
     reschedule.mutate(
       { id: appointment.id, startsAt, endsAt, practitionerName, location },
@@ -51,16 +44,9 @@ export function RescheduleForm({ appointment, onDone, onCancel }: Props) {
     );
   }
 
-  function onKeyDown(event: KeyboardEvent<HTMLElement>) {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      onCancel();
-    }
-  }
-
   const failure = reschedule.isError ? readAppError(reschedule.error) : null;
   return (
-    <section className="card" aria-labelledby="reschedule-heading" onKeyDown={onKeyDown}>
+    <section className="card" aria-labelledby="reschedule-heading" onKeyDown={closeOnEscape(onCancel)}>
       <h2 id="reschedule-heading">Reschedule {appointment.patientName || 'appointment'}</h2>
       {failure && <Alert tone="error" title="Could not move the appointment">{failure.message}</Alert>}
       <form onSubmit={onSubmit} noValidate aria-labelledby="reschedule-heading" className="form-grid">

@@ -16,3 +16,12 @@ export function fieldErrors<K extends string>(error: z.ZodError, labels: Record<
   }
   return out;
 }
+
+/** The server's field errors ("is required") as the form shows them, with the field's label; fields the form lacks are dropped. */
+export function serverFieldErrors<K extends string>(errors: Record<string, string>, labels: Record<K, string>): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const [field, message] of Object.entries(errors)) {
+    if (field in labels) out[field as K] = `${labels[field as K]} ${message}`;
+  }
+  return out;
+}

@@ -1,16 +1,16 @@
 import type { Locator, Page } from 'playwright-core';
 
 /**
- * Keyboard-only driving for the clinician's screens: Tab until the wanted control has
- * focus (never a click), then the key a person would press.
+ * Keyboard-only driving for every suite's screens: Tab (or Shift+Tab, backwards) until the
+ * wanted control has focus (never a click), then the key a person would press.
  */
-export async function tabTo(page: Page, target: Locator, maxPresses = 80): Promise<void> {
+export async function tabTo(page: Page, target: Locator, key: 'Tab' | 'Shift+Tab' = 'Tab', maxPresses = 80): Promise<void> {
   await target.waitFor({ timeout: 15_000 });
   for (let presses = 0; presses < maxPresses; presses += 1) {
     if (await target.evaluate((element) => element === document.activeElement)) return;
-    await page.keyboard.press('Tab');
+    await page.keyboard.press(key);
   }
-  throw new Error(`Tab did not reach ${String(target)} in ${maxPresses} presses`);
+  throw new Error(`${key} did not reach ${String(target)} in ${maxPresses} presses`);
 }
 
 export async function pressOn(page: Page, target: Locator, key = 'Enter'): Promise<void> {
