@@ -85,9 +85,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
   const resumed = devices.resume().catch((error: unknown) => log('wipe_resume_failed', { error: error instanceof AppError ? error.code : 'INTERNAL' }));
 
   async function openStore(tenantId: string): Promise<OrgStore> {
-    const T6 = performance.now(); // T6TMP
     const key = await keystore.getOrCreateStoreKey(tenantId);
-    console.error(`[t6] key ${(performance.now() - T6).toFixed(1)}`); // T6TMP
     const options = { path: storePath(tenantId), key, tenantId, deviceId };
     try {
       return OrgStore.open(options);

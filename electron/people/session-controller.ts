@@ -14,6 +14,7 @@ import { toSessionStatus } from './session-status.ts';
 import { isRemovalCode, type RemovalCode } from '../sync/engine.ts';
 import { readSessionProof } from '../devices/session-proof.ts';
 import { OfflineWindowExpiredError } from './unlock-errors.ts';
+import { StoreOpenError } from '../store/store-errors.ts';
 
 export type { Credentials };
 
@@ -99,7 +100,6 @@ export class SessionController {
    * the call as activity unless it is a background poll.
    */
   beforeCall(path: string): void {
-    console.error(`[t6] call ${path} ${performance.now().toFixed(0)}`); // T6TMP
     const s = this.current;
     if (!s) return;
     s.applyTimeLocks();
@@ -232,10 +232,8 @@ export class SessionController {
     return this.serialized(async () => {
       if (this.closed) throw new AppError('STORE_LOCKED', 'The workstation is shutting down.');
       let session: SessionInfo;
-      const T6 = performance.now(); const t6 = (l: string) => console.error(`[t6] signin ${l} ${(performance.now() - T6).toFixed(1)}`); // T6TMP
       try {
         session = await this.options.signInOnline(credentials);
-        t6('server'); // T6TMP
       } catch (error) {
         await this.removeIfTold(error, this.options.orgs.lookup(credentials.org));
         if (!isOffline(error)) throw error;
@@ -244,10 +242,8 @@ export class SessionController {
         // password then turns out wrong (its data stays on disk; nothing is lost).
         const leaving = this.current;
         await this.closeCurrent(true);
-        t6('closed'); // T6TMP
         try {
           this.install(await openOfflineSession(this.options, org, credentials, emergencyReason));
-          t6('offline-opened'); // T6TMP
         } catch (error) {
           // Switching orgs offline: the sign-in screen says why the first org closed too.
           if (leaving && leaving.tenantId !== org.tenantId) this.notice = switchFailedNotice(leaving.orgName, org.name, error);
@@ -257,15 +253,12 @@ export class SessionController {
         return this.status();
       }
       await this.closeCurrent(true);
-      t6('closed'); // T6TMP
       const s = await openOnlineSession(this.options, session, credentials).catch(async (error: unknown) => {
         await this.options.revoke(session); // the store did not open: the server session would only dangle
         throw error;
       });
-      t6('online-opened'); // T6TMP
       this.install(s);
       this.attachSync(s, session);
-      t6('sync-attached'); // T6TMP
       return this.status();
     });
   }
@@ -278,6 +271,24 @@ export class SessionController {
       s.reconnect?.stop();
       s.reconnect = null;
     };
+    this.watchIntegrity(s);
+  }
+
+  /**
+   * The store's full-page check runs in the background (store-integrity.ts), so sign-in
+   * does not wait for it. If it finds the store damaged, the session ends at once: no
+   * further reads or writes on that copy, the sync engine stopped, and the sign-in screen
+   * says the local copy is damaged (the next open refuses it before anything is written).
+   */
+  private watchIntegrity(s: ActiveSession): void {
+    void s.store.openReport.integrity.verdict.then((verdict) => {
+      if (verdict !== 'damaged') return;
+      return this.serialized(async () => {
+        if (this.current !== s) return;
+        await this.closeCurrent(true);
+        this.notice = new StoreOpenError('damaged').message;
+      });
+    });
   }
 
   private attachSync(s: ActiveSession, session: SessionInfo): void {
@@ -356,6 +367,7 @@ export class SessionController {
     const s = this.current;
     if (!s) return;
     this.current = null;
+    s.store.openReport.integrity.stop(); // a check still reading ends with the store; the next open checks again
     await s.close(revokeServerSession);
   }
 }

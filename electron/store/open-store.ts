@@ -6,7 +6,9 @@ import type { Db } from './db.ts';
 import { META_TENANT_ID, readMeta, writeMeta } from './meta.ts';
 import { assertSchemaNotNewer, migrate, type MigrationOutcome } from './migrations.ts';
 import { generationsBehind, resyncRestoredCopy, type RestoredCopyRecovery } from './restored-copy.ts';
+import { applyKey, pagesIntact } from './cipher-key.ts';
 import { StoreOpenError } from './store-errors.ts';
+import { clearDamageMark, damageMarked, markDamaged, settledCheck, startIntegrityCheck, type StoreIntegrityCheck } from './store-integrity.ts';
 import { readWatermark, watermarkMacKey, watermarkPath, type WatermarkProblem, type WatermarkReading } from './watermark.ts';
 import { WatermarkKeeper } from './watermark-keeper.ts';
 import { readWriteGeneration } from './write-generation.ts';
@@ -45,6 +47,12 @@ export interface StoreOpenReport {
   watermarkProblem: WatermarkProblem | null;
   /** Set when this open performed the safe resync of a restored copy. */
   recovery: RestoredCopyRecovery | null;
+  /**
+   * The full-page integrity read of this store (store-integrity.ts): done already for a
+   * new file or one marked damaged before, otherwise running in the background; its
+   * verdict 'damaged' means the session on this store must end. Stop it on close.
+   */
+  integrity: StoreIntegrityCheck;
 }
 
 export interface OpenedStore {
@@ -64,7 +72,9 @@ export function openStore(options: OpenStoreOptions): Db {
  * been proven by a read, the org stamp checked, the schema found not newer than this app
  * and the file found not older than its watermark, so a wrong key, a foreign file, another
  * org's store, a newer app's store or a restored older copy is refused with the file's
- * bytes left exactly as they were.
+ * bytes left exactly as they were. A page found damaged on the way is refused the same way
+ * ('damaged'); the read of every page runs in the background (report.integrity), except
+ * on a store an earlier check found damaged, which is checked in full before anything else.
  */
 export function openStoreFile({ path, key, tenantId, restoredCopy = 'refuse' }: OpenStoreOptions & { restoredCopy?: RestoredCopyPolicy }): OpenedStore {
   if (key.length !== STORE_KEY_BYTES) throw new AppError('INTERNAL', 'The store key has the wrong length.');
@@ -73,17 +83,20 @@ export function openStoreFile({ path, key, tenantId, restoredCopy = 'refuse' }: 
   const macKey = watermarkMacKey(key);
   const markPath = watermarkPath(path);
   const db = new Database(path);
-  const T6 = performance.now(); const t6 = (l: string) => console.error(`[t6] open ${l} ${(performance.now() - T6).toFixed(1)}`); // T6TMP
   try {
     applyKey(db, key);
     verifyReadable(db, path, existed);
     // A fresh file, or one a crashed first open left unstamped, holds nothing to protect:
     // a watermark left from an earlier store of this org (wiped, discarded) must not alarm.
     let reading: WatermarkReading = { state: 'missing' };
-    if (existed) {
-      t6('pre-verify'); // T6TMP
+    let checkedInFull = !existed;
+    if (!existed) clearDamageMark(path); // left by an earlier store of this org, now gone
+    if (existed && damageMarked(path)) {
       verifyIntact(db);
-      t6('verified'); // T6TMP
+      clearDamageMark(path); // read back intact (replaced or repaired): back to background checks
+      checkedInFull = true;
+    }
+    if (existed) {
       assertOwnedBy(db, tenantId);
       assertSchemaNotNewer(db);
       if (isStamped(db)) {
@@ -92,9 +105,7 @@ export function openStoreFile({ path, key, tenantId, restoredCopy = 'refuse' }: 
       }
     }
     configure(db);
-    t6('configured'); // T6TMP
     const schema = migrate(db);
-    t6('migrated'); // T6TMP
     if (!existed) db.transaction(() => writeMeta(db, META_TENANT_ID, tenantId))();
     // A file created by a crashed first open has the schema but maybe no stamp yet.
     else if (readMeta(db, META_TENANT_ID) === undefined) writeMeta(db, META_TENANT_ID, tenantId);
@@ -105,30 +116,30 @@ export function openStoreFile({ path, key, tenantId, restoredCopy = 'refuse' }: 
     const written = reading.state === 'verified' && recovery === null ? reading.generation : -1;
     const watermark = new WatermarkKeeper({ db, path: markPath, macKey, tenantId, written });
     watermark.flush({ durable: true });
-    t6('watermark'); // T6TMP
+    const integrity = checkedInFull ? settledCheck('intact') : startIntegrityCheck({ path, key, db });
     const report: StoreOpenReport = {
       created: !existed,
       schema,
       watermark: reading.state,
       watermarkProblem: reading.state === 'unverifiable' ? reading.problem : null,
       recovery,
+      integrity,
     };
     return { db, report, watermark };
   } catch (error) {
     db.close();
+    // A page the open itself had to read failed its HMAC (or the b-tree is broken).
+    if (existed && (error as { code?: unknown }).code === 'SQLITE_CORRUPT') {
+      markDamaged(path);
+      throw new StoreOpenError('damaged', { cause: error });
+    }
+    if (error instanceof StoreOpenError && error.reason === 'damaged') markDamaged(path);
     throw error;
   }
 }
 
 /** Exported for tests and the benchmark that build a store by hand (an older schema). */
-export function applyKey(db: Db, key: Buffer): void {
-  // SQLite3MultipleCiphers: select the SQLCipher scheme with v4 defaults, then a raw key
-  // in x'…' form, which SQLCipher uses as the cipher key directly (no PBKDF2 at open:
-  // the key is already 256 random bits, so stretching it would only cost start-up time).
-  db.pragma(`cipher = 'sqlcipher'`);
-  db.pragma('legacy = 4');
-  db.pragma(`key = "x'${key.toString('hex')}'"`);
-}
+export { applyKey };
 
 function verifyReadable(db: Db, path: string, existed: boolean): void {
   try {
@@ -142,23 +153,12 @@ function verifyReadable(db: Db, path: string, existed: boolean): void {
 }
 
 /**
- * Reads every page once, so a page whose HMAC no longer matches (a flipped bit on disk, a
- * torn copy) is found now, as 'damaged', rather than mid-shift as a failed save. SQLite3MC
- * has no `cipher_integrity_check` (the pragma is silently ignored), so `quick_check` does
- * the full read; it costs about 6.5 ms per MB of store (85 ms for 10k patients plus their
- * outbox entries, 12.9 MB, against 1 ms without), measured in
- * store-damage.test.ts. Runs before anything reads the org stamp or writes.
+ * The full-page read, synchronously: only for a store an earlier check found damaged (the
+ * usual read runs in the background, store-integrity.ts). Before anything reads the org
+ * stamp or writes, so a store still damaged is refused with its bytes as they were.
  */
 function verifyIntact(db: Db): void {
-  let rows: unknown[];
-  try {
-    rows = db.pragma('quick_check') as unknown[];
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'SQLITE_CORRUPT') throw new StoreOpenError('damaged', { cause: error });
-    throw error;
-  }
-  const ok = rows.length === 1 && (rows[0] as { quick_check?: unknown }).quick_check === 'ok';
-  if (!ok) throw new StoreOpenError('damaged');
+  if (!pagesIntact(db)) throw new StoreOpenError('damaged');
 }
 
 /**

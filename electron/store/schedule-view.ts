@@ -106,9 +106,6 @@ function byUniqueName(rows: readonly { id: string; name: string }[]): Map<string
 }
 
 export function scheduleView(db: Db, query: ScheduleViewQuery): ScheduleView {
-  const T6 = performance.now(); try { return scheduleView6(db, query); } finally { console.error(`[t6] schedule ${(performance.now() - T6).toFixed(1)}`); } // T6TMP
-}
-function scheduleView6(db: Db, query: ScheduleViewQuery): ScheduleView { // T6TMP
   const timeZone = query.timeZone ?? 'UTC';
   const dates = Array.from({ length: query.days }, (_, i) => addDays(query.from, i));
   const fromMs = localToInstant(query.from, '00:00', timeZone);

@@ -1,7 +1,7 @@
 import { entitiesOfDomain, type EntityName } from '../../shared/entities/catalog.ts';
 import type { SyncedDomain } from '../../shared/domains.ts';
 import { AppError } from '../../shared/errors.ts';
-import { domainDigest, type ChecksumRow } from '../../shared/sync/checksum.ts';
+import { OrderedDomainDigest, type ChecksumRow } from '../../shared/sync/checksum.ts';
 import type { PullPage } from '../../shared/sync/pull.ts';
 import { assertCompatibleProtocol } from '../../shared/sync/version.ts';
 import type { Db } from '../store/db.ts';
@@ -36,21 +36,25 @@ export interface ChecksumCheckDeps {
   checkPage: (page: PullPage, domain: SyncedDomain) => void;
 }
 
-/** Every row of the domain as this store holds it, in the shared canonical shape. */
-function localRows(db: Db, domain: SyncedDomain): ChecksumRow[] {
-  const rows: ChecksumRow[] = [];
-  for (const entity of entitiesOfDomain(domain)) {
-    const spec = ENTITY_TABLES[entity];
-    const encoded = (spec.encoded ?? {}) as Record<string, ColumnEncoding>;
-    const columns = Object.entries(spec.columns) as [string, string][];
-    for (const row of db.prepare<[], Record<string, unknown>>(`SELECT * FROM ${spec.table}`).iterate()) {
-      const fields: Record<string, unknown> = {};
-      for (const [field, column] of columns) fields[field] = decodeColumn(encoded[field], row[column]);
-      rows.push({ entity, id: String(row['id']), version: typeof row['version'] === 'number' ? row['version'] : null, fields });
-    }
-  }
-  return rows;
+/** Rows read per page of the digest: each page is a few ms of work, then the event loop runs. */
+const DIGEST_PAGE_ROWS = 1_000;
+
+/** One page of an entity's rows after `afterId`, in id order, in the shared canonical shape. */
+function localRowsAfter(db: Db, entity: EntityName, afterId: string | null): ChecksumRow[] {
+  const spec = ENTITY_TABLES[entity];
+  const encoded = (spec.encoded ?? {}) as Record<string, ColumnEncoding>;
+  const columns = Object.entries(spec.columns) as [string, string][];
+  const page = afterId === null
+    ? db.prepare<[number], Record<string, unknown>>(`SELECT * FROM ${spec.table} ORDER BY id LIMIT ?`).all(DIGEST_PAGE_ROWS)
+    : db.prepare<[string, number], Record<string, unknown>>(`SELECT * FROM ${spec.table} WHERE id > ? ORDER BY id LIMIT ?`).all(afterId, DIGEST_PAGE_ROWS);
+  return page.map((row) => {
+    const fields: Record<string, unknown> = {};
+    for (const [field, column] of columns) fields[field] = decodeColumn(encoded[field], row[column]);
+    return { entity, id: String(row['id']), version: typeof row['version'] === 'number' ? row['version'] : null, fields };
+  });
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** True when an edit of one of the domain's entities waits in the outbox. */
 export function pendingInDomain(db: Db, domain: SyncedDomain): boolean {
@@ -59,8 +63,27 @@ export function pendingInDomain(db: Db, domain: SyncedDomain): boolean {
   return db.prepare(`SELECT 1 FROM outbox WHERE status = 'pending' AND entity IN (${entities.map(() => '?').join(', ')}) LIMIT 1`).get(...entities) !== undefined;
 }
 
-export function localDigest(store: OrgStore, domain: SyncedDomain): Promise<{ rows: number; digest: string }> {
-  return domainDigest(localRows(store.db, domain));
+/**
+ * The domain's digest over this store's rows, read a page at a time by primary key (the
+ * digest's own order: entity name, then id), with a turn of the event loop after each
+ * page: a big clinic's 300k rows never hold the local API's thread for more than a page.
+ * Each page is its own read, so a write between pages is possible; the caller checks
+ * (pendingInDomain, the cursor) after the digest that the domain did not change meanwhile.
+ */
+export async function localDigest(store: OrgStore, domain: SyncedDomain): Promise<{ rows: number; digest: string }> {
+  const digest = new OrderedDomainDigest();
+  for (const entity of [...entitiesOfDomain(domain)].sort()) {
+    let afterId: string | null = null;
+    for (;;) {
+      if (!store.db.open) throw new AppError('STORE_LOCKED', 'Sync has stopped.');
+      const page = localRowsAfter(store.db, entity, afterId);
+      await digest.add(page);
+      if (page.length < DIGEST_PAGE_ROWS) break;
+      afterId = page.at(-1)!.id;
+      await nextTurn();
+    }
+  }
+  return digest.finish();
 }
 
 export function readChecksumReports(db: Db): ChecksumReport[] {
@@ -95,6 +118,8 @@ export class ChecksumCheck {
     if (pendingInDomain(store.db, domain)) return null;
     const cursor = store.cursor(domain);
     const local = await localDigest(store, domain);
+    // Read page by page: a local edit meanwhile makes this digest meaningless (skip, as above).
+    if (signal.aborted || pendingInDomain(store.db, domain) || store.cursor(domain) !== cursor) return null;
     const server = await this.ask(domain, { cursor, digest: local.digest }, signal);
     if (!server || signal.aborted || server.cursor !== cursor) return null;
     if (server.digest === local.digest) return this.record(domain, 'match', local.rows, server.rows, 0);

@@ -87,17 +87,52 @@ function toHex(buffer: ArrayBuffer): string {
   return out;
 }
 
-/** The domain's digest (hex SHA-256) over its rows in canonical order. */
-export async function domainDigest(rows: Iterable<ChecksumRow>): Promise<{ rows: number; digest: string }> {
-  const keyed: [string, string][] = [];
-  for (const row of rows) keyed.push([`${row.entity}\u0000${row.id}`, checksumLine(row)]);
-  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const encoder = new TextEncoder();
-  const chunkHashes: string[] = [];
-  for (let start = 0; start < keyed.length; start += CHUNK_LINES) {
-    const text = keyed.slice(start, start + CHUNK_LINES).map(([, line]) => line).join('\n');
-    chunkHashes.push(toHex(await crypto.subtle.digest('SHA-256', encoder.encode(text))));
+const canonicalKey = (row: ChecksumRow) => `${row.entity}\u0000${row.id}`;
+
+/**
+ * The digest built from rows fed ALREADY in canonical order (entity, then id), a batch at
+ * a time, so a desk can read its store page by page and let its event loop run between
+ * pages instead of holding every row of a domain (300k on a big clinic) at once.
+ * domainDigest is this after a sort: there is one definition of the digest.
+ */
+export class OrderedDomainDigest {
+  private readonly encoder = new TextEncoder();
+  private readonly chunkHashes: string[] = [];
+  private lines: string[] = [];
+  private count = 0;
+  private lastKey: string | null = null;
+
+  /** Throws if a row is not after the previous one in canonical order (the digest would be wrong). */
+  async add(rows: Iterable<ChecksumRow>): Promise<void> {
+    for (const row of rows) {
+      const key = canonicalKey(row);
+      if (this.lastKey !== null && this.lastKey > key) throw new Error('checksum rows are not in canonical order');
+      this.lastKey = key;
+      this.lines.push(checksumLine(row));
+      this.count += 1;
+      if (this.lines.length === CHUNK_LINES) await this.hashChunk();
+    }
   }
-  const digest = toHex(await crypto.subtle.digest('SHA-256', encoder.encode(`clinicsync-domain-digest-v1\n${keyed.length}\n${chunkHashes.join('\n')}`)));
-  return { rows: keyed.length, digest };
+
+  async finish(): Promise<{ rows: number; digest: string }> {
+    if (this.lines.length > 0) await this.hashChunk();
+    const digest = toHex(await crypto.subtle.digest('SHA-256', this.encoder.encode(`clinicsync-domain-digest-v1\n${this.count}\n${this.chunkHashes.join('\n')}`)));
+    return { rows: this.count, digest };
+  }
+
+  private async hashChunk(): Promise<void> {
+    const text = this.lines.join('\n');
+    this.lines = [];
+    this.chunkHashes.push(toHex(await crypto.subtle.digest('SHA-256', this.encoder.encode(text))));
+  }
+}
+
+/** The domain's digest (hex SHA-256) over its rows in canonical order (any order in). */
+export async function domainDigest(rows: Iterable<ChecksumRow>): Promise<{ rows: number; digest: string }> {
+  const keyed: [string, ChecksumRow][] = [];
+  for (const row of rows) keyed.push([canonicalKey(row), row]);
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const digest = new OrderedDomainDigest();
+  await digest.add(keyed.map(([, row]) => row));
+  return digest.finish();
 }
