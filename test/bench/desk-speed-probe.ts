@@ -75,8 +75,10 @@ export function installDeskProbe(): void {
     }
     const index = procedures.indexOf('patients.list');
     if (index < 0) return originalFetch(input, init);
-    const batch = JSON.parse(url.searchParams.get('input') ?? '{}') as Record<string, { search?: string } | undefined>;
-    const text = (batch[String(index)]?.search ?? '').trim();
+    // The renderer sends one call per request (httpLink); a batch (httpBatchLink) keys inputs and answers by position.
+    const batched = url.searchParams.get('batch') === '1';
+    const rawInput = JSON.parse(url.searchParams.get('input') ?? '{}') as Record<string, { search?: string } | undefined> & { search?: string };
+    const text = ((batched ? rawInput[String(index)] : rawInput)?.search ?? '').trim();
     const requestAt = performance.now();
     requests.set(text, requestAt);
     const response = await originalFetch(input, init);
@@ -84,7 +86,8 @@ export function installDeskProbe(): void {
       .clone()
       .json()
       .then((body: unknown) => {
-        const data = (body as { result?: { data?: { mrn: string }[] } }[])[index]?.result?.data;
+        type Answer = { result?: { data?: { mrn: string }[] } };
+        const data = (batched ? (body as Answer[])[index] : (body as Answer))?.result?.data;
         if (!data) return;
         answers.set(text, { rows: data.map((row) => row.mrn || '—').join('|'), requestAt, answerAt: performance.now() });
         check();
