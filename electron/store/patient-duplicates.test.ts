@@ -1,25 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { uuidv7 } from '../../shared/ids.ts';
-import { tempDir } from '../test-support/temp-dir.ts';
-import { OrgStore } from './org-store.ts';
+import { describe, expect, it } from 'vitest';
+import { freshStorePerTest } from '../test-support/fresh-store.ts';
+import type { OrgStore } from './org-store.ts';
 import { editDistance, findDuplicatePatients, similarPerson, type DuplicateQuery } from './patient-duplicates.ts';
 import { samplePatient } from './test-fixtures.ts';
 
-let dir: ReturnType<typeof tempDir> | undefined;
-let store: OrgStore | undefined;
-afterEach(() => {
-  store?.close();
-  store = undefined;
-  dir?.remove();
-  dir = undefined;
-});
+const openStore = freshStorePerTest();
 
 function clinic() {
-  dir = tempDir();
-  store = OrgStore.open({ path: join(dir.path, 'stores', 'org.db'), key: randomBytes(32), tenantId: uuidv7(), deviceId: uuidv7() });
-  const s = store;
+  const s = openStore();
   return {
     s,
     zoe: s.patients.create(samplePatient({ givenName: 'Zoë', familyName: 'Émile-Durand', birthDate: '1985-07-06', phone: '+1 555-777-1234', mrn: 'NS-12' })).id,

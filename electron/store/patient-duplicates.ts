@@ -2,7 +2,7 @@ import type { PatientFields } from '../../shared/entities/patient.ts';
 import type { Db } from './db.ts';
 import { searchKey } from './patient-search.ts';
 import { prepared } from './prepared.ts';
-import type { PatientRow } from './queries.ts';
+import { patientRowOf, type PatientRow } from './queries.ts';
 
 /**
  * Likely duplicates of a patient about to be registered in this org, from the local store.
@@ -65,17 +65,7 @@ export function patientRowById(db: Db, id: string): PatientRow | undefined {
     `SELECT p.*, EXISTS (SELECT 1 FROM outbox o WHERE o.entity = 'patient' AND o.entity_id = p.id AND o.status = 'pending') AS pending
      FROM patients p WHERE p.id = @id`,
   ).get({ id });
-  if (!row) return undefined;
-  return {
-    id: String(row['id']),
-    givenName: String(row['given_name']),
-    familyName: String(row['family_name']),
-    birthDate: String(row['birth_date']),
-    sex: String(row['sex']) as PatientFields['sex'],
-    phone: String(row['phone']),
-    mrn: String(row['mrn']),
-    pending: row['pending'] === 1,
-  };
+  return row ? patientRowOf(row) : undefined;
 }
 
 type Names = { givenName: string; familyName: string };

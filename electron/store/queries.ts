@@ -49,7 +49,12 @@ export function listPatients(db: Db, options: { search?: string | undefined; lim
        ORDER BY hit.exact DESC, hit.sort_name, hit.patient_id`,
     ).all({ limit, match: query.match, mrnKey: query.mrnKey });
   }
-  return rows.map((row) => ({
+  return rows.map(patientRowOf);
+}
+
+/** A patients row (with its computed `pending` column) as the list shows it. */
+export function patientRowOf(row: Record<string, string | number>): PatientRow {
+  return {
     id: String(row['id']),
     givenName: String(row['given_name']),
     familyName: String(row['family_name']),
@@ -58,7 +63,7 @@ export function listPatients(db: Db, options: { search?: string | undefined; lim
     phone: String(row['phone']),
     mrn: String(row['mrn']),
     pending: row['pending'] === 1,
-  }));
+  };
 }
 
 export function listAppointments(db: Db): AppointmentRow[] {
