@@ -74,7 +74,12 @@ export function listAppointments(db: Db): AppointmentRow[] {
        ORDER BY a.starts_at_ms, a.id`,
     )
     .all();
-  return rows.map((row) => ({
+  return rows.map((row) => ({ ...appointmentOf(row), pending: row['pending'] === 1 }));
+}
+
+/** An appointments row joined to its patient's names (null when the patient is not on this workstation). */
+export function appointmentOf(row: Record<string, string | number | null>): Omit<AppointmentRow, 'pending'> {
+  return {
     id: String(row['id']),
     patientId: String(row['patient_id']),
     patientName: row['given_name'] === null ? '' : `${String(row['given_name'])} ${String(row['family_name'])}`,
@@ -84,7 +89,6 @@ export function listAppointments(db: Db): AppointmentRow[] {
     reason: String(row['reason']),
     practitionerName: String(row['practitioner_name']),
     location: String(row['location']),
-    pending: row['pending'] === 1,
-  }));
+  };
 }
 

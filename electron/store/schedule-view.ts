@@ -1,6 +1,7 @@
 import type { AppointmentFields } from '../../shared/entities/appointment.ts';
 import type { Db } from './db.ts';
 import { prepared } from './prepared.ts';
+import { appointmentOf } from './queries.ts';
 import { fieldsOfRow } from './rows.ts';
 import { listLocations, listSchedules, listStaff, type BookingConflictRow } from './setup-queries.ts';
 import { addDays, isoWeekday, localToInstant, minutesOf, timeOf } from './schedule-view-time.ts';
@@ -122,15 +123,7 @@ export function scheduleView(db: Db, query: ScheduleViewQuery): ScheduleView {
     .all({ fromMs: fromMs - LONGEST_APPOINTMENT_MS, toMs })
     .filter((row) => Date.parse(String(row['ends_at'])) > fromMs)
     .map((row): BookedAppointment => ({
-      id: String(row['id']),
-      patientId: String(row['patient_id']),
-      patientName: row['given_name'] === null ? '' : `${String(row['given_name'])} ${String(row['family_name'])}`,
-      startsAt: String(row['starts_at']),
-      endsAt: String(row['ends_at']),
-      status: String(row['status']) as AppointmentFields['status'],
-      reason: String(row['reason']),
-      practitionerName: String(row['practitioner_name']),
-      location: String(row['location']),
+      ...appointmentOf(row),
       practitionerId: practitionerByName.get(nameKey(String(row['practitioner_name']))) ?? null,
       locationId: locationByName.get(nameKey(String(row['location']))) ?? null,
     }));
