@@ -10,8 +10,8 @@ import type { LocalBackend, LocalContext } from './local-api/backend.ts';
 import { createLocalApiCaller, localApiRouter, type LocalApiCaller, type LocalApiRouter } from './local-api/router.ts';
 import type { SyncLink } from './people/active-session.ts';
 import { systemClock, type Clock } from './people/clock.ts';
-import { listKnownOrgs } from './people/known-orgs.ts';
 import { createOrgDirectory } from './people/org-directory.ts';
+import { createOrgPeople } from './people/org-people.ts';
 import { SessionController, type Credentials } from './people/session-controller.ts';
 import { OrgStore } from './store/org-store.ts';
 import { StoreOpenError } from './store/store-errors.ts';
@@ -78,6 +78,9 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     return join(storesDir, `${tenantId}.db`);
   };
   const orgs = createOrgDirectory(dataDir);
+  // The keystore's key slot under this device's own id (never an org's id) holds the
+  // workstation secret that keys the tags of who used which org here (org-people.ts).
+  const people = createOrgPeople(dataDir, () => keystore.getOrCreateStoreKey(deviceId));
   const deviceName = options.deviceName ?? 'workstation';
   const log = options.log ?? ((event, fields) => console.warn(JSON.stringify({ event, ...fields })));
   const devices = createDeviceLifecycle({ dataDir, storesDir, storePath, serverUrl, keystore, deviceId, deviceName, orgs, log });
@@ -146,6 +149,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     serverUrl,
     clock: options.clock ?? systemClock,
     orgs,
+    people,
     signInOnline,
     revoke,
     storeExists: (tenantId) => existsSync(storePath(tenantId)),
@@ -165,7 +169,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     sessionStatus: () => sessions.status(),
     signIn: (input) => sessions.signIn(input),
     signOut: () => sessions.signOut(),
-    knownOrgs: () => listKnownOrgs(orgs, (tenantId) => existsSync(storePath(tenantId)), sessions.currentTenantId()),
+    knownOrgs: () => sessions.knownOrgs(),
     enroll: async ({ token }) => {
       await resumed;
       const enrolled = await devices.enroll(token);

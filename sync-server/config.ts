@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { operatorSocketPath } from './operator/socket-path.ts';
 import type { SyncServerOptions } from './server.ts';
+import { MasterKeyError } from './vault/master-keyring.ts';
+import { vaultFromEnv, type VaultOptions } from './vault/vault-config.ts';
 
 const flag = z.enum(['0', '1', 'true', 'false']).transform((value) => value === '1' || value === 'true');
 
@@ -37,6 +39,14 @@ export function loadConfig(env: Record<string, string | undefined>): SyncServerO
     throw new ConfigError(`Invalid sync server configuration:\n  ${problems.join('\n  ')}`);
   }
   const c = parsed.data;
+  let vault: VaultOptions | undefined;
+  try {
+    // The demo (seeded, embedded or not) gets a generated keyring in its data folder; production names its own.
+    vault = vaultFromEnv(env, c.CLINICSYNC_SEED_DEMO ? c.CLINICSYNC_DATA_DIR : null);
+  } catch (error) {
+    if (error instanceof MasterKeyError) throw new ConfigError(`Invalid sync server configuration:\n  ${error.message}`);
+    throw error;
+  }
   return {
     host: c.CLINICSYNC_HOST,
     port: c.CLINICSYNC_PORT,
@@ -46,11 +56,13 @@ export function loadConfig(env: Record<string, string | undefined>): SyncServerO
     bus: c.CLINICSYNC_NATS_URL ? { kind: 'nats', servers: c.CLINICSYNC_NATS_URL } : { kind: 'memory' },
     seedDemo: c.CLINICSYNC_SEED_DEMO,
     operatorSocket: operatorSocketPath(c.CLINICSYNC_OPERATOR_SOCKET, c.CLINICSYNC_DATA_DIR, {}),
+    ...(vault ? { vault } : {}),
   };
 }
 
 /** A secret-free one-line description of the configuration, for the start-up banner. */
 export function describeConfig(options: SyncServerOptions): string {
   const db = options.database.kind === 'postgres' ? `postgres (prefix ${options.database.databasePrefix})` : `pglite (${options.database.dataDir ?? 'in memory'})`;
-  return `database: ${db}; bus: ${options.bus?.kind ?? 'memory'}; demo seed: ${options.seedDemo ? 'on' : 'off'}`;
+  const vault = options.vault ? `${options.vault.masterKey.kind === 'env' ? 'master key from the environment' : `master key file ${options.vault.masterKey.path}`}` : 'off (no master key)';
+  return `database: ${db}; bus: ${options.bus?.kind ?? 'memory'}; demo seed: ${options.seedDemo ? 'on' : 'off'}; vault: ${vault}`;
 }

@@ -14,6 +14,10 @@ import { silentLogger, type LogEvent } from './log.ts';
 import { deploymentKey } from './operator/deployment-key.ts';
 import { startOperatorSocket, type OperatorSocket } from './operator/operator-socket.ts';
 import { createServices, type Services } from './services.ts';
+import { LocalKeyWrapper } from './vault/local-key-wrapper.ts';
+import { loadKeyring } from './vault/master-keyring.ts';
+import type { VaultOptions } from './vault/vault-config.ts';
+import { checkVaultMasterKeys } from './vault/vault-startup-check.ts';
 
 export type { ServerAdmin } from './admin/server-admin.ts';
 export type { DemoInfo, DemoOrg, DemoUser } from './demo/demo-orgs.ts';
@@ -41,6 +45,11 @@ export interface SyncServerOptions {
   operatorSocket?: string | false;
   /** The sync protocol version to speak (default PROTOCOL_VERSION): tests run a neighbour version. */
   protocolVersion?: number;
+  /**
+   * The vault's master keyring (sync-server/vault/vault-config.ts). Absent: the vault is off
+   * (its procedures say so), and a server whose databases already hold vault keys refuses to start.
+   */
+  vault?: VaultOptions;
 }
 
 export interface SyncServerHandle {
@@ -70,13 +79,15 @@ export interface ServerCore {
  * Databases, bus, services and admin without HTTP: what the server runs on, and what an
  * admin command opens (it must never listen on a port).
  */
-export async function openServerCore(options: Pick<SyncServerOptions, 'database' | 'bus' | 'log' | 'protocolVersion'>): Promise<ServerCore> {
+export async function openServerCore(options: Pick<SyncServerOptions, 'database' | 'bus' | 'log' | 'protocolVersion' | 'vault'>): Promise<ServerCore> {
   const log = options.log ?? silentLogger;
+  // Before any database is opened: a missing or malformed master key stops the start here.
+  const vaultKeys = options.vault ? new LocalKeyWrapper(loadKeyring(options.vault.masterKey)) : null;
   const databases = await openDatabases(options.database, log);
   let bus: PokeBus | undefined;
   try {
     bus = options.bus?.kind === 'nats' ? await createNatsBus(options.bus.servers, log) : createMemoryBus();
-    const services = createServices(databases, bus, log, options.protocolVersion);
+    const services = createServices(databases, bus, log, options.protocolVersion, vaultKeys);
     const admin = createServerAdmin(services, databases);
     const runningBus = bus;
     let closing: Promise<void> | undefined;
@@ -108,6 +119,8 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
   let automation: Automation | undefined;
   let operator: OperatorSocket | undefined;
   try {
+    // Serving with vault keys this server cannot unwrap would fail every credential use later: refuse now.
+    await checkVaultMasterKeys(databases.domains.configuration, services.vault.secrets.keyWrapperOrNull());
     const demo = options.seedDemo ? await seedDemo(services, admin) : null;
     // Background work runs in the server only, never in an admin command's core.
     eventBus = await openEventBus(options.bus, log);

@@ -33,6 +33,8 @@ import type { SyncDomainService } from './sync/outcome.ts';
 import { readOnlySyncDomain } from './sync/online-only.ts';
 import { readConfigurationChanges } from './domains/configuration/configuration-feed.ts';
 import { readStaffChanges } from './domains/personnel/staff-feed.ts';
+import type { KeyWrapper } from './vault/key-wrapper.ts';
+import { createVault, type Vault } from './vault/vault.ts';
 
 /** Every domain service, each handed its own DomainDb once, wired at start-up. */
 export interface Services {
@@ -65,6 +67,8 @@ export interface Services {
   practiceProfiles: PracticeProfileService;
   payerContracts: PayerContractService;
   agentConfigs: AgentConfigService;
+  /** vault.* procedures: the org's integration credentials under envelope encryption (sync-server/vault/). */
+  vault: Vault;
   /** Jobs, workflow runs, the event outbox and the processed-event ledger. */
   automation: AutomationStores;
   syncDomains: Record<SyncedDomain, SyncDomainService>;
@@ -75,14 +79,24 @@ export interface Services {
   protocolVersion: number;
 }
 
-export function createServices(databases: DatabaseSet, bus: PokeBus, log: Logger, protocolVersion: number = PROTOCOL_VERSION): Services {
+export function createServices(
+  databases: DatabaseSet,
+  bus: PokeBus,
+  log: Logger,
+  protocolVersion: number = PROTOCOL_VERSION,
+  vaultKeys: KeyWrapper | null = null,
+): Services {
   const { domains } = databases;
   const patients = new PatientService(domains.master_data);
   const appointments = new AppointmentService(domains.scheduling, (tenantId, ids) => patients.linkedIds(tenantId, ids));
   const clock = new HybridClock('server');
   const pokeAfterCommit = (domain: SyncedDomain) => (tenantIds: readonly string[]) => pokeOrgs(bus, log, domain, tenantIds);
   // Scheduling asks personnel (its own database) whether a practitioner is the org's (a service call, never a cross-database query).
-  const personnel = new PersonnelService(domains.personnel, pokeAfterCommit('personnel'));
+  const accounts = new AccountDirectory(domains.tenant_info);
+  // Personnel asks tenant_info whether an account it links to a staff record is a member of the org.
+  const personnel = new PersonnelService(domains.personnel, pokeAfterCommit('personnel'), {
+    isMember: async (tenantId, userId) => (await accounts.member(tenantId, userId)) !== null,
+  });
   const scheduling = createSchedulingDesk(domains.scheduling, {
     linkedPatients: (tenantId, ids) => patients.linkedIds(tenantId, ids),
     practitionerExists: (tenantId, id) => personnel.practitionerExists(tenantId, id),
@@ -99,7 +113,7 @@ export function createServices(databases: DatabaseSet, bus: PokeBus, log: Logger
   const clinicalDesk = { clock, notify: pokeAfterCommit('clinical') };
   return {
     tenants: new TenantDirectory(domains.tenant_info),
-    accounts: new AccountDirectory(domains.tenant_info),
+    accounts,
     sessions: new SessionStore(domains.tenant_info),
     devices: new DeviceRegistry(domains.tenant_info),
     enrollmentTokens: new EnrollmentTokens(domains.tenant_info),
@@ -119,6 +133,7 @@ export function createServices(databases: DatabaseSet, bus: PokeBus, log: Logger
     practiceProfiles: new PracticeProfileService(domains.configuration, pokeAfterCommit('configuration')),
     payerContracts: new PayerContractService(domains.configuration, pokeAfterCommit('configuration')),
     agentConfigs: new AgentConfigService(domains.configuration, pokeAfterCommit('configuration')),
+    vault: createVault(domains.configuration, vaultKeys, log),
     automation: createAutomationStores(domains.process_automation),
     syncDomains: {
       // Set-up domains only serve their feeds: admins change them online (sync/online-only.ts).

@@ -1,7 +1,11 @@
 import http from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createTRPCClient, createWSClient, TRPCClientError, wsLink } from '@trpc/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { LOCAL_API_SOCKET_PATH } from '../../shared/local-api-socket.ts';
+import type { LocalApiRouter } from '../local-api/router.ts';
 import { createFileKeystore } from '../keystore/file-keystore.ts';
 import { tempDir } from '../test-support/temp-dir.ts';
 import { createWorkstation, type Workstation } from '../workstation.ts';
@@ -106,5 +110,67 @@ describe('browser-mode host', () => {
     expect(js.headers['x-content-type-options']).toBe('nosniff');
     expect((await request(`${host.origin}/..%2fsecret.txt`)).body).not.toContain('outside the renderer');
     expect((await request(`${host.origin}/patients`)).body).toContain('<!doctype html>');
+  });
+});
+
+/** Opens a WebSocket with forged or real headers; resolves 'open' or the refusal's HTTP status. */
+function upgrade(origin: string, headers: Record<string, string>, path = LOCAL_API_SOCKET_PATH): Promise<{ status: number | 'open'; socket: WebSocket }> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(`${origin.replace('http', 'ws')}${path}`, { headers });
+    socket.once('open', () => resolve({ status: 'open', socket }));
+    socket.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0, socket }));
+    socket.once('error', () => resolve({ status: 0, socket }));
+  });
+}
+
+describe('browser-mode host: the local API WebSocket', () => {
+  it('refuses an upgrade without a live session, from another origin, for a foreign Host or another path', async () => {
+    const cookie = await launch();
+    const origin = host.origin;
+    const attempts: [Record<string, string>, number, string?][] = [
+      [{ origin }, 401],
+      [{ origin, cookie: 'clinicsync_host=forged' }, 401],
+      [{ cookie }, 403], // no Origin: not our page
+      [{ cookie, origin: 'http://evil.example' }, 403], // cross-site WebSocket hijacking
+      [{ cookie, origin: 'http://localhost:1' }, 403],
+      [{ cookie, origin, host: 'evil.example' }, 421], // DNS rebinding
+      [{ cookie, origin }, 404, '/api/other-socket'],
+    ];
+    for (const [headers, status, path] of attempts) {
+      const result = await upgrade(origin, headers, path);
+      expect({ headers, status: result.status }).toEqual({ headers, status });
+      result.socket.terminate();
+    }
+  });
+
+  it('serves the local API over the socket for the launched page, errors carrying the app code', async () => {
+    const cookie = await launch();
+    const headers = { cookie, origin: host.origin };
+    // The real tRPC client, as the renderer uses it, over a socket that carries the page's headers.
+    class PageSocket extends WebSocket {
+      constructor(url: string | URL) {
+        super(url, { headers });
+      }
+    }
+    const socket = createWSClient({ url: `${host.origin.replace('http', 'ws')}${LOCAL_API_SOCKET_PATH}`, WebSocket: PageSocket as unknown as typeof globalThis.WebSocket });
+    const client = createTRPCClient<LocalApiRouter>({ links: [wsLink({ client: socket })] });
+    try {
+      expect(await client.session.status.query()).toMatchObject({ state: 'signed_out', user: null, org: null });
+      const refused = await client.patients.list.query({ search: 'a' }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(TRPCClientError);
+      expect((refused as TRPCClientError<LocalApiRouter>).data).toMatchObject({ appCode: 'STORE_LOCKED' });
+    } finally {
+      await socket.close();
+    }
+  });
+
+  it('ends open sockets when the host closes (close does not hang on them)', async () => {
+    const cookie = await launch();
+    const { status, socket } = await upgrade(host.origin, { cookie, origin: host.origin });
+    expect(status).toBe('open');
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    await host.close();
+    expect(await closed).toBeGreaterThan(0);
+    host = await startBrowserHost({ workstation, rendererDir: join(dir.path, 'renderer') }); // afterEach closes this one
   });
 });

@@ -5,6 +5,7 @@ import { HTTP_STATUS } from '../../shared/errors.ts';
 import { describeError } from '../local-api/errors.ts';
 import type { Workstation } from '../workstation.ts';
 import { allowedHosts, isSameOriginRequest, randomToken, readCookie, sameToken, SECURITY_HEADERS, SESSION_COOKIE, sessionCookie } from './security.ts';
+import { createLocalApiSocket } from './local-api-socket.ts';
 import { serveStatic } from './static-files.ts';
 
 export interface BrowserHostOptions {
@@ -28,7 +29,9 @@ const API_PREFIX = '/api/';
  * Serves the renderer and the local API on loopback for browser mode. The API holds PHI,
  * so: bound to 127.0.0.1 only, Host header pinned (DNS rebinding), a one-time launch
  * token traded for an HttpOnly SameSite=Strict cookie, the cookie required on every API
- * call, and a same-origin Origin required on every state-changing one.
+ * call, and a same-origin Origin required on every state-changing one. The page's calls go
+ * over one WebSocket (local-api-socket.ts, held to the same rules) once it is open, and over
+ * HTTP until then.
  */
 export async function startBrowserHost({ workstation, port = 0, rendererDir }: BrowserHostOptions): Promise<BrowserHost> {
   let launchToken: string | null = randomToken();
@@ -52,12 +55,16 @@ export async function startBrowserHost({ workstation, port = 0, rendererDir }: B
   const refuse = (res: http.ServerResponse, status: number, text: string) =>
     void res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(text);
 
+  const hasLiveSession = (req: http.IncomingMessage) => {
+    const session = readCookie(req, SESSION_COOKIE);
+    return session !== undefined && sessions.has(session);
+  };
+
   const server = http.createServer((req, res) => {
     const host = req.headers.host ?? '';
     if (!hosts.has(host)) return refuse(res, 421, 'Unknown host.');
     const url = new URL(req.url ?? '/', `http://${host}`);
-    const session = readCookie(req, SESSION_COOKIE);
-    const hasSession = session !== undefined && sessions.has(session);
+    const hasSession = hasLiveSession(req);
 
     const offered = url.searchParams.get('launch');
     if (offered !== null) {
@@ -81,6 +88,9 @@ export async function startBrowserHost({ workstation, port = 0, rendererDir }: B
     serveStatic(rendererDir, url.pathname, res, req.method);
   });
 
+  const socket = createLocalApiSocket(workstation, { hostOk: (host) => hosts.has(host), sessionOk: hasLiveSession });
+  server.on('upgrade', socket.handleUpgrade);
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
@@ -96,6 +106,7 @@ export async function startBrowserHost({ workstation, port = 0, rendererDir }: B
     origin,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      socket.close();
       server.closeAllConnections();
       await closed;
     },

@@ -30,8 +30,8 @@ export interface LocalBackend {
   sessionStatus(): SessionStatus;
   signIn(input: { org: string; username: string; password: string }): Promise<SessionStatus>;
   signOut(): Promise<SessionStatus>;
-  /** The orgs this workstation holds a store for (the org switcher); org names and codes only. */
-  knownOrgs(): KnownOrg[];
+  /** The signed-in person's orgs with a store on this workstation (the org switcher); org names and codes only. */
+  knownOrgs(): Promise<KnownOrg[]>;
   /** Trades IT's one-time enrollment token for this device's credential in that org (online only). */
   enroll(input: { token: string }): Promise<{ orgCode: string; orgName: string }>;
   /** The signed-in person's password unlocks a locked session (failures count towards the lockout). */

@@ -66,8 +66,61 @@ describe('local API: clinicalViews and staff', () => {
     changes.forEach((change, i) => s.applyPage({ protocolVersion: 1, tenantId: s.tenantId, domain: 'personnel', changes: [{ ...change, seq: String(i + 1) }], cursor: String(i + 1), hasMore: false, serverHlc }));
     const listed = await callerAs(s, 'clinician').staff.practitioners();
     expect(listed.map((p) => p.displayName)).toEqual(['Dr. Able', 'Dr. Zed']);
-    expect(listed[0]).toEqual({ id: changes[1]!.id, displayName: 'Dr. Able' });
+    expect(listed[0]).toEqual({ id: changes[1]!.id, displayName: 'Dr. Able', linkedToYou: false });
     expect(await callerAs(s, 'front_desk').staff.practitioners()).toEqual(listed);
     expect((await refusal(callerAs(s, 'it_admin').staff.practitioners())).code).toBe('FORBIDDEN');
+  });
+
+  /** Staff rows as the personnel feed brings them, applied to the store one page each. */
+  function pullStaff(s: OrgStore, members: { id?: string; displayName: string; isPractitioner?: boolean; active?: boolean; userId: string | null }[]) {
+    const serverHlc = formatHlc({ ms: Date.now(), counter: 0, node: 'server' });
+    const page = (s as OrgStore & { pulled?: number }).pulled ?? 0;
+    const changes = members.map((m, i) => ({
+      seq: String(page * 100 + i + 1), entity: 'staff_member', id: m.id ?? uuidv7(), op: 'upsert', version: 1, fieldHlc: {},
+      fields: { displayName: m.displayName, jobTitle: '', jobRoles: [], isPractitioner: m.isPractitioner ?? true, npi: null, active: m.active ?? true, userId: m.userId },
+    }) as const);
+    s.applyPage({ protocolVersion: 1, tenantId: s.tenantId, domain: 'personnel', changes, cursor: String(page * 100 + members.length), hasMore: false, serverHlc });
+    (s as OrgStore & { pulled?: number }).pulled = page + 1;
+    return changes.map((c) => c.id);
+  }
+
+  it("staff.practitioners marks the signed-in user's linked practitioner (My day opens on it), and no one else's", async () => {
+    const s = openFresh();
+    const me = uuidv7();
+    const colleague = uuidv7();
+    const [, mine] = pullStaff(s, [
+      { displayName: 'Dr. Able', userId: colleague },
+      { displayName: 'Dr. Mine', userId: me },
+      { displayName: 'Dr. Unlinked', userId: null },
+    ]);
+    const listed = await storeOnlyCaller(s, { role: 'clinician', userId: me }).staff.practitioners();
+    expect(listed.filter((p) => p.linkedToYou).map((p) => p.id)).toEqual([mine]);
+    // Another user, linked to nothing: no practitioner is theirs, so My day falls back to the remembered or first one.
+    expect((await storeOnlyCaller(s, { role: 'clinician', userId: uuidv7() }).staff.practitioners()).some((p) => p.linkedToYou)).toBe(false);
+    // Unlinking on the server (a later page) takes the mark away.
+    pullStaff(s, [{ id: mine!, displayName: 'Dr. Mine', userId: null }]);
+    expect((await storeOnlyCaller(s, { role: 'clinician', userId: me }).staff.practitioners()).some((p) => p.linkedToYou)).toBe(false);
+  });
+
+  it("staff.authorNames names note authors by their linked staff record (inactive too); unknown authors are left out", async () => {
+    const s = openFresh();
+    const ada = uuidv7();
+    const gone = uuidv7();
+    const stranger = uuidv7();
+    pullStaff(s, [
+      { displayName: 'Dr Ada Lovelace', userId: ada },
+      { displayName: 'Nurse Left', isPractitioner: false, active: false, userId: gone },
+      { displayName: 'Dr. Unlinked', userId: null },
+    ]);
+    const names = await callerAs(s, 'clinician').staff.authorNames({ userIds: [ada, gone, stranger, ada] });
+    expect(names.sort((x, y) => x.displayName.localeCompare(y.displayName))).toEqual([
+      { userId: ada, displayName: 'Dr Ada Lovelace' },
+      { userId: gone, displayName: 'Nurse Left' },
+    ]);
+    expect(await callerAs(s, 'clinician').staff.authorNames({ userIds: [] })).toEqual([]);
+    // Staff names are personnel data the front desk may see; it still never gets a note's text (above).
+    expect(await callerAs(s, 'front_desk').staff.authorNames({ userIds: [ada] })).toEqual([{ userId: ada, displayName: 'Dr Ada Lovelace' }]);
+    expect((await refusal(callerAs(s, 'it_admin').staff.authorNames({ userIds: [ada] }))).code).toBe('FORBIDDEN');
+    expect((await refusal(callerAs(s, 'clinician').staff.authorNames({ userIds: ['nope'] }))).code).toBe('VALIDATION');
   });
 });

@@ -9,7 +9,8 @@ const breakGlassSchema = signInSchema.extend({ reason: breakGlassEntrySchema.sha
 
 /**
  * Who is signed in, and in which org. Switching org is an ordinary sign-in to the other
- * org (password asked again): the controller closes this org's store before opening it.
+ * org (password asked again): the controller opens it first and closes this org's store
+ * only once it has, so a switch that fails leaves the person where they were.
  */
 export const sessionRouter = t.router({
   status: t.procedure.query(({ ctx }) => ctx.backend.sessionStatus()),
@@ -18,6 +19,6 @@ export const sessionRouter = t.router({
   unlock: t.procedure.input(unlockSchema).mutation(({ ctx, input }) => ctx.backend.unlock(input)),
   lock: t.procedure.mutation(({ ctx }) => ctx.backend.lock()),
   breakGlass: t.procedure.input(breakGlassSchema).mutation(({ ctx, input }) => ctx.backend.breakGlass(input)),
-  /** The org switcher's list: orgs with a store on this workstation (names and codes; no PHI). */
+  /** The org switcher's list: the signed-in person's orgs with a store on this workstation (names and codes; no PHI). */
   knownOrgs: t.procedure.query(({ ctx }) => ctx.backend.knownOrgs()),
 });

@@ -9,7 +9,9 @@ import { BreakGlassUploader } from './break-glass-upload.ts';
 import { checkLocalPassword, offlineWindowOpen } from './local-users.ts';
 import { startReconnect } from './reconnect.ts';
 import { ALLOWED_WHILE_LOCKED, NOT_ACTIVITY } from './session-gate.ts';
-import { findOfflineOrg, openOfflineSession, openOnlineSession, rememberOnline, type Credentials, type OpeningDeps } from './session-opening.ts';
+import { listKnownOrgs, type KnownOrg } from './known-orgs.ts';
+import { findOfflineOrg, normalizeOrgCode, openOfflineSession, openOnlineSession, rememberOnline, type Credentials, type OpeningDeps } from './session-opening.ts';
+import { switchRefused } from './switch-refused.ts';
 import { toSessionStatus } from './session-status.ts';
 import { isRemovalCode, type RemovalCode } from '../sync/engine.ts';
 import { readSessionProof } from '../devices/session-proof.ts';
@@ -48,12 +50,6 @@ const ENDS_SESSION: ReadonlySet<ErrorCode> = new Set([
   'DEVICE_NOT_ENROLLED',
 ]);
 
-/** An offline org switch whose second org did not open (wrong password, window expired): both are closed now. */
-export function switchFailedNotice(leftOrg: string, targetOrg: string, error: unknown): string {
-  const why = error instanceof AppError ? error.message : 'It could not be opened.';
-  return `${leftOrg} was closed to open ${targetOrg} without the server, and ${targetOrg} did not open: ${why} Sign in again to either organization.`;
-}
-
 const isOffline = (error: unknown) => error instanceof AppError && error.code === 'OFFLINE';
 
 /**
@@ -71,8 +67,10 @@ const isOffline = (error: unknown) => error instanceof AppError && error.code ==
  *   person's password, with the same failure count and lockout.
  *
  * Sign-in, sign-out, unlock, going online and close run one at a time (`serialized`), so
- * two stores are never open at once and a session is never half-replaced. Work running
- * inside the queue must not call a serialized method (it would wait for itself).
+ * there is one session at a time and it is never half-replaced (a switch to another org
+ * holds the target's store open beside the current one only until one of them closes:
+ * replaceCurrent). Work running inside the queue must not call a serialized method (it
+ * would wait for itself).
  */
 export class SessionController {
   private readonly options: SessionControllerOptions;
@@ -92,6 +90,14 @@ export class SessionController {
 
   currentTenantId(): string | null {
     return this.current?.tenantId ?? null;
+  }
+
+  /** The org switcher's list: the signed-in person's own orgs on this workstation (none when signed out). */
+  async knownOrgs(): Promise<KnownOrg[]> {
+    const s = this.current;
+    if (!s) return [];
+    const theirs = await this.options.people.orgsOf(s.user.login);
+    return listKnownOrgs(this.options.orgs, this.options.storeExists, s.tenantId, theirs);
   }
 
   /**
@@ -237,30 +243,50 @@ export class SessionController {
       } catch (error) {
         await this.removeIfTold(error, this.options.orgs.lookup(credentials.org));
         if (!isOffline(error)) throw error;
-        const org = findOfflineOrg(this.options, credentials.org);
-        // One store at a time: the current one closes before this org's opens, even if the
-        // password then turns out wrong (its data stays on disk; nothing is lost).
         const leaving = this.current;
-        await this.closeCurrent(true);
+        let org: ReturnType<typeof findOfflineOrg>;
         try {
-          this.install(await openOfflineSession(this.options, org, credentials, emergencyReason));
-        } catch (error) {
-          // Switching orgs offline: the sign-in screen says why the first org closed too.
-          if (leaving && leaving.tenantId !== org.tenantId) this.notice = switchFailedNotice(leaving.orgName, org.name, error);
-          throw error;
+          org = findOfflineOrg(this.options, credentials.org);
+        } catch (unknownHere) {
+          throw leaving ? switchRefused(leaving.orgName, normalizeOrgCode(credentials.org), unknownHere) : unknownHere;
         }
-        this.armReconnect(this.current!, credentials.password);
+        const s = await this.replaceCurrent(org, () => openOfflineSession(this.options, org, credentials, emergencyReason));
+        this.armReconnect(s, credentials.password);
         return this.status();
       }
-      await this.closeCurrent(true);
-      const s = await openOnlineSession(this.options, session, credentials).catch(async (error: unknown) => {
-        await this.options.revoke(session); // the store did not open: the server session would only dangle
-        throw error;
-      });
-      this.install(s);
+      const target = { tenantId: session.tenantId, name: session.tenantName };
+      const s = await this.replaceCurrent(target, () =>
+        openOnlineSession(this.options, session, credentials).catch(async (error: unknown) => {
+          await this.options.revoke(session); // the store did not open: the server session would only dangle
+          throw error;
+        }),
+      );
       this.attachSync(s, session);
       return this.status();
     });
+  }
+
+  /**
+   * Opens the target org's session in place of the current one. Another org's store opens
+   * BESIDE the current one, which closes only once the target has opened: if it does not
+   * (wrong password offline, never signed in there, its copy damaged), the person stays
+   * signed in where they were and the refusal says so. The same org again closes first
+   * (its store is the one open, and a store has one connection). (Runs in the queue.)
+   */
+  private async replaceCurrent(target: { tenantId: string; name: string }, open: () => Promise<ActiveSession>): Promise<ActiveSession> {
+    const leaving = this.current;
+    if (!leaving || leaving.tenantId === target.tenantId) {
+      await this.closeCurrent(true);
+      const s = await open();
+      this.install(s);
+      return s;
+    }
+    const s = await open().catch((error: unknown) => {
+      throw switchRefused(leaving.orgName, target.name, error);
+    });
+    await this.closeCurrent(true);
+    this.install(s);
+    return s;
   }
 
   private install(s: ActiveSession): void {

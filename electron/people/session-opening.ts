@@ -6,6 +6,7 @@ import { recordBreakGlass } from './break-glass-log.ts';
 import type { Clock } from './clock.ts';
 import { checkLocalPassword, findLocalUser, rememberOnlineUser, type LocalUser } from './local-users.ts';
 import type { OrgDirectory, OrgDirectoryEntry } from './org-directory.ts';
+import type { OrgPeople } from './org-people.ts';
 import { readOrgPolicy, saveOrgPolicy } from './org-policy.ts';
 import { assertOfflineUnlockAllowed, onlineSignInDone } from './online-required.ts';
 
@@ -19,6 +20,8 @@ export interface Credentials {
 export interface OpeningDeps {
   clock: Clock;
   orgs: OrgDirectory;
+  /** Who has signed in to which org here (keyed tags): the org switcher lists a person's own orgs only. */
+  people: OrgPeople;
   storeExists(tenantId: string): boolean;
   /** Opens (online: creates if new) the org's store with its key from the keystore. */
   openStore(tenantId: string): Promise<OrgStore>;
@@ -31,7 +34,8 @@ export const normalizeOrgCode = (org: string) => org.trim().toLowerCase();
 
 /**
  * After any successful online sign-in: this person's verifier (for offline unlock later),
- * the org's policy, and the org directory entry (code → org id, for finding the store offline).
+ * the org's policy, the org directory entry (code → org id, for finding the store offline),
+ * and that this person uses this org here (the org switcher's list).
  */
 export async function rememberOnline(deps: OpeningDeps, store: OrgStore, session: SessionInfo, credentials: Credentials): Promise<LocalUser> {
   const { userId, displayName, role, tenantId, tenantName } = session;
@@ -41,7 +45,14 @@ export async function rememberOnline(deps: OpeningDeps, store: OrgStore, session
   deps.orgs.remember(session.orgCode, { tenantId, name: tenantName });
   const typed = normalizeOrgCode(credentials.org);
   if (typed !== session.orgCode) deps.orgs.remember(typed, { tenantId, name: tenantName });
+  await deps.people.record(tenantId, credentials.username);
   return findLocalUser(store.db, { userId })!;
+}
+
+/** A store opened for a session that then did not start: its background check ends with it. */
+function closeUnused(store: OrgStore): void {
+  store.openReport.integrity.stop();
+  store.close();
 }
 
 /** An online session's store and person; the caller attaches the sync engine once it is installed. */
@@ -62,7 +73,7 @@ export async function openOnlineSession(deps: OpeningDeps, session: SessionInfo,
       clock: deps.clock,
     });
   } catch (error) {
-    store.close();
+    closeUnused(store);
     throw error;
   }
 }
@@ -97,6 +108,8 @@ export async function openOfflineSession(
       endsAt = now + policy.breakGlassMinutes * 60_000;
       recordBreakGlass(store, { userId: user.userId, reason: emergencyReason, startedAt: now, expiresAt: endsAt });
     }
+    // Already recorded at their online sign-in here, unless that was before the list existed.
+    await deps.people.record(org.tenantId, user.login);
     return new ActiveSession({
       tenantId: org.tenantId,
       orgCode: org.code,
@@ -110,7 +123,7 @@ export async function openOfflineSession(
       clock: deps.clock,
     });
   } catch (error) {
-    store.close();
+    closeUnused(store);
     throw error;
   }
 }

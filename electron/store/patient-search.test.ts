@@ -8,10 +8,11 @@ import { uuidv7 } from '../../shared/ids.ts';
 import type { PullPage } from '../../shared/sync/pull.ts';
 import { tempDir } from '../test-support/temp-dir.ts';
 import { META_TENANT_ID, writeMeta } from './meta.ts';
-import { migrate, SCHEMA_VERSION } from './migrations.ts';
+import { MIGRATIONS, migrate, SCHEMA_VERSION } from './migrations.ts';
 import { applyKey, configure } from './open-store.ts';
 import { OrgStore } from './org-store.ts';
 import { birthDateReadings } from './patient-search.ts';
+import { SEARCH_TABLES_SQL } from './schema/search-tables.ts';
 import { samplePatient } from './test-fixtures.ts';
 
 let dir: ReturnType<typeof tempDir> | undefined;
@@ -217,13 +218,15 @@ describe('the search index at rest', () => {
   });
 });
 
-describe('a store of the previous schema', () => {
+describe('a store of the schema before the search index', () => {
+  // The version a store has before the search index's step (later steps may follow it).
+  const beforeSearch = MIGRATIONS.indexOf(SEARCH_TABLES_SQL);
   it('gets the index built from its existing rows when opened', () => {
     const options = storeOptions();
     const raw = new Database(join(dir!.path, 'old.db'));
     applyKey(raw, options.key);
     configure(raw);
-    migrate(raw, { target: SCHEMA_VERSION - 1 });
+    migrate(raw, { target: beforeSearch });
     writeMeta(raw, META_TENANT_ID, options.tenantId);
     const insert = raw.prepare('INSERT INTO patients VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)');
     insert.run(uuidv7(), 'Élodie', 'Oldrow', '1970-03-04', 'female', '+33 1 23 45', 'OLD-1', '{}');
@@ -231,7 +234,7 @@ describe('a store of the previous schema', () => {
     expect(raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'patient_search'").get()).toEqual({ n: 0 });
     raw.close();
     store = OrgStore.open({ ...options, path: join(dir!.path, 'old.db') });
-    expect(store.openReport.schema).toEqual({ from: SCHEMA_VERSION - 1, to: SCHEMA_VERSION });
+    expect(store.openReport.schema).toEqual({ from: beforeSearch, to: SCHEMA_VERSION });
     expect(found(store, 'oldrow')).toEqual(['Bert', 'Élodie']);
     expect(found(store, 'elodie')).toEqual(['Élodie']);
     expect(found(store, 'old-2')).toEqual(['Bert']);

@@ -5,7 +5,7 @@ import { uuidv7 } from '../../shared/ids.ts';
 import type { Change, PullPage } from '../../shared/sync/pull.ts';
 import { freshStorePerTest } from '../test-support/fresh-store.ts';
 import type { OrgStore } from './org-store.ts';
-import { BOOKED_APPOINTMENTS_SQL, OPEN_CONFLICTS_SQL, scheduleView, type ScheduleView } from './schedule-view.ts';
+import { APPOINTMENTS_IN_RANGE_SQL, OPEN_CONFLICTS_SQL, scheduleView, type ScheduleView } from './schedule-view.ts';
 import { localToInstant } from './schedule-view-time.ts';
 import { sampleAppointment, samplePatient } from './test-fixtures.ts';
 
@@ -55,15 +55,20 @@ describe('schedule view (local store)', () => {
     const { s, ids, book } = clinic();
     const exact = book(`${MONDAY}T09:30:00Z`, `${MONDAY}T10:00:00Z`); // 09:30 only: touches 09:00 and 10:00
     const straddling = book(`${MONDAY}T10:15:00+00:00`, `${MONDAY}T10:45:00Z`, { practitionerName: 'DR. ABLE', location: 'room 1', status: 'checked_in' });
-    book(`${MONDAY}T09:00:00Z`, `${MONDAY}T09:30:00Z`, { status: 'cancelled' });
-    book(`${MONDAY}T09:00:00Z`, `${MONDAY}T09:30:00Z`, { status: 'no_show' });
+    const cancelled = book(`${MONDAY}T09:00:00Z`, `${MONDAY}T09:30:00Z`, { status: 'cancelled' });
+    const noShow = book(`${MONDAY}T09:00:00Z`, `${MONDAY}T09:30:00Z`, { status: 'no_show' });
+    const releasedStranger = book(`${MONDAY}T10:00:00Z`, `${MONDAY}T10:30:00Z`, { practitionerName: 'Dr. Nobody', status: 'cancelled' });
 
     const view = scheduleView(s.db, { from: MONDAY, days: 1 });
     expect(view).toMatchObject({ from: MONDAY, to: MONDAY, timeZone: 'UTC', unplaced: [] });
+    expect(view.releasedUnplaced.map((a) => [a.id, a.status])).toEqual([[releasedStranger, 'cancelled']]);
     expect(free(view, ids.able, ids.room1)).toEqual([`${MONDAY} 09:00`]);
     const column = view.columns.find((c) => c.practitionerId === ids.able)!;
     expect(column).toMatchObject({ practitionerName: 'Dr. Able', locationName: 'Room 1', blocks: [{ date: MONDAY, start: '09:00', end: '11:00', slotMinutes: 30 }] });
     expect(column.appointments.map((a) => [a.id, a.status, a.patientName])).toEqual([[exact, 'booked', 'Ada Testperson'], [straddling, 'checked_in', 'Ada Testperson']]);
+    // Released appointments still show where they were, apart from the ones that hold their time.
+    expect(column.released.map((a) => [a.id, a.status])).toEqual([[cancelled, 'cancelled'], [noShow, 'no_show']].sort(([x], [y]) => x!.localeCompare(y!)));
+    expect(scheduleView(s.db, { from: MONDAY, days: 1, practitionerId: ids.baker }).columns.flatMap((c) => c.released)).toEqual([]);
     expect(column.freeSlots[0]).toEqual({ date: MONDAY, start: '09:00', end: '09:30', startsAt: `${MONDAY}T09:00:00.000Z`, endsAt: `${MONDAY}T09:30:00.000Z` });
   });
 
@@ -136,7 +141,7 @@ describe('schedule view (local store)', () => {
   it('reads appointments, conflicts and schedules through their indexes', () => {
     const s = openFresh();
     const plan = (sql: string, params: Record<string, unknown>) => JSON.stringify(s.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params));
-    expect(plan(BOOKED_APPOINTMENTS_SQL, { fromMs: 0, toMs: 1 })).toMatch(/SEARCH a USING INDEX appointments_start/);
+    expect(plan(APPOINTMENTS_IN_RANGE_SQL, { fromMs: 0, toMs: 1 })).toMatch(/SEARCH a USING INDEX appointments_start/);
     expect(plan(OPEN_CONFLICTS_SQL, { fromMs: 0, toMs: 1 })).toMatch(/SEARCH booking_conflicts USING INDEX booking_conflicts_status/);
     // The per-day lookups of setup-queries.listSchedules, as the view makes them.
     expect(plan('SELECT * FROM practitioner_schedules WHERE weekday = @weekday ORDER BY weekday, start_time, practitioner_id, valid_from, id', { weekday: 1 }))

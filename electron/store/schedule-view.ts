@@ -19,6 +19,8 @@ import { addDays, isoWeekday, localToInstant, minutesOf, timeOf } from './schedu
  * carries no ids), so they are placed by matching those names, case-insensitively, to the
  * synced staff and locations; an ambiguous or unknown name leaves the appointment "unplaced".
  * A practitioner is busy wherever they are: a booking at another location takes the slot too.
+ * Cancelled and no-show appointments are listed apart ("released"): the desk still sees them
+ * where they were, but they take no slot.
  */
 
 export interface ScheduleViewQuery {
@@ -69,6 +71,8 @@ export interface ScheduleColumn {
   locationName: string;
   blocks: ScheduledBlock[];
   appointments: BookedAppointment[];
+  /** Cancelled and no-show appointments here: shown, but their time is free again. */
+  released: BookedAppointment[];
   freeSlots: FreeSlot[];
 }
 
@@ -80,16 +84,21 @@ export interface ScheduleView {
   columns: ScheduleColumn[];
   /** Booked appointments in range whose practitioner or location name matches nothing synced (a filter on that side leaves them out). */
   unplaced: BookedAppointment[];
+  /** Cancelled and no-show appointments in range that match no column (same rule as `unplaced`). */
+  releasedUnplaced: BookedAppointment[];
   openConflicts: BookingConflictRow[];
 }
 
-/** Appointments that hold their time: cancelled and no-show ones free it again. */
-export const BOOKED_APPOINTMENTS_SQL = `
+/** Every appointment in range, whatever its status: the view splits holding from released ones. */
+export const APPOINTMENTS_IN_RANGE_SQL = `
   SELECT a.id, a.patient_id, a.starts_at, a.ends_at, a.status, a.reason, a.practitioner_name, a.location,
          p.given_name, p.family_name
   FROM appointments a LEFT JOIN patients p ON p.id = a.patient_id
-  WHERE a.starts_at_ms >= @fromMs AND a.starts_at_ms < @toMs AND a.status IN ('booked', 'checked_in')
+  WHERE a.starts_at_ms >= @fromMs AND a.starts_at_ms < @toMs
   ORDER BY a.starts_at_ms, a.id`;
+
+/** Statuses that free the appointment's time again. */
+const RELEASED: ReadonlySet<AppointmentFields['status']> = new Set(['cancelled', 'no_show']);
 
 /** How far before the range an appointment may start and still reach into it (no visit lasts a day). */
 const LONGEST_APPOINTMENT_MS = 86_400_000;
@@ -119,7 +128,7 @@ export function scheduleView(db: Db, query: ScheduleViewQuery): ScheduleView {
   const practitionerByName = byUniqueName(staff.map((s) => ({ id: s.id, name: s.displayName })));
   const locationByName = byUniqueName(locations.map((l) => ({ id: l.id, name: l.name })));
 
-  const booked = prepared<[{ fromMs: number; toMs: number }], Record<string, string | null>>(db, BOOKED_APPOINTMENTS_SQL)
+  const inRange = prepared<[{ fromMs: number; toMs: number }], Record<string, string | null>>(db, APPOINTMENTS_IN_RANGE_SQL)
     .all({ fromMs: fromMs - LONGEST_APPOINTMENT_MS, toMs })
     .filter((row) => Date.parse(String(row['ends_at'])) > fromMs)
     .map((row): BookedAppointment => ({
@@ -127,6 +136,7 @@ export function scheduleView(db: Db, query: ScheduleViewQuery): ScheduleView {
       practitionerId: practitionerByName.get(nameKey(String(row['practitioner_name']))) ?? null,
       locationId: locationByName.get(nameKey(String(row['location']))) ?? null,
     }));
+  const booked = inRange.filter((a) => !RELEASED.has(a.status));
 
   const columns = new Map<string, ScheduleColumn>();
   const columnOf = (practitionerId: string, locationId: string): ScheduleColumn => {
@@ -140,6 +150,7 @@ export function scheduleView(db: Db, query: ScheduleViewQuery): ScheduleView {
         locationName: locationById.get(locationId)?.name ?? '',
         blocks: [],
         appointments: [],
+        released: [],
         freeSlots: [],
       };
       columns.set(key, column);
@@ -173,6 +184,13 @@ export function scheduleView(db: Db, query: ScheduleViewQuery): ScheduleView {
     if (!wanted(practitionerId, locationId)) continue;
     if (practitionerId !== null && locationId !== null) columnOf(practitionerId, locationId).appointments.push(appointment);
     else unplaced.push(appointment);
+  }
+  const releasedUnplaced: BookedAppointment[] = [];
+  for (const appointment of inRange) {
+    const { practitionerId, locationId } = appointment;
+    if (!RELEASED.has(appointment.status) || !wanted(practitionerId, locationId)) continue;
+    if (practitionerId !== null && locationId !== null) columnOf(practitionerId, locationId).released.push(appointment);
+    else releasedUnplaced.push(appointment);
   }
 
   // Slot grid of each block, minus slots any booking of the practitioner overlaps (touching ends do not overlap).
@@ -208,5 +226,5 @@ export function scheduleView(db: Db, query: ScheduleViewQuery): ScheduleView {
   const ordered = [...columns.values()].sort(
     (a, b) => a.practitionerName.localeCompare(b.practitionerName) || a.locationName.localeCompare(b.locationName) || a.practitionerId.localeCompare(b.practitionerId) || a.locationId.localeCompare(b.locationId),
   );
-  return { from: query.from, to: dates.at(-1) ?? query.from, timeZone, columns: ordered, unplaced, openConflicts };
+  return { from: query.from, to: dates.at(-1) ?? query.from, timeZone, columns: ordered, unplaced, releasedUnplaced, openConflicts };
 }

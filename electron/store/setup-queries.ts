@@ -36,13 +36,23 @@ export function listLocations(db: Db, options: { includeInactive?: boolean | und
   });
 }
 
-export function listStaff(db: Db, options: { practitionersOnly?: boolean | undefined; includeInactive?: boolean | undefined } = {}): StaffMemberRow[] {
+/** `linkedTo`: only the records linked to these sign-in accounts (user ids). */
+export function listStaff(
+  db: Db,
+  options: { practitionersOnly?: boolean | undefined; includeInactive?: boolean | undefined; linkedTo?: readonly string[] | undefined } = {},
+): StaffMemberRow[] {
   return rowsOf(
     db,
     'staff_member',
     `SELECT * FROM staff_members WHERE (is_practitioner = 1 OR @anyone = 1) AND (active = 1 OR @all = 1)
+       AND (@anyUser = 1 OR user_id IN (SELECT value FROM json_each(@userIds)))
      ORDER BY display_name COLLATE NOCASE, id`,
-    { anyone: options.practitionersOnly ? 0 : 1, all: options.includeInactive ? 1 : 0 },
+    {
+      anyone: options.practitionersOnly ? 0 : 1,
+      all: options.includeInactive ? 1 : 0,
+      anyUser: options.linkedTo ? 0 : 1,
+      userIds: JSON.stringify(options.linkedTo ?? []),
+    },
   );
 }
 

@@ -1,17 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../shared/ids.ts';
+import { fileDigest, flipByteInPage, lastUsedPage, STORE_PAGE_BYTES } from '../test-support/store-damage.ts';
 import { tempDir } from '../test-support/temp-dir.ts';
 import { openStore, openStoreFile } from './open-store.ts';
 import { OrgStore } from './org-store.ts';
 import { StoreOpenError } from './store-errors.ts';
 import { damageMarkPath, type IntegrityVerdict } from './store-integrity.ts';
 import { samplePatient } from './test-fixtures.ts';
-
-const PAGE = 4096;
 
 let dir: ReturnType<typeof tempDir> | undefined;
 afterEach(() => {
@@ -29,23 +28,9 @@ function storeWith(rows: number) {
   store.db.transaction(() => {
     for (let i = 0; i < rows; i++) store.patients.create(samplePatient({ familyName: `Damagetest${i}`, mrn: `MRN-${i}` }));
   })();
-  // The last page that holds data: the file may end in a free page (the search index frees
-  // pages as it merges), and a flipped byte there is harmless and never read.
-  const lastUsedPage = (store.db.prepare('SELECT max(pageno) AS n FROM dbstat').get() as { n: number }).n;
+  const lastPage = lastUsedPage(store.db);
   store.close();
-  return { path, key, tenantId, lastUsedPage };
-}
-
-const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-/** Flips one bit in the middle of page `page` (1-based), past its IV/salt, and returns the original bytes. */
-function flipByteInPage(path: string, page: number): Buffer {
-  const original = readFileSync(path);
-  const damaged = Buffer.from(original);
-  const offset = (page - 1) * PAGE + PAGE / 2;
-  damaged[offset] = (damaged[offset] ?? 0) ^ 0x10;
-  writeFileSync(path, damaged);
-  return original;
+  return { path, key, tenantId, lastUsedPage: lastPage };
 }
 
 function openError(open: () => unknown): unknown {
@@ -83,14 +68,14 @@ async function damageFound(options: { path: string; key: Buffer; tenantId: strin
 }
 
 describe('a damaged store page (SQLCipher HMAC failure)', () => {
-  const lastPage = (path: string) => statSync(path).size / PAGE;
+  const lastPage = (path: string) => statSync(path).size / STORE_PAGE_BYTES;
 
   it.each([
     ['page 2', (_lastUsed: number) => 2],
     ['the last page in use', (lastUsed: number) => lastUsed],
   ])('finds a flipped byte in %s, then refuses the store as STORE_MISMATCH/damaged at open, leaving the file bytes as they were', async (_label, pageOf) => {
     const { path, key, tenantId, lastUsedPage } = storeWith(300);
-    expect(statSync(path).size % PAGE).toBe(0);
+    expect(statSync(path).size % STORE_PAGE_BYTES).toBe(0);
     expect(lastPage(path)).toBeGreaterThan(10);
     expect(existsSync(`${path}-wal`)).toBe(false);
 
@@ -99,11 +84,11 @@ describe('a damaged store page (SQLCipher HMAC failure)', () => {
     expect(await damageFound({ path, key, tenantId })).not.toBe('not_found');
     expect(existsSync(damageMarkPath(path))).toBe(true);
     // ...so every later open reads every page first and refuses it before writing anything.
-    const before = sha256(path);
+    const before = fileDigest(path);
     const error = openError(() => openStore({ path, key, tenantId }));
     expect(error).toBeInstanceOf(StoreOpenError);
     expect(error).toMatchObject({ code: 'STORE_MISMATCH', reason: 'damaged' });
-    expect(sha256(path)).toBe(before);
+    expect(fileDigest(path)).toBe(before);
     // The failed open leaves no side files behind either.
     expect(existsSync(`${path}-wal`)).toBe(false);
     expect(existsSync(`${path}-shm`)).toBe(false);

@@ -57,6 +57,25 @@ export function clearDamageMark(storePath: string): void {
   rmSync(damageMarkPath(storePath), { force: true });
 }
 
+let held: Promise<void> | null = null;
+
+/**
+ * Test seam: background reads due from now on wait (after their delay) until `release` is
+ * called, so a workstation-level test can change the store file between sign-in and the
+ * read, whatever the machine's load. Nothing in the app calls it.
+ */
+export function holdIntegrityChecksForTest(): { release(): void } {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  held = gate;
+  return {
+    release() {
+      if (held === gate) held = null;
+      release();
+    },
+  };
+}
+
 /** A check already done (synchronously, at open). */
 export function settledCheck(verdict: IntegrityVerdict): StoreIntegrityCheck {
   return { verdict: Promise.resolve(verdict), stop: () => undefined };
@@ -91,7 +110,7 @@ export function startIntegrityCheck(options: { path: string; key: Uint8Array; db
       settle(db.open ? 'damaged' : 'stopped');
     }
   };
-  const timer = setTimeout(() => {
+  const start = () => {
     if (stopped) return settle('stopped');
     try {
       const input: IntegrityWorkerInput = { path, key };
@@ -107,7 +126,8 @@ export function startIntegrityCheck(options: { path: string; key: Uint8Array; db
     });
     worker.once('error', onMainConnection);
     worker.once('exit', () => settle('stopped'));
-  }, options.delayMs ?? INTEGRITY_CHECK_DELAY_MS);
+  };
+  const timer = setTimeout(() => (held ? void held.then(start) : start()), options.delayMs ?? INTEGRITY_CHECK_DELAY_MS);
   timer.unref();
   return {
     verdict,

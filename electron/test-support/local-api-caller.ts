@@ -11,10 +11,10 @@ import type { OrgStore } from '../store/org-store.ts';
  * optionally the sync wake-up). Any other backend member throws, so a procedure that starts
  * to depend on more shows up as a failing test instead of a silent stub.
  */
-export function storeOnlyCaller(store: OrgStore, options: { role?: Role | null; afterLocalWrite?: () => void } = {}) {
+export function storeOnlyCaller(store: OrgStore, options: { role?: Role | null; userId?: string; afterLocalWrite?: () => void } = {}) {
   const own: Record<string, unknown> = { store: () => store, beforeCall: () => undefined };
   if (options.role !== undefined) {
-    const user = options.role ? { userId: uuidv7(), username: 'u', displayName: 'U', role: options.role } : null;
+    const user = options.role ? { userId: options.userId ?? uuidv7(), username: 'u', displayName: 'U', role: options.role } : null;
     own['sessionStatus'] = () => ({ user });
   }
   if (options.afterLocalWrite) own['afterLocalWrite'] = options.afterLocalWrite;

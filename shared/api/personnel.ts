@@ -53,6 +53,12 @@ export const staffListInput = z
 
 export const staffGetInput = z.strictObject({ id: idSchema });
 
+/**
+ * The sign-in account (a user of the same org) this staff record describes, or null. It
+ * lets the desk show a note author's name and open My day on the person's own practitioner.
+ */
+const linkedUserId = idSchema.nullable();
+
 const npiOnlyForPractitioners = { message: 'only a practitioner has an NPI', path: ['npi'] };
 
 export const staffCreateInput = z
@@ -63,10 +69,11 @@ export const staffCreateInput = z
     npi: npiSchema.nullable().default(null),
     jobRoles: jobRoles.default([]),
     active: z.boolean().default(true),
+    userId: linkedUserId.default(null),
   })
   .refine((s) => s.npi === null || s.isPractitioner, npiOnlyForPractitioners);
 
-/** Changes only the fields given; `jobRoles` replaces the whole set. */
+/** Changes only the fields given; `jobRoles` replaces the whole set; `userId: null` unlinks the account. */
 export const staffUpdateInput = z
   .strictObject({
     id: idSchema,
@@ -76,6 +83,7 @@ export const staffUpdateInput = z
     npi: npiSchema.nullable().optional(),
     jobRoles: jobRoles.optional(),
     active: z.boolean().optional(),
+    userId: linkedUserId.optional(),
   })
   .refine((s) => Object.keys(s).length > 1, 'must change at least one field');
 
@@ -102,6 +110,8 @@ export interface StaffView {
   npi: string | null;
   active: boolean;
   jobRoles: JobRole[];
+  /** The linked sign-in account (same org), or null. */
+  userId: string | null;
   version: number;
   updatedAt: string;
 }

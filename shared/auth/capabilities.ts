@@ -28,6 +28,7 @@ export const CAPABILITIES = {
   'audit.read': 'read the org’s audit trail and verify its hash chain',
   'users.manage': 'create users and grant roles in the org',
   'devices.manage': 'enroll, list and revoke the org’s workstations',
+  'vault.manage': 'store, list, reveal and delete the org’s payer-portal and EHR-integration credentials; rotate its vault key',
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
@@ -57,7 +58,7 @@ export const ROLE_CAPABILITIES: Record<Role, readonly Capability[]> = {
     'schedule.read', 'schedule.write',
     'personnel.read', 'personnel.write',
     'configuration.read', 'configuration.write',
-    'audit.read', 'users.manage',
+    'audit.read', 'users.manage', 'vault.manage',
   ],
   it_admin: ['session.own', 'configuration.read', 'audit.read', 'users.manage', 'devices.manage'],
 };

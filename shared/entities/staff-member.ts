@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JOB_ROLES } from '../api/personnel.ts';
+import { idSchema } from '../ids.ts';
 
 /**
  * A staff member or practitioner of the org (personnel), as workstations see it: who
@@ -10,6 +11,10 @@ import { JOB_ROLES } from '../api/personnel.ts';
  * and is printed on claims, orders and referrals made at the desk; it is not a secret.
  * NOT synced: licences (DEA and state licence numbers are misused for prescription fraud;
  * the desk has no need for them), created_at/updated_at (bookkeeping).
+ * userId: synced. The id of the sign-in account this record describes (an opaque id, not a
+ * login or a secret): My day opens on the signed-in user's own practitioner, and a note's
+ * author id is shown as this record's name. Null when no account is linked; also null from
+ * a server older than the link (the default), which never sends it.
  */
 export const staffMemberFieldsSchema = z.object({
   displayName: z.string().trim().min(1, 'is required').max(100, 'is too long'),
@@ -18,6 +23,7 @@ export const staffMemberFieldsSchema = z.object({
   isPractitioner: z.boolean(),
   npi: z.string().regex(/^[0-9]{10}$/, 'must be ten digits').nullable(),
   active: z.boolean(),
+  userId: idSchema.nullable().default(null),
 });
 
 export type StaffMemberFields = z.infer<typeof staffMemberFieldsSchema>;

@@ -8,6 +8,7 @@ import { personnelRouter } from './routers/personnel.ts';
 import { patientsRouter } from './routers/patients.ts';
 import { schedulingRouter } from './routers/scheduling.ts';
 import { syncRouter } from './routers/sync.ts';
+import { vaultRouter } from './routers/vault.ts';
 import { publicProcedure, router } from './trpc.ts';
 
 /** Serves exactly the paths of shared/sync/procedures.ts SYNC_PROCEDURES (a test checks). */
@@ -23,6 +24,7 @@ export const syncServerRouter = router({
   clinical: clinicalRouter,
   personnel: personnelRouter,
   configuration: configurationRouter,
+  vault: vaultRouter,
 });
 
 export type SyncServerRouter = typeof syncServerRouter;

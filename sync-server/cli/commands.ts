@@ -6,9 +6,10 @@ import { serve } from './commands/serve.ts';
 import { tenantCreate, tenantList, tenantSetTier, tenantShow } from './commands/tenant.ts';
 import { tenantSetPolicy } from './commands/tenant-policy.ts';
 import { userCreate, userGrant } from './commands/user.ts';
+import { vaultRotateMaster, vaultRotateTenant } from './commands/vault.ts';
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [serve, migrate, tenantCreate, tenantList, tenantShow, tenantSetTier, tenantSetPolicy, userCreate, userGrant, deviceEnrollToken, deviceList, deviceRevoke, auditVerify];
+export const COMMANDS: readonly Command[] = [serve, migrate, tenantCreate, tenantList, tenantShow, tenantSetTier, tenantSetPolicy, userCreate, userGrant, deviceEnrollToken, deviceList, deviceRevoke, auditVerify, vaultRotateMaster, vaultRotateTenant];
 
 /** The command named by the leading words of argv, and how many words that took. */
 export function findCommand(argv: readonly string[]): { command: Command; words: number } | null {

@@ -2,8 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openServerCore, type ServerCore } from '../server.ts';
 import { DEMO_ROOMS, DEMO_WEEKDAYS, demoPractitioners } from './schedule-plan.ts';
 import { seedDemo } from './seed.ts';
+import { DEMO_LINKED_LOGIN, DEMO_LINKED_PRACTITIONER } from './seed-staff-link.ts';
 
-/** The demo seed's practitioners, rooms and weekly hours, read back through the services; seeding again adds nothing. */
+/**
+ * The demo seed's practitioners, rooms and weekly hours, and the demo clinician's link to one
+ * practitioner, read back through the services; seeding again adds (and bumps) nothing.
+ */
 describe('demo seed: practitioners, rooms and weekly hours', () => {
   let core: ServerCore;
 
@@ -35,6 +39,8 @@ describe('demo seed: practitioners, rooms and weekly hours', () => {
       expect(schedules.filter((s) => s.practitionerId === alpha.id).map((s) => [s.weekday, s.startTime, s.endTime, s.slotMinutes])).toEqual(
         DEMO_WEEKDAYS.map((weekday) => [weekday, '08:00', '17:00', 30]),
       );
+      const clinician = await core.services.accounts.memberByLogin(org.tenantId, DEMO_LINKED_LOGIN);
+      expect(staff.filter((s) => s.userId !== null).map((s) => [s.displayName, s.userId])).toEqual([[DEMO_LINKED_PRACTITIONER, clinician!.userId]]);
     }
     const before = await Promise.all(first.orgs.map((org) => snapshot(org.tenantId)));
     const again = await seedDemo(core.services, core.admin);

@@ -6,11 +6,13 @@ import type { Services } from '../services.ts';
 import { DEMO_ORGS, demoUsers, type DemoInfo } from './demo-orgs.ts';
 import { generateDemoData } from './generate.ts';
 import { seedDemoSchedule } from './seed-schedule.ts';
+import { linkDemoClinician } from './seed-staff-link.ts';
 
 /**
  * Creates the two demo orgs with their users, synthetic patients and appointments, and the
- * practitioners, rooms and weekly hours those appointments are booked with,
- * unless an org with that code exists already (idempotent across restarts).
+ * practitioners, rooms and weekly hours those appointments are booked with (the demo
+ * clinician linked to one of them), unless an org with that code exists already
+ * (idempotent across restarts).
  */
 export async function seedDemo(services: Services, admin: ServerAdmin): Promise<DemoInfo> {
   const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
@@ -21,6 +23,7 @@ export async function seedDemo(services: Services, admin: ServerAdmin): Promise<
     if (existing) {
       // Orgs seeded before practitioners and schedules were part of the demo get them now (a no-op afterwards).
       await seedDemoSchedule(services, existing.tenantId, spec.kind);
+      await linkDemoClinician(services, existing.tenantId);
       orgs.push({ code: spec.code, tenantId: existing.tenantId, name: existing.name, users });
       continue;
     }
@@ -32,6 +35,7 @@ export async function seedDemo(services: Services, admin: ServerAdmin): Promise<
     await bulkCreatePatients(services.patients.db, tenantId, data.patients, hlc);
     await bulkCreateAppointments(services.appointments.db, tenantId, data.appointments, hlc);
     const scheduleRows = await seedDemoSchedule(services, tenantId, spec.kind);
+    await linkDemoClinician(services, tenantId);
     services.log({
       level: 'info',
       event: 'demo_org_seeded',

@@ -71,7 +71,7 @@ for (const engine of engines) {
         practitionerId: drId, locationId: roomId, weekday: 1, startTime: '08:00', endTime: '12:00', slotMinutes: 15, validFrom: '2030-01-01', validTo: null,
       });
       expect(personnel.get(`staff_member:${drId}`)?.fields).toEqual({
-        displayName: 'Dr. Able', jobTitle: 'GP', jobRoles: ['physician'], isPractitioner: true, npi: NPI_PERSON, active: true,
+        displayName: 'Dr. Able', jobTitle: 'GP', jobRoles: ['physician'], isPractitioner: true, npi: NPI_PERSON, active: true, userId: null,
       });
       expect(configuration.get(`practice_profile:${a.tenantId}`)?.fields).toEqual({
         legalName: 'Able Family Practice', npi: NPI_ORG, addressLine1: '1 Main St', addressLine2: '', city: 'Springfield', region: 'IL',

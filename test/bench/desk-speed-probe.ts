@@ -22,7 +22,7 @@ export interface KeystrokeTiming {
   captionMs: number;
   /** keydown → this text's rows rendered (next frame): the figure. */
   resultsMs: number;
-  /** keydown → the patients.list request for the text left the page (the debounce). */
+  /** keydown → the patients.list request for the text left the page (over the socket or HTTP). */
   requestMs: number;
   /** That request's round trip through the host and the local API (ms). */
   apiMs: number;
@@ -63,38 +63,81 @@ export function installDeskProbe(): void {
 
   const searchBox = (target: EventTarget | null): target is HTMLInputElement => target instanceof HTMLInputElement && target.name === 'search' && target.type === 'search';
 
-  // Every patients.list answer, keyed by the search text it was for: what the table must show.
+  /**
+   * Reads the local API's calls off the wire, whichever way the page sends them: each call
+   * made returns what to do with its answer (`undefined` when it failed). Every
+   * patients.list answer is kept by the search text it was for: what the table must show.
+   */
+  function callMade(path: string, input: unknown): (data: unknown) => void {
+    if (path === 'session.signIn') {
+      return () => {
+        signInAnsweredAt = performance.now();
+      };
+    }
+    if (path !== 'patients.list') return () => undefined;
+    const search = typeof input === 'object' && input !== null ? (input as { search?: unknown }).search : undefined;
+    const text = (typeof search === 'string' ? search : '').trim();
+    const requestAt = performance.now();
+    requests.set(text, requestAt);
+    return (data) => {
+      if (!Array.isArray(data)) return;
+      answers.set(text, { rows: (data as { mrn: string }[]).map((row) => row.mrn || '—').join('|'), requestAt, answerAt: performance.now() });
+      check();
+    };
+  }
+
+  // Over HTTP (until the page's WebSocket is open): one call per request, or a batch keyed by position.
   const originalFetch = window.fetch.bind(window);
   window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, window.location.href);
-    const procedures = url.pathname.startsWith('/api/') ? url.pathname.slice('/api/'.length).split(',') : [];
-    if (procedures.includes('session.signIn')) {
-      const response = await originalFetch(input, init);
-      signInAnsweredAt = performance.now();
-      return response;
-    }
-    const index = procedures.indexOf('patients.list');
-    if (index < 0) return originalFetch(input, init);
-    // The renderer sends one call per request (httpLink); a batch (httpBatchLink) keys inputs and answers by position.
+    if (!url.pathname.startsWith('/api/')) return originalFetch(input, init);
+    const procedures = url.pathname.slice('/api/'.length).split(',');
     const batched = url.searchParams.get('batch') === '1';
-    const rawInput = JSON.parse(url.searchParams.get('input') ?? '{}') as Record<string, { search?: string } | undefined> & { search?: string };
-    const text = ((batched ? rawInput[String(index)] : rawInput)?.search ?? '').trim();
-    const requestAt = performance.now();
-    requests.set(text, requestAt);
+    const rawInput = (url.searchParams.has('input') ? JSON.parse(url.searchParams.get('input')!) : typeof init?.body === 'string' ? JSON.parse(init.body) : {}) as Record<string, unknown>;
+    const answered = procedures.map((path, index) => callMade(path, batched ? rawInput[String(index)] : rawInput));
     const response = await originalFetch(input, init);
     void response
       .clone()
       .json()
       .then((body: unknown) => {
-        type Answer = { result?: { data?: { mrn: string }[] } };
-        const data = (batched ? (body as Answer[])[index] : (body as Answer))?.result?.data;
-        if (!data) return;
-        answers.set(text, { rows: data.map((row) => row.mrn || '—').join('|'), requestAt, answerAt: performance.now() });
-        check();
+        type Reply = { result?: { data?: unknown } };
+        answered.forEach((done, index) => done((batched ? (body as Reply[])[index] : (body as Reply))?.result?.data));
       })
-      .catch(() => undefined);
+      .catch(() => answered.forEach((done) => done(undefined)));
     return response;
   };
+
+  // Over the page's WebSocket (tRPC's wsLink: JSON-RPC-like messages, one or an array per frame).
+  type SocketCall = { id?: number | string; method?: string; params?: { path?: string; input?: unknown } };
+  type SocketReply = { id?: number | string; result?: { type?: string; data?: unknown }; error?: unknown };
+  const inFlight = new Map<number | string, (data: unknown) => void>();
+  const frames = <T,>(raw: unknown): T[] => {
+    if (typeof raw !== 'string' || raw === 'PING' || raw === 'PONG') return [];
+    const parsed = JSON.parse(raw) as T | T[];
+    return Array.isArray(parsed) ? parsed : [parsed];
+  };
+  const PageSocket = window.WebSocket;
+  class ProbedSocket extends PageSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      // Added before the page's own listener: the answer is timed before the page handles it.
+      this.addEventListener('message', (event: MessageEvent) => {
+        for (const reply of frames<SocketReply>(event.data)) {
+          const done = reply.id !== undefined ? inFlight.get(reply.id) : undefined;
+          if (!done || reply.result?.type === 'started') continue;
+          inFlight.delete(reply.id!);
+          done(reply.error === undefined ? reply.result?.data : undefined);
+        }
+      });
+    }
+    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+      for (const call of frames<SocketCall>(data)) {
+        if (call.id !== undefined && (call.method === 'query' || call.method === 'mutation')) inFlight.set(call.id, callMade(call.params?.path ?? '', call.params?.input));
+      }
+      super.send(data);
+    }
+  }
+  window.WebSocket = ProbedSocket;
 
   document.addEventListener(
     'keydown',

@@ -1,17 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTcpRelay, type TcpRelay } from '../../electron/test-support/tcp-relay.ts';
-import { startSyncServer, type SyncServerHandle } from '../../sync-server/server.ts';
 import { buildRenderer } from '../e2e/support/build-renderer.ts';
 import { launchChromium } from '../e2e/support/chromium.ts';
 import { makeRoot, removeRoot, startWorkstation, type WorkstationUnderTest } from '../e2e/support/stack.ts';
 import { signIn } from '../e2e/support/ui.ts';
-import { loadDeskClinic, samplePatients, type DeskClinicSize, type LoadedDeskClinic, type SamplePatient } from './desk-speed-clinic.ts';
+import type { DeskClinicSize, LoadedDeskClinic, SamplePatient } from './desk-speed-clinic.ts';
 import { installDeskProbe } from './desk-speed-probe.ts';
+import { startDeskServer } from './desk-speed-server-handle.ts';
 
 /**
  * Everything the desk speed bench measures against, as the e2e tests run it: the real
- * sync server (PGlite) loaded with the clinic, a TCP relay in front of it (so the desk can
+ * sync server (PGlite) loaded with the clinic, in its own process as a cloud server would
+ * be (desk-speed-server.ts), a TCP relay in front of it (so the desk can
  * be taken offline), one workstation in browser mode (file keystore, SQLCipher store, the
  * loopback host serving the production renderer build) and real Chromium with the probe
  * installed in every page load. The desk is signed in once and fully synced before any
@@ -49,16 +49,10 @@ export async function startDeskSpeedStack(size: DeskClinicSize, sampleCount: num
     const prebuilt = process.env['CLINICSYNC_BENCH_RENDERER_DIR'];
     const built = prebuilt ? Promise.resolve(prebuilt) : buildRenderer(root);
     built.catch(() => undefined);
-    const server: SyncServerHandle = await startSyncServer({ port: 0, database: { kind: 'pglite' }, seedDemo: false });
-    cleanups.push(() => server.close());
-    // A throwaway bench credential, created here and gone with the in-memory database.
-    const password = randomBytes(18).toString('base64url');
-    const { tenantId } = await server.admin.createTenant({ code: ORG, name: 'Desk speed clinic' });
-    await server.admin.createUser({ tenantId, username: USERNAME, password, displayName: 'Bench Front Desk', role: 'front_desk' });
-    const loadStart = performance.now();
-    const loaded = await loadDeskClinic(server, tenantId, size, SEED);
-    log(`clinic on the server: ${loaded.patients} patients, ${loaded.appointments} appointments (${loaded.todayAppointments} today) in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
-    const samples = await samplePatients(server, tenantId, sampleCount);
+    const server = await startDeskServer({ size, sampleCount, org: ORG, username: USERNAME, seed: SEED });
+    cleanups.push(() => server.stop());
+    const { loaded, samples, password } = server;
+    log(`clinic on the server: ${loaded.patients} patients, ${loaded.appointments} appointments (${loaded.todayAppointments} today) in ${server.loadSeconds.toFixed(1)} s`);
 
     const relay = await startTcpRelay(server.url);
     cleanups.push(() => relay.close());

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFailed, vi } from 'vitest';
 import { uuidv7 } from '../../shared/ids.ts';
+import { DEMO_LINKED_PRACTITIONER } from '../../sync-server/demo/seed-staff-link.ts';
 import { signedIn } from '../../sync-server/testing/harness.ts';
 import { chooseByKeyboard, noteArticle, orderRow, pressOn, typeInFocused } from './support/clinical-ui.ts';
 import { axeAndShot as checkScreen, e2eStack, screenshot } from './support/e2e-stack.ts';
@@ -12,6 +13,8 @@ import { signIn } from './support/ui.ts';
  * encounter from an appointment), the encounter (draft, sign, read-only, amend, an order
  * through its statuses) by keyboard only, the same with the server cut, then syncing; the
  * front desk opens the same chart on another desk and sees the encounters, never a note.
+ * My day opens on the practitioner linked to the signed-in user, and a colleague's note
+ * names its author by the colleague's linked staff record.
  */
 const chromiumOk = chromiumForSuite('clinician screens in Chromium');
 
@@ -22,17 +25,21 @@ describe.skipIf(!chromiumOk)('clinician: my day, chart, encounter, notes and ord
   const practitionerName = `Dr. Keyboard ${uuidv7().slice(-4)}`;
   let practitionerId = '';
   let locationId = '';
+  // A second clinician, linked to the practitioner the test works with: their note's author has a name.
+  const colleague = { username: 'colleague', password: `pw-${uuidv7()}` };
   // The clinician's desk (CL) sits behind a relay so the test can cut its server; the front desk (FD) does not.
   const stack = e2eStack({
     server: 'demo',
     stations: [{ name: 'CL', relay: true }, 'FD'],
     async prepare(server) {
-      // Two practitioners, so the clinician has to pick one (neither is named like the user).
+      // Two more practitioners: Dr. Aardvark is listed first, so My day opening on the demo
+      // clinician's linked one (DEMO_LINKED_PRACTITIONER) is the link at work, not the order.
       const northside = server.orgs.get('northside');
       if (!northside) throw new Error('demo org northside is expected');
       const { client } = await signedIn(server, { code: 'northside', ...demoUser(northside, 'admin') });
+      const { userId: colleagueId } = await server.admin.createUser({ tenantId: northside.tenantId, ...colleague, displayName: 'Colleague (test)', role: 'clinician' });
       await client.personnel.staff.create.mutate({ displayName: 'Dr. Aardvark', isPractitioner: true, npi: null, jobRoles: ['physician'] });
-      practitionerId = (await client.personnel.staff.create.mutate({ displayName: practitionerName, isPractitioner: true, npi: null, jobRoles: ['physician'] })).id;
+      practitionerId = (await client.personnel.staff.create.mutate({ displayName: practitionerName, isPractitioner: true, npi: null, jobRoles: ['physician'], userId: colleagueId })).id;
       locationId = (await client.scheduling.locations.create.mutate({ name: `Room ${uuidv7().slice(-4)}`, kind: 'room' })).id;
     },
   });
@@ -125,8 +132,10 @@ describe.skipIf(!chromiumOk)('clinician: my day, chart, encounter, notes and ord
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'My day' }).waitFor({ timeout: 30_000 });
 
-    // My day: pick the practitioner by keyboard; the appointment shows with "Start encounter".
+    // My day opens on the practitioner linked to the signed-in user (the demo seed links the clinician).
     const main = page.getByRole('main');
+    await expect.poll(() => main.getByLabel('Practitioner').locator('option:checked').textContent(), { timeout: 15_000 }).toBe(DEMO_LINKED_PRACTITIONER);
+    // Pick another practitioner by keyboard; the appointment shows with "Start encounter".
     await chooseByKeyboard(page, main.getByLabel('Practitioner'), practitionerName);
     const start = main.getByRole('button', { name: `Start encounter for ${patient.givenName}`, exact: false });
     await start.waitFor({ timeout: 15_000 });
@@ -153,6 +162,23 @@ describe.skipIf(!chromiumOk)('clinician: my day, chart, encounter, notes and ord
     expect(await orderRow(page, online.order).textContent()).toContain('Completed');
     await axeAndShot(page, 'chart-clinician');
     await vi.waitFor(async () => expect(await cl.workstation.caller.sync.status()).toMatchObject({ pending: 0 }), { timeout: 30_000, interval: 300 });
+    // A colleague signs a note on the same encounter (on the server): the chart names them by
+    // their linked staff record; the clinician's own notes say "By you".
+    const encounterId = cl.workstation.store().encounters.ofPatient(patient.id)[0]!.id;
+    const colleagueWords = marker('Colleague');
+    const { client: other } = await signedIn(stack.server, { code: 'northside', ...colleague });
+    await other.clinical.notes.sign.mutate({ id: (await other.clinical.notes.createDraft.mutate({ encounterId, kind: 'progress', body: colleagueWords })).id });
+    await vi.waitFor(
+      async () => {
+        await cl.workstation.syncNow();
+        expect(cl.workstation.store().notes.ofPatient(patient.id).some((n) => n.body === colleagueWords)).toBe(true);
+      },
+      { timeout: 30_000, interval: 500 },
+    );
+    const colleagueNote = noteArticle(page, colleagueWords);
+    await colleagueNote.waitFor({ timeout: 15_000 });
+    await expect.poll(() => colleagueNote.textContent(), { timeout: 15_000 }).toContain(`By ${practitionerName}`);
+    expect(await noteArticle(page, `${online.note} first draft improving`).textContent()).toContain('By you');
 
     // The server is cut: the same work on a new encounter, opened from the chart.
     relay.down();

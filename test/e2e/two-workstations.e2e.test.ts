@@ -74,7 +74,7 @@ describe.skipIf(!chromiumOk)('two workstations, two orgs (browser mode, real Chr
     await screenshot(b1, 'two-workstations', 'b1-does-not-show-patient');
 
     // A1 books the new patient in; the appointment lists with the patient's name.
-    await bookAppointment(a1, { findPatient: marker, patientLabel: `${patient.familyName}, ${patient.givenName} (${patient.mrn})`, reason: `Review ${marker}`, practitionerName: 'Dr. Example', location: 'Room 3' });
+    await bookAppointment(a1, { findPatient: marker, patientLabel: `${patient.familyName}, ${patient.givenName} (${patient.mrn})`, reason: `Review ${marker}`, practitionerName: 'Dr. Test Gamma', location: 'Room 3' });
     await scheduledAppointment(a1, `Review ${marker}`, `${patient.givenName} ${patient.familyName}`).waitFor({ timeout: 15_000 });
     expect(await seriousA11yViolations(a1), 'schedule screen: serious/critical axe violations').toEqual([]);
     await screenshot(a1, 'two-workstations', 'a1-appointments', false);

@@ -1,4 +1,4 @@
-import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
+import { MutationCache, notifyManager, QueryCache, QueryClient } from '@tanstack/react-query';
 import { readAppError } from '../api/errors.ts';
 import { keys } from '../api/keys.ts';
 
@@ -11,6 +11,10 @@ const SESSION_LOST = new Set(['STORE_LOCKED', 'UNAUTHENTICATED']);
  * reports the session gone, the session is re-read so the app returns to sign-in.
  */
 export function createQueryClient(): QueryClient {
+  // An answer reaches the screen in the same task it arrived in, not a setTimeout later
+  // (the default): search-as-you-type pays that hop on every keystroke, and a busy page can
+  // hold a timer behind other work.
+  notifyManager.setScheduler(queueMicrotask);
   const onError = (error: unknown, queryKey?: readonly unknown[]) => {
     const code = readAppError(error).code;
     if (code && SESSION_LOST.has(code) && queryKey?.[0] !== keys.session[0]) {

@@ -4,6 +4,7 @@ import { Alert } from '../ui/Alert.tsx';
 import { SelectField } from '../ui/SelectField.tsx';
 import { TextField } from '../ui/TextField.tsx';
 import { PatientPicker } from './PatientPicker.tsx';
+import { PractitionerLocationFields } from './PractitionerLocationFields.tsx';
 import { closeOnEscape, useFormFields } from '../ui/use-form-fields.ts';
 import { BOOKING_LABELS, DURATION_OPTIONS, emptyBooking, serverBookingErrors, validateBooking, type BookingValues } from './appointment-form.ts';
 import { useBookAppointment } from './use-appointments.ts';
@@ -46,8 +47,7 @@ export function BookAppointmentForm({ initialDay, initial, title = 'Book appoint
         <TextField {...field('time')} type="time" step={300} hint="Clinic time (UTC)" />
         <SelectField {...field('duration')} options={DURATION_OPTIONS} />
         <TextField {...field('reason')} autoComplete="off" hint="Optional" />
-        <TextField {...field('practitionerName')} autoComplete="off" hint="Optional" />
-        <TextField {...field('location')} autoComplete="off" hint="Optional" />
+        <PractitionerLocationFields practitioner={field('practitionerName')} location={field('location')} />
         <FormActions saveLabel="Save appointment" pending={book.isPending} onCancel={onCancel} />
       </form>
     </section>

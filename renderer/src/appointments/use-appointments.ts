@@ -1,16 +1,9 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { api } from '../api/client.ts';
-import { keys } from '../api/keys.ts';
 import type { NewAppointmentInput } from '../api/types.ts';
+import { useRefresh } from '../schedule/use-schedule.ts';
 
 export function useBookAppointment() {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (input: NewAppointmentInput) => api.appointments.create.mutate(input),
-    onSuccess: () => {
-      // The schedule's queries live under the appointments key.
-      void queryClient.invalidateQueries({ queryKey: keys.appointments });
-      void queryClient.invalidateQueries({ queryKey: keys.sync });
-    },
-  });
+  const refresh = useRefresh();
+  return useMutation({ mutationFn: (input: NewAppointmentInput) => api.appointments.create.mutate(input), onSuccess: refresh });
 }

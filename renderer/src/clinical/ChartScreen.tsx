@@ -7,8 +7,8 @@ import { EncounterTable } from './EncounterTable.tsx';
 import { NoteCard } from './NoteCard.tsx';
 import { OrderTable } from './OrderTable.tsx';
 import { PatientBanner } from './PatientBanner.tsx';
-import { rememberedPractitionerId } from './practitioner-choice.ts';
-import { useChart, useOpenEncounter, usePatientHeaders, usePractitioners, useRefreshOnSync } from './use-clinical.ts';
+import { practitionerInUse, rememberedPractitionerId } from './practitioner-choice.ts';
+import { useAuthorNames, useChart, useOpenEncounter, usePatientHeaders, usePractitioners, useRefreshOnSync } from './use-clinical.ts';
 
 /**
  * A patient's chart: header, encounters, and (for roles that may read them) notes and
@@ -28,10 +28,10 @@ export function ChartScreen({ patientId }: { patientId: string }) {
   const openFailure = open.isError ? readAppError(open.error) : null;
   const data = chart.data;
   const amendedIds = new Set((data?.notes ?? []).flatMap((note) => (note.amendsId ? [note.amendsId] : [])));
+  const authorNames = useAuthorNames(data?.notes);
 
   function openEncounter() {
-    const remembered = rememberedPractitionerId();
-    const practitionerId = remembered && (practitioners.data ?? []).some((p) => p.id === remembered) ? remembered : null;
+    const practitionerId = practitionerInUse(practitioners.data ?? [], rememberedPractitionerId());
     open.mutate({ patientId, practitionerId }, { onSuccess: ({ id }) => (window.location.hash = hrefOf({ section: 'encounter', id })) });
   }
 
@@ -67,7 +67,7 @@ export function ChartScreen({ patientId }: { patientId: string }) {
             ) : (
               <div className="note-list">
                 {data.notes.map((note) => (
-                  <NoteCard key={note.id} note={note} amended={amendedIds.has(note.id)} userId={user?.userId ?? ''} />
+                  <NoteCard key={note.id} note={note} amended={amendedIds.has(note.id)} userId={user?.userId ?? ''} authorNames={authorNames} />
                 ))}
               </div>
             )}

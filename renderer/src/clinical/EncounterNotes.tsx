@@ -5,7 +5,7 @@ import { Alert } from '../ui/Alert.tsx';
 import { NoteCard } from './NoteCard.tsx';
 import { NoteEditor } from './NoteEditor.tsx';
 import { SignNoteControl } from './SignNoteControl.tsx';
-import { useAmendNote, useCreateDraft, useEditDraft, useSignNote } from './use-clinical.ts';
+import { useAmendNote, useAuthorNames, useCreateDraft, useEditDraft, useSignNote } from './use-clinical.ts';
 
 type Editing = { mode: 'new' } | { mode: 'edit'; noteId: string } | { mode: 'amend'; noteId: string } | null;
 
@@ -20,6 +20,7 @@ export function EncounterNotes({ encounterId, notes, userId, canWrite, canSign }
   const edit = useEditDraft();
   const sign = useSignNote();
   const amend = useAmendNote();
+  const authorNames = useAuthorNames(notes);
   const amendedIds = new Set(notes.flatMap((note) => (note.amendsId ? [note.amendsId] : [])));
   const signFailure = sign.isError ? readAppError(sign.error) : null;
   const close = () => {
@@ -61,7 +62,7 @@ export function EncounterNotes({ encounterId, notes, userId, canWrite, canSign }
             const isEditing = editing?.mode === 'edit' && editing.noteId === note.id;
             const isAmending = editing?.mode === 'amend' && editing.noteId === note.id;
             return (
-              <NoteCard key={note.id} note={note} amended={amendedIds.has(note.id)} userId={userId}>
+              <NoteCard key={note.id} note={note} amended={amendedIds.has(note.id)} userId={userId} authorNames={authorNames}>
                 {isEditing ? (
                   <NoteEditor
                     title="Edit draft"

@@ -9,13 +9,13 @@ import { utcToday } from './clinical-text.ts';
 import { DayAppointments } from './DayAppointments.tsx';
 import { DayEncounters } from './DayEncounters.tsx';
 import { PractitionerPicker } from './PractitionerPicker.tsx';
-import { defaultPractitionerId, rememberedPractitionerId, rememberPractitionerId } from './practitioner-choice.ts';
+import { defaultPractitionerId, pickedPractitionerId, pickPractitionerId, rememberedPractitionerId, rememberPractitionerId } from './practitioner-choice.ts';
 import { usePractitioners, useRefreshOnSync } from './use-clinical.ts';
 
 /**
  * The clinician's day: the chosen practitioner's appointments (start an encounter from
- * one) and encounters of one UTC day, each opening its encounter. Users are not linked to
- * practitioner records, so the person names the practitioner (practitioner-choice.ts).
+ * one) and encounters of one UTC day, each opening its encounter. It opens on the
+ * practitioner linked to the signed-in user; anyone may pick another (practitioner-choice.ts).
  */
 export function MyDayScreen() {
   useRefreshOnSync();
@@ -23,9 +23,14 @@ export function MyDayScreen() {
   const user = session.data?.user;
   const practitioners = usePractitioners();
   const [date, setDate] = useState(utcToday);
-  const [chosen, setChosen] = useState('');
+  const [picked, setPicked] = useState<string | null>(null);
+  const userId = user?.userId ?? '';
   const list = practitioners.data ?? [];
-  const practitionerId = chosen && list.some((p) => p.id === chosen) ? chosen : defaultPractitionerId(list, user?.displayName ?? '', rememberedPractitionerId());
+  const practitionerId = defaultPractitionerId(list, { picked: picked ?? pickedPractitionerId(userId), remembered: rememberedPractitionerId() });
+  const pick = (id: string) => {
+    pickPractitionerId(userId, id);
+    setPicked(id);
+  };
   // Remember the practitioner in use, so the chart's "Open encounter" names the same one.
   useEffect(() => {
     if (practitionerId) rememberPractitionerId(practitionerId);
@@ -39,7 +44,7 @@ export function MyDayScreen() {
       </div>
       {failure && <Alert tone="error" title="Could not load the practitioners">{failure.message}</Alert>}
       <div className="toolbar my-day-toolbar">
-        <PractitionerPicker practitioners={list} value={practitionerId} onChange={setChosen} loading={practitioners.isPending} />
+        <PractitionerPicker practitioners={list} value={practitionerId} onChange={pick} loading={practitioners.isPending} />
         <div className="field">
           <label htmlFor="my-day-date">Day (UTC)</label>
           <input id="my-day-date" type="date" value={date} onChange={(event) => event.currentTarget.value && setDate(event.currentTarget.value)} />

@@ -1,13 +1,13 @@
 import type { ReactNode } from 'react';
 import type { NoteRow } from '../api/types.ts';
 import { formatDateTime } from '../ui/format.ts';
-import { NOTE_KIND_LABELS, noteStatusLabel } from './clinical-text.ts';
+import { NOTE_KIND_LABELS, noteAuthorLabel, noteStatusLabel } from './clinical-text.ts';
 
 /**
  * One clinical note as an article named by its kind and status. The body keeps its line
  * breaks. Actions (edit, sign, amend) come from the encounter screen; the chart shows none.
  */
-export function NoteCard({ note, amended, userId, children }: { note: NoteRow; amended: boolean; userId: string; children?: ReactNode }) {
+export function NoteCard({ note, amended, userId, authorNames, children }: { note: NoteRow; amended: boolean; userId: string; authorNames: ReadonlyMap<string, string>; children?: ReactNode }) {
   const headingId = `note-${note.id}`;
   const status = noteStatusLabel(note, amended);
   return (
@@ -17,7 +17,7 @@ export function NoteCard({ note, amended, userId, children }: { note: NoteRow; a
         {NOTE_KIND_LABELS[note.kind]} <span className={`status-tag status-${note.status}`}>{status}</span>
       </h3>
       <p className="note-meta muted small">
-        {note.authorId === userId ? 'By you' : 'By another clinician'}
+        {noteAuthorLabel(note.authorId, userId, authorNames)}
         {note.signedAt ? ` · signed ${formatDateTime(note.signedAt)}` : ' · not signed yet'}
         {note.amendsId ? ' · amends an earlier signed note' : ''}
       </p>

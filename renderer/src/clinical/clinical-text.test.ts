@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ORDER_STATUSES, ORDER_TRANSITIONS } from '../../../shared/api/clinical.ts';
-import { noteStatusLabel, orderMoves, utcToday } from './clinical-text.ts';
-import { defaultPractitionerId } from './practitioner-choice.ts';
+import { noteAuthorLabel, noteStatusLabel, orderMoves, utcToday } from './clinical-text.ts';
+import { defaultPractitionerId, practitionerInUse } from './practitioner-choice.ts';
 
 describe('clinical screen words', () => {
   it('offers exactly the moves of the shared order state machine, none from a final status', () => {
@@ -24,13 +24,32 @@ describe('clinical screen words', () => {
 
 describe('default practitioner for My day', () => {
   const list = [
-    { id: 'a', displayName: 'Dr. Able' },
-    { id: 'b', displayName: 'Clinician (demo)' },
+    { id: 'a', displayName: 'Dr. Able', linkedToYou: false },
+    { id: 'b', displayName: 'Dr. Bee', linkedToYou: false },
+    { id: 'c', displayName: 'Clinician (demo)', linkedToYou: false },
   ];
-  it('prefers the same name as the user, then the remembered id, then the first', () => {
-    expect(defaultPractitionerId(list, 'clinician (demo)', 'a')).toBe('b');
-    expect(defaultPractitionerId(list, 'Someone', 'b')).toBe('b');
-    expect(defaultPractitionerId(list, 'Someone', 'gone')).toBe('a');
-    expect(defaultPractitionerId([], 'Someone', 'a')).toBe('');
+  const linkedB = list.map((p) => ({ ...p, linkedToYou: p.id === 'b' }));
+  it("prefers this user's pick in this window, then the record linked to them, then the remembered id, then the first; never a name", () => {
+    expect(defaultPractitionerId(linkedB, { picked: 'c', remembered: 'a' })).toBe('c');
+    expect(defaultPractitionerId(linkedB, { picked: null, remembered: 'a' })).toBe('b');
+    expect(defaultPractitionerId(linkedB, { picked: 'gone', remembered: 'a' })).toBe('b');
+    expect(defaultPractitionerId(list, { picked: null, remembered: 'c' })).toBe('c');
+    expect(defaultPractitionerId(list, { picked: null, remembered: null })).toBe('a');
+    expect(defaultPractitionerId(list, { picked: null, remembered: 'gone' })).toBe('a');
+    expect(defaultPractitionerId([], { picked: 'a', remembered: 'a' })).toBe('');
+  });
+  it('opens a chart encounter with the practitioner last in use, else the linked one, else none', () => {
+    expect(practitionerInUse(linkedB, 'a')).toBe('a');
+    expect(practitionerInUse(linkedB, 'gone')).toBe('b');
+    expect(practitionerInUse(list, null)).toBeNull();
+  });
+});
+
+describe('note author', () => {
+  const names = new Map([['u-ada', 'Dr Ada Lovelace']]);
+  it('says you, the linked staff name, or another clinician', () => {
+    expect(noteAuthorLabel('u-me', 'u-me', names)).toBe('By you');
+    expect(noteAuthorLabel('u-ada', 'u-me', names)).toBe('By Dr Ada Lovelace');
+    expect(noteAuthorLabel('u-unlinked', 'u-me', names)).toBe('By another clinician');
   });
 });

@@ -56,6 +56,16 @@ export function noteStatusLabel(note: { status: 'draft' | 'signed'; amendsId: st
 }
 
 /** Today as a UTC calendar day (the clinic runs on UTC days for now, like the schedule). */
+/**
+ * Who wrote a note, as its card says: "By you", the name of the staff record linked to the
+ * author's account (staff.authorNames), or "another clinician" when no record links it.
+ */
+export function noteAuthorLabel(authorId: string, userId: string, authorNames: ReadonlyMap<string, string>): string {
+  if (authorId === userId) return 'By you';
+  const name = authorNames.get(authorId);
+  return name ? `By ${name}` : 'By another clinician';
+}
+
 export function utcToday(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10);
 }

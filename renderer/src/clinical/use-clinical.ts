@@ -48,6 +48,20 @@ export function usePractitioners() {
 }
 
 /**
+ * Note authors' names (author id -> the linked staff record's name), for the notes shown.
+ * Under the practitioners key, so a sync that brings a new link refreshes them too.
+ */
+export function useAuthorNames(notes: readonly { authorId: string }[] | null | undefined): ReadonlyMap<string, string> {
+  const ids = [...new Set((notes ?? []).map((note) => note.authorId))].sort();
+  const names = useQuery({
+    queryKey: [...keys.practitioners, 'authors', ...ids],
+    queryFn: () => api.staff.authorNames.query({ userIds: ids }),
+    enabled: ids.length > 0,
+  });
+  return new Map((names.data ?? []).map((author) => [author.userId, author.displayName]));
+}
+
+/**
  * Pulled records (another desk's note, a status change) show up without a click: when the
  * sync status the badge polls changes, the clinical views are read again.
  */

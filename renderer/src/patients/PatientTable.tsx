@@ -1,4 +1,4 @@
-import type { KeyboardEvent, Ref } from 'react';
+import { memo, type KeyboardEvent, type Ref } from 'react';
 import type { PatientRow } from '../api/types.ts';
 import { hrefOf } from '../layout/routes.ts';
 import { formatCalendarDate } from '../ui/format.ts';
@@ -45,30 +45,41 @@ export function PatientTable({ patients, caption, chartLinks, stale = false, tab
             <th scope="col">Sync</th>
           </tr>
         </thead>
-        <tbody>
-          {patients.map((patient) => {
-            const name = `${patient.familyName}, ${patient.givenName}`;
-            return (
-              <tr key={patient.id}>
-                <th scope="row">
-                  {chartLinks ? (
-                    <a href={hrefOf({ section: 'chart', id: patient.id })} data-chart-link="">
-                      {name}
-                    </a>
-                  ) : (
-                    name
-                  )}
-                </th>
-                <td>{formatCalendarDate(patient.birthDate)}</td>
-                <td>{sexLabel(patient.sex)}</td>
-                <td>{patient.phone || '—'}</td>
-                <td>{patient.mrn || '—'}</td>
-                <td>{patient.pending ? <PendingMarker /> : <span className="muted">Synced</span>}</td>
-              </tr>
-            );
-          })}
-        </tbody>
+        <PatientRows patients={patients} chartLinks={chartLinks} />
       </table>
     </div>
   );
 }
+
+/**
+ * The rows, rendered again only when the answer changes: a keystroke marks the shown rows
+ * stale (the table's aria-busy) without touching them, so typing costs no row rendering
+ * until the new answer lands.
+ */
+const PatientRows = memo(function PatientRows({ patients, chartLinks }: Pick<Props, 'patients' | 'chartLinks'>) {
+  return (
+    <tbody>
+      {patients.map((patient) => {
+        const name = `${patient.familyName}, ${patient.givenName}`;
+        return (
+          <tr key={patient.id}>
+            <th scope="row">
+              {chartLinks ? (
+                <a href={hrefOf({ section: 'chart', id: patient.id })} data-chart-link="">
+                  {name}
+                </a>
+              ) : (
+                name
+              )}
+            </th>
+            <td>{formatCalendarDate(patient.birthDate)}</td>
+            <td>{sexLabel(patient.sex)}</td>
+            <td>{patient.phone || '—'}</td>
+            <td>{patient.mrn || '—'}</td>
+            <td>{patient.pending ? <PendingMarker /> : <span className="muted">Synced</span>}</td>
+          </tr>
+        );
+      })}
+    </tbody>
+  );
+});

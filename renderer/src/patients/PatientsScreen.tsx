@@ -1,4 +1,5 @@
-import { useRef, useState, type KeyboardEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useRef, useState, type KeyboardEvent } from 'react';
 import { readAppError } from '../api/errors.ts';
 import type { PatientRow } from '../api/types.ts';
 import { can, hrefOf } from '../layout/routes.ts';
@@ -8,7 +9,7 @@ import { ScreenHead } from '../ui/ScreenHead.tsx';
 import { TextField } from '../ui/TextField.tsx';
 import { NewPatientCard } from './NewPatientCard.tsx';
 import { PatientTable } from './PatientTable.tsx';
-import { usePatients } from './use-patients.ts';
+import { startPatientSearch, usePatients } from './use-patients.ts';
 import './patients.css';
 
 const PAGE = 50;
@@ -24,6 +25,9 @@ export function PatientsScreen() {
   const shown = patients.shown;
   const searchBox = useRef<HTMLInputElement>(null);
   const table = useRef<HTMLTableElement>(null);
+  const queryClient = useQueryClient();
+  // Stable, so typing (which re-renders this screen) does not re-render the result rows.
+  const backToSearch = useCallback(() => searchBox.current?.focus(), []);
 
   /** Arrow down from the search box goes to the first result's chart link. */
   function onSearchKey(event: KeyboardEvent<HTMLInputElement>) {
@@ -69,7 +73,10 @@ export function PatientsScreen() {
           type="search"
           name="search"
           value={search}
-          onChange={(event) => setSearch(event.currentTarget.value)}
+          onChange={(event) => {
+            startPatientSearch(queryClient, event.currentTarget.value, PAGE);
+            setSearch(event.currentTarget.value);
+          }}
           onKeyDown={onSearchKey}
           inputRef={searchBox}
           placeholder="Name, MRN, phone or birth date"
@@ -87,7 +94,7 @@ export function PatientsScreen() {
           {shown.query ? 'No patients match this search.' : 'No patients yet.'}
         </p>
       ) : (
-        <PatientTable patients={shown.rows} caption={caption} chartLinks={chartLinks} stale={shown.stale} tableRef={table} onLeaveTop={() => searchBox.current?.focus()} />
+        <PatientTable patients={shown.rows} caption={caption} chartLinks={chartLinks} stale={shown.stale} tableRef={table} onLeaveTop={backToSearch} />
       )}
       <p className="muted small" aria-live="polite">
         {!shown || shown.stale || shown.rows.length === 0

@@ -1,4 +1,4 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useRef } from 'react';
 import { api } from '../api/client.ts';
 import { keys } from '../api/keys.ts';
@@ -19,17 +19,29 @@ export interface ShownPatients {
  * newer one is in flight the last shown rows stay (no empty flash), marked stale and still
  * captioned with their own search.
  */
-export function usePatients(search: string, limit = 200) {
+export function usePatients(search: string, limit: number) {
   const trimmed = search.trim();
-  const result = useQuery({
-    queryKey: [...keys.patientList(trimmed), limit],
-    queryFn: () => api.patients.list.query(trimmed ? { search: trimmed, limit } : { limit }),
-    placeholderData: keepPreviousData,
-  });
+  const result = useQuery({ ...patientsQuery(trimmed, limit), placeholderData: keepPreviousData });
   const last = useRef<ShownPatients | null>(null);
   if (result.data && !result.isPlaceholderData) last.current = { query: trimmed, rows: result.data, stale: false };
   const shown: ShownPatients | null = result.isPlaceholderData && last.current ? { ...last.current, stale: true } : last.current;
   return { ...result, shown };
+}
+
+function patientsQuery(trimmed: string, limit: number) {
+  return {
+    queryKey: [...keys.patientList(trimmed), limit],
+    queryFn: () => api.patients.list.query(trimmed ? { search: trimmed, limit } : { limit }),
+  };
+}
+
+/**
+ * Sends a keystroke's search from the input handler, before React renders the keystroke:
+ * the render that follows finds the query already in flight under the same key and waits
+ * for it instead of asking again, so the request does not wait for a render.
+ */
+export function startPatientSearch(queryClient: QueryClient, search: string, limit: number): void {
+  void queryClient.prefetchQuery(patientsQuery(search.trim(), limit));
 }
 
 export function useCreatePatient() {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ConfirmCancel } from './ConfirmCancel.tsx';
 import { clinicTime, dayLabel, clinicDay } from './schedule-dates.ts';
 import type { Booked, DeskRights, OpenConflict } from './schedule-types.ts';
@@ -29,10 +29,20 @@ function isResolvingHere(conflict: OpenConflict, active: ReadonlyMap<string, Boo
 /** Open double bookings in the range, at the top of the schedule, with a way to settle each. */
 export function ConflictAlert({ conflicts, active, rights, pendingId, onCancel, onMove }: Props) {
   const [confirming, setConfirming] = useState<string | null>(null);
+  // Closing the cancel question: "Keep it" returns to that side's "Cancel this one"; a cancel
+  // leaves the conflict resolving (its buttons gone), so the heading takes focus.
+  const heading = useRef<HTMLHeadingElement>(null);
+  const cancelButtons = useRef(new Map<string, HTMLButtonElement>());
+  const returnTo = useRef<string | null>(null);
+  useEffect(() => {
+    if (confirming !== null || returnTo.current === null) return;
+    cancelButtons.current.get(returnTo.current)?.focus();
+    returnTo.current = null;
+  }, [confirming]);
   if (conflicts.length === 0) return null;
   return (
     <section className="conflicts" role="alert" aria-labelledby="conflicts-heading">
-      <h2 id="conflicts-heading">
+      <h2 id="conflicts-heading" ref={heading} tabIndex={-1}>
         {conflicts.length === 1 ? 'A double booking needs a decision' : `${conflicts.length} double bookings need a decision`}
       </h2>
       <ul>
@@ -57,7 +67,16 @@ export function ConflictAlert({ conflicts, active, rights, pendingId, onCancel, 
                       {rights.write && !resolving && confirming !== side.id && (
                         <>
                           {' '}
-                          <button type="button" disabled={pendingId === side.id} aria-label={`Cancel this one: ${side.patientName}, ${clinicTime(side.startsAt)}`} onClick={() => setConfirming(side.id)}>
+                          <button
+                            type="button"
+                            ref={(button) => {
+                              if (button) cancelButtons.current.set(side.id, button);
+                              else cancelButtons.current.delete(side.id);
+                            }}
+                            disabled={pendingId === side.id}
+                            aria-label={`Cancel this one: ${side.patientName}, ${clinicTime(side.startsAt)}`}
+                            onClick={() => setConfirming(side.id)}
+                          >
                             Cancel this one
                           </button>{' '}
                           <button type="button" disabled={pendingId === side.id} aria-label={`Move this one: ${side.patientName}, ${clinicTime(side.startsAt)}`} onClick={() => onMove(side)}>
@@ -70,10 +89,14 @@ export function ConflictAlert({ conflicts, active, rights, pendingId, onCancel, 
                           what={`the appointment of ${side.patientName || 'this patient'}, ${clinicTime(side.startsAt)}`}
                           pending={pendingId === side.id}
                           onConfirm={() => {
+                            heading.current?.focus();
                             setConfirming(null);
                             onCancel(side);
                           }}
-                          onKeep={() => setConfirming(null)}
+                          onKeep={() => {
+                            returnTo.current = side.id;
+                            setConfirming(null);
+                          }}
                         />
                       )}
                     </li>

@@ -1,5 +1,6 @@
 import type { FormEvent } from 'react';
 import { readAppError } from '../api/errors.ts';
+import { PractitionerLocationFields } from '../appointments/PractitionerLocationFields.tsx';
 import { BOOKING_LABELS, DURATION_OPTIONS, emptyBooking, serverBookingErrors, validateBooking } from '../appointments/appointment-form.ts';
 import { Alert } from '../ui/Alert.tsx';
 import { FormActions } from '../ui/FormActions.tsx';
@@ -53,8 +54,7 @@ export function RescheduleForm({ appointment, onDone, onCancel }: Props) {
         <TextField {...field('date')} label="New date" type="date" autoFocus />
         <TextField {...field('time')} label="New start time" type="time" step={300} hint="Clinic time (UTC)" />
         <SelectField {...field('duration')} options={DURATION_OPTIONS} />
-        <TextField {...field('practitionerName')} autoComplete="off" />
-        <TextField {...field('location')} autoComplete="off" />
+        <PractitionerLocationFields practitioner={field('practitionerName')} location={field('location')} />
         <FormActions saveLabel="Move appointment" pending={reschedule.isPending} onCancel={onCancel} />
       </form>
     </section>

@@ -15,11 +15,14 @@ type Props = {
   onReschedule: (appointment: Booked) => void;
 };
 
-/** Appointments and free slots of a day, in time order. */
+/**
+ * Appointments (cancelled and no-show ones too) and free slots of a day, in time order. A
+ * released appointment sits just before the free slot it gave back (the sort is stable).
+ */
 function entriesByDay(column: ScheduleColumn): Map<string, Entry[]> {
   const days = new Map<string, Entry[]>();
   const add = (day: string, entry: Entry) => days.set(day, [...(days.get(day) ?? []), entry]);
-  for (const appointment of column.appointments) add(clinicDay(appointment.startsAt), { at: appointment.startsAt, appointment });
+  for (const appointment of [...column.appointments, ...column.released]) add(clinicDay(appointment.startsAt), { at: appointment.startsAt, appointment });
   for (const slot of column.freeSlots) add(slot.date, { at: slot.startsAt, slot });
   for (const entries of days.values()) entries.sort((a, b) => a.at.localeCompare(b.at));
   return new Map([...days].sort(([a], [b]) => a.localeCompare(b)));

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { readAppError } from '../api/errors.ts';
 import { BookAppointmentForm } from '../appointments/BookAppointmentForm.tsx';
 import { can } from '../layout/routes.ts';
@@ -11,6 +11,7 @@ import { ScheduleColumnView } from './ScheduleColumnView.tsx';
 import { ScheduleToolbar } from './ScheduleToolbar.tsx';
 import { addUtcDays, clinicTime, dayLabel, rangeStart, utcToday, type ScheduleMode } from './schedule-dates.ts';
 import type { Booked, DeskRights, SlotChoice } from './schedule-types.ts';
+import { useReturnFocus } from './use-return-focus.ts';
 import { useAppointmentAction, useScheduleChoices, useScheduleView, type AppointmentAction, type ScheduleFilters } from './use-schedule.ts';
 import './schedule.css';
 
@@ -39,6 +40,8 @@ export function ScheduleScreen() {
   const choices = useScheduleChoices();
   const action = useAppointmentAction();
   const pendingId = action.isPending ? (action.variables?.id ?? null) : null;
+  const dayHeading = useRef<HTMLHeadingElement>(null);
+  const focus = useReturnFocus(dayHeading, !view.isFetching);
 
   const data = view.data;
   const active = useMemo(() => new Map((data ? [...data.columns.flatMap((c) => c.appointments), ...data.unplaced] : []).map((a) => [a.id, a])), [data]);
@@ -53,7 +56,18 @@ export function ScheduleScreen() {
   const openForm = (next: Form) => {
     setNotice(null);
     action.reset();
+    focus.remember();
     setForm(next);
+  };
+  const closeForm = () => {
+    setForm(null);
+    focus.restore();
+  };
+  // The toolbar's button closes its own form again: focus is already on it.
+  const toggleBooking = () => {
+    if (form?.kind !== 'book') return openForm({ kind: 'book', slot: null });
+    focus.forget();
+    setForm(null);
   };
   const start = rangeStart(mode, date);
   const title = mode === 'day' ? dayLabel(start) : `Week of ${dayLabel(start)} to ${dayLabel(addUtcDays(start, 6), 'short')}`;
@@ -65,7 +79,7 @@ export function ScheduleScreen() {
       <div className="screen-head">
         <h1 id="schedule-heading">Schedule</h1>
         {rights.write && (
-          <button type="button" className="primary" aria-expanded={form?.kind === 'book'} onClick={() => openForm(form?.kind === 'book' ? null : { kind: 'book', slot: null })}>
+          <button type="button" className="primary" aria-expanded={form?.kind === 'book'} onClick={toggleBooking}>
             Book appointment
           </button>
         )}
@@ -77,11 +91,11 @@ export function ScheduleScreen() {
           initial={form.slot ? { time: form.slot.time, practitionerName: form.slot.practitionerName, location: form.slot.location } : {}}
           title={form.slot ? `Book ${form.slot.time} with ${form.slot.practitionerName} in ${form.slot.location}` : 'Book appointment'}
           onBooked={(day) => {
-            setForm(null);
+            closeForm();
             if (mode === 'day') setDate(day);
             setNotice('Appointment booked. It is saved on this workstation and syncs when the server is reachable.');
           }}
-          onCancel={() => setForm(null)}
+          onCancel={closeForm}
         />
       )}
       {form?.kind === 'reschedule' && (
@@ -89,18 +103,20 @@ export function ScheduleScreen() {
           key={form.appointment.id}
           appointment={form.appointment}
           onDone={(day) => {
-            setForm(null);
+            closeForm();
             if (mode === 'day') setDate(day);
             setNotice('Appointment moved. It syncs when the server is reachable.');
           }}
-          onCancel={() => setForm(null)}
+          onCancel={closeForm}
         />
       )}
       {notice && <Alert tone="success">{notice}</Alert>}
       {actionFailure && <Alert tone="error" title="That did not work">{actionFailure.message}</Alert>}
       <ScheduleToolbar mode={mode} date={date} filters={filters} choices={choices.data} onMode={setMode} onDate={setDate} onFilters={setFilters} />
       {failure && <Alert tone="error" title="Could not load the schedule">{failure.message}</Alert>}
-      <h2 className="day-heading">{title}</h2>
+      <h2 className="day-heading" ref={dayHeading} tabIndex={-1}>
+        {title}
+      </h2>
       {data && (
         <ConflictAlert
           conflicts={data.openConflicts}
@@ -131,12 +147,12 @@ export function ScheduleScreen() {
           ))}
         </div>
       )}
-      {data && data.unplaced.length > 0 && (
+      {data && data.unplaced.length + data.releasedUnplaced.length > 0 && (
         <section className="unplaced" aria-labelledby="unplaced-heading">
           <h2 id="unplaced-heading">Not on the schedule</h2>
           <p className="muted">These appointments name a practitioner or room this workstation does not know (yet).</p>
           <ul className="sched-entries">
-            {data.unplaced.map((appointment) => (
+            {[...data.unplaced, ...data.releasedUnplaced].map((appointment) => (
               <li key={appointment.id}>
                 <p className="muted small">
                   {appointment.practitionerName || 'No practitioner'} · {appointment.location || 'No room'}

@@ -24,14 +24,19 @@ export function useScheduleChoices() {
   return useQuery({ queryKey: keys.scheduleChoices, queryFn: () => api.appointments.choices.query() });
 }
 
-/** After any appointment write: the schedule, the sync counter and (check-in) the clinical views. */
-function useRefresh() {
+/**
+ * After any appointment write: the schedule, the sync counter and (check-in) the clinical views.
+ * The mutation waits for the refetch, so a form closing on success already sees the new
+ * schedule (focus then returns to a control that still exists).
+ */
+export function useRefresh() {
   const queryClient = useQueryClient();
-  return () => {
-    void queryClient.invalidateQueries({ queryKey: keys.appointments });
-    void queryClient.invalidateQueries({ queryKey: keys.sync });
-    void queryClient.invalidateQueries({ queryKey: keys.clinical });
-  };
+  return () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: keys.appointments }),
+      queryClient.invalidateQueries({ queryKey: keys.sync }),
+      queryClient.invalidateQueries({ queryKey: keys.clinical }),
+    ]);
 }
 
 export type AppointmentAction = 'checkIn' | 'cancel' | 'noShow';

@@ -12,11 +12,13 @@ import { useKnownOrgs, useSignIn } from './use-session.ts';
 const OTHER = '';
 
 /**
- * "Switch organization": the orgs this workstation holds (session.knownOrgs), then an
- * ordinary sign-in to the chosen one with the password asked again. The workstation closes
- * this org's store before opening the other (one store open at a time), and the sign-in
- * clears every cached screen, so nothing of one org is ever shown in the other. Works
- * offline for an org already on this workstation, within its offline window.
+ * "Switch organization": the signed-in person's orgs on this workstation
+ * (session.knownOrgs), then an ordinary sign-in to the chosen one with the password asked
+ * again. The workstation opens the other org first and closes this one only once it has,
+ * so a switch that fails (wrong password, or offline: never signed in there, its copy
+ * damaged) leaves the person where they were, with the reason in this dialog. A switch that
+ * succeeds clears every cached screen, so nothing of one org is ever shown in the other.
+ * Works offline for an org already on this workstation, within its offline window.
  */
 export function OrgSwitcher({ session }: { session: SessionStatus }) {
   const [open, setOpen] = useState(false);
@@ -65,8 +67,8 @@ function SwitchDialog({ session, onClose }: { session: SessionStatus; onClose: (
       { org, username: username.trim(), password: secret },
       {
         onSuccess: onClose,
-        // Offline, a failed switch has already closed this org (one store at a time): show
-        // where things stand now (the sign-in screen says why) rather than a stale screen.
+        // A failed switch keeps this org open; the session is re-read anyway, so anything
+        // else that ended it meanwhile (a lock, damage found) shows at once.
         onError: () => void queryClient.invalidateQueries({ queryKey: keys.session }),
         onSettled: () => setSecret(''),
       },

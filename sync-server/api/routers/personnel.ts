@@ -22,6 +22,7 @@ export const personnelRouter = router({
     create: authorized('personnel.write')
       .input(staffCreateInput)
       .mutation(async ({ ctx, input }) => {
+        if (input.userId !== null) ctx.audit.note('linkedUserId', input.userId);
         const staff = await ctx.services.personnel.create(ctx.session.tenantId, input);
         ctx.audit.touched('staff', [staff.id]);
         return staff;
@@ -31,6 +32,8 @@ export const personnelRouter = router({
       .input(staffUpdateInput)
       .mutation(async ({ ctx, input }) => {
         ctx.audit.touched('staff', [input.id]);
+        // Linking or unlinking a sign-in account names the account (an id, never a login or name).
+        if (input.userId !== undefined) ctx.audit.note('linkedUserId', input.userId ?? 'unlinked');
         return ctx.services.personnel.update(ctx.session.tenantId, input);
       }),
   }),

@@ -10,7 +10,7 @@ export const readStaffChanges = serverRowFeed<StaffRow>({
   entity: 'staff_member',
   from: 'personnel.staff t',
   on: 't.tenant_id = c.tenant_id AND t.id = c.entity_id',
-  select: `t.display_name AS "displayName", t.job_title AS "jobTitle", t.is_practitioner AS "isPractitioner", t.npi, t.active,
+  select: `t.display_name AS "displayName", t.job_title AS "jobTitle", t.is_practitioner AS "isPractitioner", t.npi, t.active, t.user_id::text AS "userId",
     COALESCE((SELECT array_agg(r.job_role ORDER BY r.job_role) FROM personnel.staff_job_roles r
               WHERE r.tenant_id = t.tenant_id AND r.staff_id = t.id), '{}') AS "jobRoles"`,
   toFields: (row) => ({
@@ -20,5 +20,6 @@ export const readStaffChanges = serverRowFeed<StaffRow>({
     isPractitioner: row.isPractitioner,
     npi: row.npi,
     active: row.active,
+    userId: row.userId,
   }),
 });

@@ -3,7 +3,7 @@ import { isoTime } from '../../db/timestamps.ts';
 
 /** Columns of personnel.staff as the service reads them (job roles gathered in one array). */
 export const STAFF_SELECT = `s.id::text AS id, s.display_name AS "displayName", s.job_title AS "jobTitle",
-  s.is_practitioner AS "isPractitioner", s.npi, s.active, s.version, s.updated_at AS "updatedAt",
+  s.is_practitioner AS "isPractitioner", s.npi, s.active, s.user_id::text AS "userId", s.version, s.updated_at AS "updatedAt",
   COALESCE((SELECT array_agg(r.job_role ORDER BY r.job_role) FROM personnel.staff_job_roles r
             WHERE r.tenant_id = s.tenant_id AND r.staff_id = s.id), '{}') AS "jobRoles"`;
 
@@ -14,6 +14,7 @@ export interface StaffRow {
   isPractitioner: boolean;
   npi: string | null;
   active: boolean;
+  userId: string | null;
   version: number;
   updatedAt: Date;
   jobRoles: JobRole[];

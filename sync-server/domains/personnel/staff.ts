@@ -5,20 +5,27 @@ import type { DomainDb } from '../../db/domain-db.ts';
 import type { Sql } from '../../db/sql.ts';
 import { NO_POKE, writeWithFeed, type FeedNotify } from '../../sync/feed-transaction.ts';
 import { STAFF_SELECT, staffView, type StaffRow } from './staff-rows.ts';
+import { assertOrgUser, assertUserUnlinked, NO_ORG_USERS, type OrgUsers } from './user-link.ts';
 
 /** One answer for an unknown id and another org's id, so nothing can be discovered. */
 export const staffNotFound = () => new AppError('NOT_FOUND', 'No such staff member in this organization.');
 const npiTaken = () => new AppError('CONFLICT', 'Another staff member of this organization already has this NPI.');
 const npiNeedsPractitioner = () => new AppError('VALIDATION', 'Only a practitioner can have an NPI.');
 
-/** personnel: the org's staff and practitioners, with their job roles. Every change goes into the personnel feed. */
+/**
+ * personnel: the org's staff and practitioners, with their job roles and the sign-in account
+ * each may be linked to (asked of tenant_info through `users`). Every change goes into the
+ * personnel feed.
+ */
 export class PersonnelService {
   private readonly db: DomainDb;
   private readonly notify: FeedNotify;
+  private readonly users: OrgUsers;
 
-  constructor(db: DomainDb, notify: FeedNotify = NO_POKE) {
+  constructor(db: DomainDb, notify: FeedNotify = NO_POKE, users: OrgUsers = NO_ORG_USERS) {
     this.db = db;
     this.notify = notify;
+    this.users = users;
   }
 
   async list(tenantId: string, filter: { includeInactive: boolean; practitionersOnly: boolean }): Promise<StaffView[]> {
@@ -47,15 +54,19 @@ export class PersonnelService {
     return rows.length > 0;
   }
 
-  async create(tenantId: string, input: StaffCreateInput): Promise<StaffView> {
+  /** `userId` may be left out by callers that never link an account (the demo seed, benches). */
+  async create(tenantId: string, input: Omit<StaffCreateInput, 'userId'> & { userId?: string | null }): Promise<StaffView> {
     const id = uuidv7();
+    const userId = input.userId ?? null;
+    await assertOrgUser(this.users, tenantId, userId);
     return writeWithFeed(this.db, 'personnel', tenantId, this.notify, async (sql, feed) => {
       feed.touch('staff_member', id);
       if (input.npi !== null) await this.assertNpiFree(sql, tenantId, input.npi, id);
+      if (userId !== null) await assertUserUnlinked(sql, tenantId, userId, id);
       await sql.execute(
-        `INSERT INTO personnel.staff (tenant_id, id, display_name, job_title, is_practitioner, npi, active)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [tenantId, id, input.displayName, input.jobTitle, input.isPractitioner, input.npi, input.active],
+        `INSERT INTO personnel.staff (tenant_id, id, display_name, job_title, is_practitioner, npi, active, user_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [tenantId, id, input.displayName, input.jobTitle, input.isPractitioner, input.npi, input.active, userId],
       );
       await this.replaceJobRoles(sql, tenantId, id, input.jobRoles);
       return staffView((await this.find(sql, tenantId, id))!);
@@ -63,6 +74,9 @@ export class PersonnelService {
   }
 
   async update(tenantId: string, input: StaffUpdateInput): Promise<StaffView> {
+    // The account is checked before the staff row, so a made-up staff id with a foreign user
+    // id is still NOT_FOUND (both refusals are NOT_FOUND; neither tells which id was wrong).
+    await assertOrgUser(this.users, tenantId, input.userId);
     return writeWithFeed(this.db, 'personnel', tenantId, this.notify, async (sql, feed) => {
       const current = await this.find(sql, tenantId, input.id, true);
       if (!current) throw staffNotFound();
@@ -71,11 +85,13 @@ export class PersonnelService {
       const npi = input.npi !== undefined ? input.npi : current.npi;
       if (npi !== null && !isPractitioner) throw npiNeedsPractitioner();
       if (npi !== null && npi !== current.npi) await this.assertNpiFree(sql, tenantId, npi, input.id);
+      const userId = input.userId !== undefined ? input.userId : current.userId;
+      if (userId !== null && userId !== current.userId) await assertUserUnlinked(sql, tenantId, userId, input.id);
       await sql.execute(
-        `UPDATE personnel.staff SET display_name = $3, job_title = $4, is_practitioner = $5, npi = $6, active = $7,
+        `UPDATE personnel.staff SET display_name = $3, job_title = $4, is_practitioner = $5, npi = $6, active = $7, user_id = $8,
            version = version + 1, updated_at = now()
          WHERE tenant_id = $1 AND id = $2`,
-        [tenantId, input.id, input.displayName ?? current.displayName, input.jobTitle ?? current.jobTitle, isPractitioner, npi, input.active ?? current.active],
+        [tenantId, input.id, input.displayName ?? current.displayName, input.jobTitle ?? current.jobTitle, isPractitioner, npi, input.active ?? current.active, userId],
       );
       if (input.jobRoles) await this.replaceJobRoles(sql, tenantId, input.id, input.jobRoles);
       return staffView((await this.find(sql, tenantId, input.id))!);

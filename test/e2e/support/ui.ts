@@ -78,8 +78,9 @@ export async function bookAppointment(
   await page.getByLabel('Start time', { exact: true }).fill('14:30');
   await page.getByLabel('Duration', { exact: true }).selectOption('45');
   await page.getByLabel('Reason', { exact: true }).fill(booking.reason);
-  await page.getByLabel('Practitioner', { exact: true }).fill(booking.practitionerName);
-  await page.getByLabel('Location', { exact: true }).fill(booking.location);
+  // Practitioner and location are choices from the synced staff and rooms.
+  await page.getByLabel('Practitioner', { exact: true }).selectOption({ label: booking.practitionerName });
+  await page.getByLabel('Location', { exact: true }).selectOption({ label: booking.location });
   await page.getByRole('button', { name: 'Save appointment' }).click();
 }
 

@@ -1,0 +1,48 @@
+import { setImmediate as yieldToServer } from 'node:timers/promises';
+import type { DomainDb } from '../../db/domain-db.ts';
+
+/**
+ * Reads one org's rows of a table a page at a time, by keyset (WHERE key > last key ORDER
+ * BY key LIMIT n), never with OFFSET and never the whole table: memory holds one page.
+ *
+ * Each page is its own short tenant transaction (forced RLS applies), and the loop yields
+ * to the event loop between pages. A long snapshot transaction would pin one connection
+ * for the whole export (on PGlite the ONLY one, stalling every other org), so the export is
+ * page-consistent, not snapshot-consistent: rows changed while it runs appear as of the page
+ * that read them (the manifest's transactionTime is when the export began).
+ */
+export interface KeysetSpec {
+  /** SELECT list; it must give every key column under its alias. */
+  select: string;
+  /** FROM clause (joins inside the same domain database only). */
+  from: string;
+  /** The org filter and any other conditions, with the tenant id as $1. */
+  where: string;
+  /** The key, in order: the SQL expression and the alias the select gives it. Unique per org. */
+  key: readonly { column: string; alias: string }[];
+  pageSize: number;
+}
+
+export async function* keysetPages<Row extends Record<string, unknown>>(db: DomainDb, tenantId: string, spec: KeysetSpec): AsyncGenerator<Row[]> {
+  const columns = spec.key.map((part) => part.column).join(', ');
+  let after: unknown[] | null = null;
+  for (;;) {
+    const params: unknown[] = [tenantId];
+    let condition = spec.where;
+    if (after) {
+      const placeholders = after.map((value) => {
+        params.push(value);
+        return `$${params.length}`;
+      });
+      condition = `(${condition}) AND (${columns}) > (${placeholders.join(', ')})`;
+    }
+    const text = `SELECT ${spec.select} FROM ${spec.from} WHERE ${condition} ORDER BY ${columns} LIMIT ${spec.pageSize}`;
+    const rows = await db.withTenant(tenantId, (sql) => sql.query<Row>(text, params));
+    if (rows.length === 0) return;
+    yield rows;
+    if (rows.length < spec.pageSize) return;
+    const last = rows[rows.length - 1]!;
+    after = spec.key.map((part) => last[part.alias]);
+    await yieldToServer();
+  }
+}
