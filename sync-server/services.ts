@@ -35,6 +35,7 @@ import { readConfigurationChanges } from './domains/configuration/configuration-
 import { readStaffChanges } from './domains/personnel/staff-feed.ts';
 import type { KeyWrapper } from './vault/key-wrapper.ts';
 import { createVault, type Vault } from './vault/vault.ts';
+import { createTenantExports, type TenantExports } from './portability/export/export-service.ts';
 
 /** Every domain service, each handed its own DomainDb once, wired at start-up. */
 export interface Services {
@@ -69,6 +70,8 @@ export interface Services {
   agentConfigs: AgentConfigService;
   /** vault.* procedures: the org's integration credentials under envelope encryption (sync-server/vault/). */
   vault: Vault;
+  /** exports.* procedures: the org's data export, written server-side and fetched in chunks (sync-server/portability/export/). */
+  exports: TenantExports;
   /** Jobs, workflow runs, the event outbox and the processed-event ledger. */
   automation: AutomationStores;
   syncDomains: Record<SyncedDomain, SyncDomainService>;
@@ -134,6 +137,7 @@ export function createServices(
     payerContracts: new PayerContractService(domains.configuration, pokeAfterCommit('configuration')),
     agentConfigs: new AgentConfigService(domains.configuration, pokeAfterCommit('configuration')),
     vault: createVault(domains.configuration, vaultKeys, log),
+    exports: createTenantExports(databases),
     automation: createAutomationStores(domains.process_automation),
     syncDomains: {
       // Set-up domains only serve their feeds: admins change them online (sync/online-only.ts).

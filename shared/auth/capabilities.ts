@@ -29,6 +29,7 @@ export const CAPABILITIES = {
   'users.manage': 'create users and grant roles in the org',
   'devices.manage': 'enroll, list and revoke the org’s workstations',
   'vault.manage': 'store, list, reveal and delete the org’s payer-portal and EHR-integration credentials; rotate its vault key',
+  'data.export': 'export all of the org’s data (FHIR R4 with note contents, set-up, audit trail)',
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
@@ -58,7 +59,7 @@ export const ROLE_CAPABILITIES: Record<Role, readonly Capability[]> = {
     'schedule.read', 'schedule.write',
     'personnel.read', 'personnel.write',
     'configuration.read', 'configuration.write',
-    'audit.read', 'users.manage', 'vault.manage',
+    'audit.read', 'users.manage', 'vault.manage', 'data.export',
   ],
   it_admin: ['session.own', 'configuration.read', 'audit.read', 'users.manage', 'devices.manage'],
 };

@@ -3,6 +3,7 @@ import { isId } from '../../shared/ids.ts';
 import type { Role } from '../../shared/sync/auth.ts';
 import { deviceRevoked, orgOffboarded, orgSuspended } from '../auth/lifecycle-refusals.ts';
 import { tokenTenant } from '../auth/session-token.ts';
+import { hasLeft } from '../domains/tenant_info/tenants.ts';
 import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { Services } from '../services.ts';
 import type { Credentials } from './context.ts';
@@ -34,7 +35,7 @@ export async function enterRequest(services: Services, credentials: Credentials,
   if (!tenant) throw new AppError('TENANT_UNKNOWN', 'This organization is not known to the sync server.');
   // From here on the refusal concerns a real org, so it is filed in that org's audit chain.
   audit.tenantId = tenant.id;
-  if (tenant.status === 'offboarded') throw orgOffboarded();
+  if (hasLeft(tenant.status)) throw orgOffboarded();
   if (tenant.status !== 'active') throw orgSuspended();
   if (!token) throw new AppError('UNAUTHENTICATED', 'Please sign in.');
   const claimed = tokenTenant(token);

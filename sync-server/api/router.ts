@@ -9,6 +9,7 @@ import { patientsRouter } from './routers/patients.ts';
 import { schedulingRouter } from './routers/scheduling.ts';
 import { syncRouter } from './routers/sync.ts';
 import { vaultRouter } from './routers/vault.ts';
+import { exportsRouter } from './routers/exports.ts';
 import { publicProcedure, router } from './trpc.ts';
 
 /** Serves exactly the paths of shared/sync/procedures.ts SYNC_PROCEDURES (a test checks). */
@@ -25,6 +26,7 @@ export const syncServerRouter = router({
   personnel: personnelRouter,
   configuration: configurationRouter,
   vault: vaultRouter,
+  exports: exportsRouter,
 });
 
 export type SyncServerRouter = typeof syncServerRouter;

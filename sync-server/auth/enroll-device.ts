@@ -2,6 +2,7 @@ import { AppError } from '../../shared/errors.ts';
 import type { EnrollResult } from '../../shared/sync/devices.ts';
 import type { AuditTrail } from '../audit/audit-trail.ts';
 import { enrollmentTokenTenant } from '../domains/tenant_info/enrollment-tokens.ts';
+import { hasLeft } from '../domains/tenant_info/tenants.ts';
 import type { Services } from '../services.ts';
 import { orgOffboarded, orgSuspended } from './lifecycle-refusals.ts';
 
@@ -21,7 +22,7 @@ export async function enrollDevice(services: Services, input: { token: string; d
   if (!tenant) throw invalidToken();
   audit.tenantId = tenant.id;
   audit.touched('device', [input.deviceId]);
-  if (tenant.status === 'offboarded') throw orgOffboarded();
+  if (hasLeft(tenant.status)) throw orgOffboarded();
   if (tenant.status !== 'active') throw orgSuspended();
   const redeemed = await services.enrollmentTokens.redeem({ tenantId: tenant.id, token: input.token, deviceId: input.deviceId, name: input.deviceName });
   if (!redeemed.ok) {

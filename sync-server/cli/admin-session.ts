@@ -67,7 +67,7 @@ function cliLogger(io: CliIo): Logger {
   };
 }
 
-function operatorName(): string {
+export function operatorName(): string {
   try {
     return userInfo().username.slice(0, 64);
   } catch {

@@ -7,9 +7,10 @@ import { tenantCreate, tenantList, tenantSetTier, tenantShow } from './commands/
 import { tenantSetPolicy } from './commands/tenant-policy.ts';
 import { userCreate, userGrant } from './commands/user.ts';
 import { vaultRotateMaster, vaultRotateTenant } from './commands/vault.ts';
+import { exportTenantCommand } from './commands/export.ts';
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [serve, migrate, tenantCreate, tenantList, tenantShow, tenantSetTier, tenantSetPolicy, userCreate, userGrant, deviceEnrollToken, deviceList, deviceRevoke, auditVerify, vaultRotateMaster, vaultRotateTenant];
+export const COMMANDS: readonly Command[] = [serve, migrate, tenantCreate, tenantList, tenantShow, tenantSetTier, tenantSetPolicy, userCreate, userGrant, deviceEnrollToken, deviceList, deviceRevoke, auditVerify, vaultRotateMaster, vaultRotateTenant, exportTenantCommand];
 
 /** The command named by the leading words of argv, and how many words that took. */
 export function findCommand(argv: readonly string[]): { command: Command; words: number } | null {

@@ -7,7 +7,7 @@ import type { Logger } from '../log.ts';
 import { DedicatedDeployments } from './dedicated-deployments.ts';
 import { PlacementDirectory } from './placement-directory.ts';
 import { PlacementRouter } from './placement-router.ts';
-import { dedicatedTarget, describeLocation, SHARED, type Location, type TargetInput } from './placement-target.ts';
+import { dedicatedTarget, describeLocation, SHARED, type DedicatedTarget, type Location, type TargetInput } from './placement-target.ts';
 import { takeServingLease } from './serving-lease.ts';
 import { TenantGate } from './tenant-gate.ts';
 import { TenantMover, type MoveReport } from './tenant-mover.ts';
@@ -34,6 +34,12 @@ export interface TenantPlacements {
    * needed), for operations and tests: catalog checks inside them. Never request handling.
    */
   dedicatedDatabasesOf(tenantId: string, target?: TargetInput): Promise<PhysicalDatabases>;
+  /**
+   * Offboarding (sync-server/offboard/): the org's dedicated databases are dropped, never
+   * copied back, and its placement becomes shared. Resumable: until they are gone the old
+   * place stays in cleanup_from. `dropped` says what went (null: it had none).
+   */
+  dropDedicated(tenantId: string): Promise<{ dropped: string | null; target: DedicatedTarget | null }>;
   close(): Promise<void>;
 }
 
@@ -91,6 +97,25 @@ export async function routePlacements(
       const at = target === undefined && record.location.placement === 'dedicated' ? record.location : destination(tenantId, 'dedicated', target);
       if (at.placement !== 'dedicated') throw new Error('unreachable');
       return deployments.open(at.target);
+    },
+    dropDedicated: async (tenantId) => {
+      await known(tenantId);
+      let record = await directory.read(tenantId);
+      if (record.state === 'moving') throw new AppError('CONFLICT', "This organization's move is unfinished; run tenant set-tier again to settle it first.");
+      if (record.location.placement === 'dedicated') {
+        // Another process would route to (and re-create) the databases dropped here.
+        if ((await lease.othersServing()) > 0) throw new AppError('CONFLICT', 'Other server processes have these databases open. Stop them first, then run the command again.');
+        record = await directory.flip(record, SHARED);
+        router.remember(record);
+      }
+      const old = record.cleanupFrom;
+      if (!old) return { dropped: null, target: null };
+      if (old.placement === 'dedicated') {
+        if ((await directory.otherUsersOf(tenantId, old.target)) > 0) await deployments.close(old.target);
+        else await deployments.destroy(old.target);
+      }
+      router.remember(await directory.cleaned(record));
+      return old.placement === 'dedicated' ? { dropped: describeLocation(old), target: old.target } : { dropped: null, target: null };
     },
     close: async () => {
       await deployments.closeAll();

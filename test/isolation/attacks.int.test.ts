@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../shared/ids.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
@@ -37,7 +38,8 @@ for (const engine of engines) {
     let bAtStart: Fingerprint;
 
     beforeAll(async () => {
-      server = await startTestServer(engine);
+      // The vault on, with a throwaway master key: its procedures are attacked like the rest.
+      server = await startTestServer(engine, { vault: { masterKey: { kind: 'env', variable: 'ATTACK_VAULT_KEYRING', text: `attack=${randomBytes(32).toString('base64')}` } } });
       fx = await createAttackFixture(server, PLANTERS);
       fingerprint = new OrgFingerprint(server.databases);
       audit = new AuditCounter(server.databases);

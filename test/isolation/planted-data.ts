@@ -320,6 +320,24 @@ const deviceLifecycle: Planter = {
   },
 };
 
+/** Two vault credentials per org (vault.*): their label, username and secret are markers. */
+const vault: Planter = {
+  name: 'vault credentials (vault.*)',
+  plant: async (fx) => {
+    for (const org of [fx.a, fx.b]) {
+      const admin = org.users.org_admin.client;
+      for (const kind of ['payer_portal', 'ehr_integration'] as const) {
+        const label = `Portal ${marker(org.label)} ${kind}`;
+        const username = `svc-${marker(org.label).slice(0, 12)}-${kind}`;
+        const secret = `secret-${marker(org.label)}-${kind}`;
+        const stored = await admin.vault.store.mutate({ kind, label, endpoint: 'https://portal.example/login', username, secret });
+        addIds(org.ids, 'vaultSecret', stored.id);
+        org.markers.push(label, username, secret);
+      }
+    }
+  },
+};
+
 export const PLANTERS: readonly Planter[] = [
   patientsAndAppointments,
   sharedPatient,
@@ -331,4 +349,5 @@ export const PLANTERS: readonly Planter[] = [
   deviceLifecycle,
   backgroundWork,
   thirdOrg,
+  vault,
 ];

@@ -9,6 +9,7 @@ import { patientCases } from './cases/patients.ts';
 import { personnelCases } from './cases/personnel.ts';
 import { schedulingCases } from './cases/scheduling.ts';
 import { syncCases } from './cases/sync.ts';
+import { vaultCases } from './cases/vault.ts';
 
 /**
  * The attack material for every procedure of the sync server, by path (one file per
@@ -34,4 +35,5 @@ export const PROCEDURE_CASES: Record<string, CaseBuilder> = {
   ...personnelCases,
   ...configurationCases,
   ...deviceCases,
+  ...vaultCases,
 };

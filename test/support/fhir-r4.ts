@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { indexStructureDefinitionBundle, validateResource, type Bundle, type Resource } from '@medplum/core';
+import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { Ajv, type ValidateFunction } from 'ajv';
 
 /**
@@ -21,6 +21,10 @@ import { Ajv, type ValidateFunction } from 'ajv';
  */
 
 const require = createRequire(import.meta.url);
+
+/** A resource as medplum's validator takes it (@medplum/fhirtypes is not a direct dependency). */
+export type Resource = Parameters<typeof validateResource>[0];
+type Bundle = Parameters<typeof indexStructureDefinitionBundle>[0];
 const R4_DIR = join(import.meta.dirname, '..', '..', 'node_modules', '@medplum', 'definitions', 'dist', 'fhir', 'r4');
 
 let indexed = false;

@@ -5,6 +5,7 @@ import { assertCompatibleProtocol } from '../../../shared/sync/version.ts';
 import { deviceNotEnrolled, deviceRevoked, orgOffboarded } from '../../auth/lifecycle-refusals.ts';
 import { checkCredentials } from '../../auth/sign-in.ts';
 import { switchOrg } from '../../auth/switch-org.ts';
+import { hasLeft } from '../../domains/tenant_info/tenants.ts';
 import { authorized, publicProcedure, router } from '../trpc.ts';
 
 /**
@@ -20,7 +21,7 @@ export const authRouter = router({
     const { tenant, account } = await checkCredentials(services, input);
     if (tenant) ctx.audit.tenantId = tenant.id;
     // The org is gone, which is no secret: its workstations must learn it whatever they send.
-    if (tenant?.status === 'offboarded') throw orgOffboarded();
+    if (tenant && hasLeft(tenant.status)) throw orgOffboarded();
     if (!tenant || !account) {
       services.log({ level: 'info', event: 'sign_in_refused', ...(tenant ? { tenantId: tenant.id } : {}) });
       throw invalidCredentials();

@@ -10,9 +10,15 @@ export type TenantKind = 'human' | 'veterinary';
 export const ISOLATION_TIERS = ['shared', 'namespace', 'dedicated'] as const;
 export type IsolationTier = (typeof ISOLATION_TIERS)[number];
 
-/** suspended: frozen (TENANT_SUSPENDED); offboarded: the org has left (ORG_OFFBOARDED), final. */
-export const TENANT_STATUSES = ['active', 'suspended', 'offboarded'] as const;
+/**
+ * suspended: frozen (TENANT_SUSPENDED); offboarding: `tenant offboard` is deleting its data;
+ * offboarded: the org has left, final. Both of the last two answer ORG_OFFBOARDED.
+ */
+export const TENANT_STATUSES = ['active', 'suspended', 'offboarding', 'offboarded'] as const;
 export type TenantStatus = (typeof TENANT_STATUSES)[number];
+
+/** The org has left (or is leaving): refused with ORG_OFFBOARDED, so its workstations wipe their copy. */
+export const hasLeft = (status: TenantStatus): boolean => status === 'offboarding' || status === 'offboarded';
 
 export interface Tenant {
   id: string;
@@ -125,7 +131,9 @@ export class TenantDirectory {
     return this.db.withTenant(tenantId, async (sql) => {
       const [row] = await sql.query<{ status: TenantStatus }>('SELECT status FROM tenant_info.tenants WHERE id = $1 FOR UPDATE', [tenantId]);
       if (!row) throw noSuchOrg();
-      if (row.status === 'offboarded' && status !== 'offboarded') throw new AppError('CONFLICT', 'This organization has been offboarded; that cannot be undone.');
+      // Once its workstations were told to wipe, an org only moves on: offboarding -> offboarded.
+      const backwards = (row.status === 'offboarded' && status !== 'offboarded') || (row.status === 'offboarding' && !hasLeft(status));
+      if (backwards) throw new AppError('CONFLICT', 'This organization has been offboarded; that cannot be undone.');
       await sql.execute('UPDATE tenant_info.tenants SET status = $2 WHERE id = $1', [tenantId, status]);
       return { from: row.status, to: status };
     });

@@ -23,7 +23,7 @@ export interface KeysetSpec {
   pageSize: number;
 }
 
-export async function* keysetPages<Row extends Record<string, unknown>>(db: DomainDb, tenantId: string, spec: KeysetSpec): AsyncGenerator<Row[]> {
+export async function* keysetPages<Row extends object>(db: DomainDb, tenantId: string, spec: KeysetSpec): AsyncGenerator<Row[]> {
   const columns = spec.key.map((part) => part.column).join(', ');
   let after: unknown[] | null = null;
   for (;;) {
@@ -42,7 +42,7 @@ export async function* keysetPages<Row extends Record<string, unknown>>(db: Doma
     yield rows;
     if (rows.length < spec.pageSize) return;
     const last = rows[rows.length - 1]!;
-    after = spec.key.map((part) => last[part.alias]);
+    after = spec.key.map((part) => (last as Record<string, unknown>)[part.alias]);
     await yieldToServer();
   }
 }

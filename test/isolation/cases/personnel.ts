@@ -21,10 +21,18 @@ export const personnelCases: Record<string, CaseBuilder> = {
     crossIds: [{ path: ['id'], id: idOf(b, 'staff') }],
   }),
 
-  'personnel.staff.create': ({ b }: AttackFixture) => ({
+  'personnel.staff.create': ({ a, b }: AttackFixture) => ({
     role: 'org_admin',
-    input: () => ({ displayName: `Nurse ${fresh()}`, jobTitle: 'Nurse practitioner', isPractitioner: true, npi: newNpi(), jobRoles: ['nurse_practitioner'], active: true }),
+    input: () => ({ displayName: `Nurse ${fresh()}`, jobTitle: 'Nurse practitioner', isPractitioner: true, npi: newNpi(), jobRoles: ['nurse_practitioner'], active: true, userId: null }),
     crossIds: [],
+    variants: [
+      {
+        // Linked to one of A's users (the first call links it; later ones are CONFLICT, which
+        // injection allows). B's user in userId must look exactly like a made-up user.
+        input: () => ({ displayName: `Nurse ${fresh()}`, jobTitle: 'Nurse', isPractitioner: false, npi: null, jobRoles: ['nurse'], active: true, userId: a.users.clinician.userId }),
+        crossIds: [{ path: ['userId'], id: idOf(b, 'user') }],
+      },
+    ],
     extra: [
       // NPIs are unique per org: B's practitioner's NPI must be accepted in A (else A learns B employs them).
       { kind: 'uniqueness-oracle', name: "the NPI of B's practitioner", input: { displayName: 'Same Npi', isPractitioner: true, npi: bCredentials(b).npi }, expect: noCrossOrgConflict },
@@ -33,8 +41,12 @@ export const personnelCases: Record<string, CaseBuilder> = {
 
   'personnel.staff.update': ({ a, b }: AttackFixture) => ({
     role: 'org_admin',
-    input: () => ({ id: idOf(a, 'staff'), displayName: `Dr ${fresh()}`, jobTitle: `Physician ${fresh()}`, isPractitioner: true, npi: newNpi(), jobRoles: ['physician'], active: true }),
-    crossIds: [{ path: ['id'], id: idOf(b, 'staff') }],
+    input: () => ({ id: idOf(a, 'staff'), displayName: `Dr ${fresh()}`, jobTitle: `Physician ${fresh()}`, isPractitioner: true, npi: newNpi(), jobRoles: ['physician'], active: true, userId: a.users.org_admin.userId }),
+    // B's user linked to A's staff record: answered as a made-up user is.
+    crossIds: [
+      { path: ['id'], id: idOf(b, 'staff') },
+      { path: ['userId'], id: idOf(b, 'user') },
+    ],
     extra: [{ kind: 'cross-org-write', name: "deactivate B's practitioner", input: { id: idOf(b, 'staff'), active: false }, expect: 'NOT_FOUND' }],
   }),
 
