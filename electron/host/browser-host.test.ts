@@ -1,11 +1,10 @@
 import http from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTRPCClient, createWSClient, TRPCClientError, wsLink } from '@trpc/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { LOCAL_API_SOCKET_PATH } from '../../shared/local-api-socket.ts';
-import type { LocalApiRouter } from '../local-api/router.ts';
+import type { SocketAnswer, SocketCall } from './local-api-socket.ts';
 import { createFileKeystore } from '../keystore/file-keystore.ts';
 import { tempDir } from '../test-support/temp-dir.ts';
 import { createWorkstation, type Workstation } from '../workstation.ts';
@@ -72,7 +71,10 @@ describe('browser-mode host', () => {
   });
 
   it('trades the launch token once for a cookie; the API refuses requests without it', async () => {
-    expect((await request(`${host.origin}/api/session.status`)).status).toBe(401);
+    const refused = await request(`${host.origin}/api/session.status`);
+    expect(refused.status).toBe(401);
+    // In tRPC's error shape, so the page can say why (a plain-text body reads as "no answer").
+    expect(JSON.parse(refused.body)).toMatchObject({ error: { data: { appCode: 'UNAUTHENTICATED' } } });
     const cookie = await launch();
     expect((await request(host.url)).status).toBe(403); // one-time
     expect((await request(`${host.origin}/api/session.status`, { headers: { cookie: 'clinicsync_host=forged' } })).status).toBe(401);
@@ -143,25 +145,38 @@ describe('browser-mode host: the local API WebSocket', () => {
     }
   });
 
-  it('serves the local API over the socket for the launched page, errors carrying the app code', async () => {
+  it('answers numbered calls over the socket for the launched page, errors carrying the app code; an unreadable frame closes it', async () => {
     const cookie = await launch();
-    const headers = { cookie, origin: host.origin };
-    // The real tRPC client, as the renderer uses it, over a socket that carries the page's headers.
-    class PageSocket extends WebSocket {
-      constructor(url: string | URL) {
-        super(url, { headers });
-      }
-    }
-    const socket = createWSClient({ url: `${host.origin.replace('http', 'ws')}${LOCAL_API_SOCKET_PATH}`, WebSocket: PageSocket as unknown as typeof globalThis.WebSocket });
-    const client = createTRPCClient<LocalApiRouter>({ links: [wsLink({ client: socket })] });
-    try {
-      expect(await client.session.status.query()).toMatchObject({ state: 'signed_out', user: null, org: null });
-      const refused = await client.patients.list.query({ search: 'a' }).catch((error: unknown) => error);
-      expect(refused).toBeInstanceOf(TRPCClientError);
-      expect((refused as TRPCClientError<LocalApiRouter>).data).toMatchObject({ appCode: 'STORE_LOCKED' });
-    } finally {
-      await socket.close();
-    }
+    const { status, socket } = await upgrade(host.origin, { cookie, origin: host.origin });
+    expect(status).toBe('open');
+    const answers = new Map<number, SocketAnswer['answer']>();
+    const arrived = (count: number) =>
+      new Promise<void>((resolve) => {
+        const onMessage = (data: Buffer) => {
+          const { id, answer } = JSON.parse(data.toString()) as SocketAnswer;
+          answers.set(id, answer);
+          if (answers.size >= count) {
+            socket.off('message', onMessage);
+            resolve();
+          }
+        };
+        socket.on('message', onMessage);
+      });
+    const done = arrived(3);
+    const calls: SocketCall[] = [
+      { id: 7, call: { path: 'session.status', type: 'query', input: undefined } },
+      { id: 8, call: { path: 'patients.list', type: 'query', input: { search: 'a' } } },
+      { id: 9, call: { path: 'no such procedure', type: 'query', input: undefined } },
+    ];
+    for (const call of calls) socket.send(JSON.stringify(call));
+    await done;
+    expect(answers.get(7)).toMatchObject({ ok: true, data: { state: 'signed_out', user: null, org: null } });
+    expect(answers.get(8)).toMatchObject({ ok: false, error: { appCode: 'STORE_LOCKED' } });
+    expect(answers.get(9)).toMatchObject({ ok: false, error: { appCode: 'VALIDATION' } });
+
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    socket.send('{"not": "a call"}');
+    expect(await closed).toBe(1008);
   });
 
   it('ends open sockets when the host closes (close does not hang on them)', async () => {

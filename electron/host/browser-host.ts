@@ -55,6 +55,15 @@ export async function startBrowserHost({ workstation, port = 0, rendererDir }: B
   const refuse = (res: http.ServerResponse, status: number, text: string) =>
     void res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(text);
 
+  /**
+   * An API refusal in tRPC's error shape, so the page's client reads its app code and message
+   * (a plain-text body would reach it only as "could not parse the response").
+   */
+  const refuseApi = (res: http.ServerResponse, status: number, appCode: 'UNAUTHENTICATED' | 'FORBIDDEN', message: string) =>
+    void res
+      .writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json', 'cache-control': 'no-store' })
+      .end(JSON.stringify({ error: { message, code: -32001, data: { appCode, httpStatus: status } } }));
+
   const hasLiveSession = (req: http.IncomingMessage) => {
     const session = readCookie(req, SESSION_COOKIE);
     return session !== undefined && sessions.has(session);
@@ -79,8 +88,8 @@ export async function startBrowserHost({ workstation, port = 0, rendererDir }: B
     }
 
     if (url.pathname === '/api' || url.pathname.startsWith(API_PREFIX)) {
-      if (!hasSession) return refuse(res, 401, 'Open the launch link printed by the workstation host.');
-      if (!isSameOriginRequest(req, host)) return refuse(res, 403, 'Cross-origin requests are refused.');
+      if (!hasSession) return refuseApi(res, 401, 'UNAUTHENTICATED', 'This window is not connected to the workstation. Open the launch link the workstation host printed.');
+      if (!isSameOriginRequest(req, host)) return refuseApi(res, 403, 'FORBIDDEN', 'Cross-origin requests are refused.');
       if (req.method !== 'GET' && req.method !== 'POST') return refuse(res, 405, 'Method not allowed.');
       return api(req, res);
     }

@@ -28,8 +28,10 @@ export interface OffboardJournal {
   steps: Partial<Record<OffboardStep, StepTimes>>;
   export?: { manifestSha256: string; resources: number; operationalFiles: number };
   before?: TableCount[];
+  /** Where the org's dedicated databases were when counted (null: it had none). */
+  dedicated?: DedicatedTarget | null;
   shred?: { destroyedKeys: number };
-  delete?: { rowsDeletedAt?: string; dropped: string | null; dedicated: DedicatedTarget | null };
+  delete?: { rowsDeletedAt: string; dropped: string | null };
   after?: TableCount[];
   certificateSha256?: string;
 }

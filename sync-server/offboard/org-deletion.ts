@@ -31,7 +31,7 @@ export async function deleteOrgRows(dbs: PhysicalDatabases, domains: readonly Do
       }
       for (const table of tables) {
         if (!table.hasTenant || isKept(domain, table.table)) continue;
-        n += await sql.execute(`DELETE FROM ${ident(domain)}.${ident(table.table)} WHERE tenant_id = $1`, [tenantId]);
+        n += await sql.execute(`DELETE FROM ${ident(domain)}.${ident(table.table)} WHERE tenant_id = $1::uuid`, [tenantId]);
       }
       return n;
     });

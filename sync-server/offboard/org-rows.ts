@@ -30,18 +30,18 @@ export interface TableCount {
  */
 const ABOVE_THE_ORG: Record<string, Record<string, string>> = {
   'master_data.patients': {
-    exclusive: `EXISTS (SELECT 1 FROM master_data.tenant_patients tp WHERE tp.patient_id = t.id AND tp.tenant_id = $1)
-                AND NOT EXISTS (SELECT 1 FROM master_data.tenant_patients tp WHERE tp.patient_id = t.id AND tp.tenant_id <> $1)`,
-    'shared-with-other-orgs': `EXISTS (SELECT 1 FROM master_data.tenant_patients tp WHERE tp.patient_id = t.id AND tp.tenant_id = $1)
-                AND EXISTS (SELECT 1 FROM master_data.tenant_patients tp WHERE tp.patient_id = t.id AND tp.tenant_id <> $1)`,
+    exclusive: `EXISTS (SELECT 1 FROM master_data.tenant_patients tp WHERE tp.patient_id = t.id AND tp.tenant_id = $1::uuid)
+                AND NOT EXISTS (SELECT 1 FROM master_data.tenant_patients tp WHERE tp.patient_id = t.id AND tp.tenant_id <> $1::uuid)`,
+    'shared-with-other-orgs': `EXISTS (SELECT 1 FROM master_data.tenant_patients tp WHERE tp.patient_id = t.id AND tp.tenant_id = $1::uuid)
+                AND EXISTS (SELECT 1 FROM master_data.tenant_patients tp WHERE tp.patient_id = t.id AND tp.tenant_id <> $1::uuid)`,
     unlinked: `$1::uuid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM master_data.tenant_patients tp WHERE tp.patient_id = t.id)`,
   },
   'tenant_info.accounts': {
-    exclusive: `(t.namespace = $1::text OR (t.namespace = 'shared'
-                  AND EXISTS (SELECT 1 FROM tenant_info.memberships m WHERE m.account_id = t.id AND m.tenant_id = $1)
-                  AND NOT EXISTS (SELECT 1 FROM tenant_info.memberships m WHERE m.account_id = t.id AND m.tenant_id <> $1)))`,
+    exclusive: `(t.namespace = $1::uuid::text OR (t.namespace = 'shared'
+                  AND EXISTS (SELECT 1 FROM tenant_info.memberships m WHERE m.account_id = t.id AND m.tenant_id = $1::uuid)
+                  AND NOT EXISTS (SELECT 1 FROM tenant_info.memberships m WHERE m.account_id = t.id AND m.tenant_id <> $1::uuid)))`,
   },
-  'tenant_info.tenants': { own: 't.id = $1' },
+  'tenant_info.tenants': { own: 't.id = $1::uuid' },
 };
 
 export class UnknownOrgTableError extends Error {
@@ -67,7 +67,7 @@ export function tablesOf(sql: AdminSql, domain: Domain): Promise<CatalogTable[]>
 
 /** The org's row filters of one table: one for a tenant table, one per part for a table above the org. */
 export function orgFilters(domain: Domain, table: CatalogTable): Record<string, string> {
-  if (table.hasTenant) return { '': 't.tenant_id = $1' };
+  if (table.hasTenant) return { '': 't.tenant_id = $1::uuid' };
   const above = ABOVE_THE_ORG[`${domain}.${table.table}`];
   if (!above) throw new UnknownOrgTableError(`${domain}.${table.table} has no tenant_id and is not a known table above the org; offboarding cannot tell whether it holds the org's data`);
   return above;

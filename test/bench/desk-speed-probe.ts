@@ -24,6 +24,8 @@ export interface KeystrokeTiming {
   resultsMs: number;
   /** keydown → the patients.list request for the text left the page (over the socket or HTTP). */
   requestMs: number;
+  /** keydown → the box's input event (the browser's own share, before any app code runs). */
+  inputMs: number;
   /** That request's round trip through the host and the local API (ms). */
   apiMs: number;
 }
@@ -52,7 +54,7 @@ declare global {
 
 export function installDeskProbe(): void {
   const SCHEDULE = 'section[aria-labelledby="schedule-heading"][aria-busy="false"]';
-  type Pending = { at: number; text: string | null; captionAt: number | null; framing: boolean; timing: KeystrokeTiming | null; done: ((t: KeystrokeTiming) => void) | null };
+  type Pending = { at: number; inputAt: number | null; text: string | null; captionAt: number | null; framing: boolean; timing: KeystrokeTiming | null; done: ((t: KeystrokeTiming) => void) | null };
   type Answer = { rows: string; requestAt: number; answerAt: number };
   const answers = new Map<string, Answer>();
   const requests = new Map<string, number>();
@@ -107,33 +109,27 @@ export function installDeskProbe(): void {
     return response;
   };
 
-  // Over the page's WebSocket (tRPC's wsLink: JSON-RPC-like messages, one or an array per frame).
-  type SocketCall = { id?: number | string; method?: string; params?: { path?: string; input?: unknown } };
-  type SocketReply = { id?: number | string; result?: { type?: string; data?: unknown }; error?: unknown };
-  const inFlight = new Map<number | string, (data: unknown) => void>();
-  const frames = <T,>(raw: unknown): T[] => {
-    if (typeof raw !== 'string' || raw === 'PING' || raw === 'PONG') return [];
-    const parsed = JSON.parse(raw) as T | T[];
-    return Array.isArray(parsed) ? parsed : [parsed];
-  };
+  // Over the page's WebSocket to the host (renderer/src/api/socket-bridge.ts): numbered calls and answers.
+  type SocketCall = { id?: number; call?: { path?: string; input?: unknown } };
+  type SocketAnswer = { id?: number; answer?: { ok?: boolean; data?: unknown } };
+  const inFlight = new Map<number, (data: unknown) => void>();
+  const frame = <T,>(raw: unknown): T | null => (typeof raw === 'string' ? (JSON.parse(raw) as T) : null);
   const PageSocket = window.WebSocket;
   class ProbedSocket extends PageSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols);
-      // Added before the page's own listener: the answer is timed before the page handles it.
+      // Added before the page's own handler: the answer is timed before the page handles it.
       this.addEventListener('message', (event: MessageEvent) => {
-        for (const reply of frames<SocketReply>(event.data)) {
-          const done = reply.id !== undefined ? inFlight.get(reply.id) : undefined;
-          if (!done || reply.result?.type === 'started') continue;
-          inFlight.delete(reply.id!);
-          done(reply.error === undefined ? reply.result?.data : undefined);
-        }
+        const reply = frame<SocketAnswer>(event.data);
+        const done = reply?.id !== undefined ? inFlight.get(reply.id) : undefined;
+        if (!reply || !done) return;
+        inFlight.delete(reply.id!);
+        done(reply.answer?.ok ? reply.answer.data : undefined);
       });
     }
     override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
-      for (const call of frames<SocketCall>(data)) {
-        if (call.id !== undefined && (call.method === 'query' || call.method === 'mutation')) inFlight.set(call.id, callMade(call.params?.path ?? '', call.params?.input));
-      }
+      const sent = frame<SocketCall>(data);
+      if (sent?.id !== undefined) inFlight.set(sent.id, callMade(sent.call?.path ?? '', sent.call?.input));
       super.send(data);
     }
   }
@@ -142,7 +138,7 @@ export function installDeskProbe(): void {
   document.addEventListener(
     'keydown',
     (event) => {
-      if (searchBox(event.target)) current = { at: performance.now(), text: null, captionAt: null, framing: false, timing: null, done: null };
+      if (searchBox(event.target)) current = { at: performance.now(), inputAt: null, text: null, captionAt: null, framing: false, timing: null, done: null };
     },
     true,
   );
@@ -150,6 +146,7 @@ export function installDeskProbe(): void {
     'input',
     (event) => {
       if (searchBox(event.target) && current) {
+        current.inputAt ??= performance.now();
         current.text = event.target.value.trim();
         check();
       }
@@ -203,6 +200,7 @@ export function installDeskProbe(): void {
         captionMs: captionAt - pending.at,
         resultsMs: resultsAt - pending.at,
         requestMs: requestAt >= pending.at ? requestAt - pending.at : Number.NaN,
+        inputMs: pending.inputAt !== null ? pending.inputAt - pending.at : Number.NaN,
         apiMs: answer.requestAt >= pending.at ? answer.answerAt - answer.requestAt : Number.NaN,
       };
       pending.done?.(pending.timing);

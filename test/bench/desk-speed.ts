@@ -66,7 +66,8 @@ export async function deskSpeedBench(size: DeskSpeedSize): Promise<Figure[]> {
       { name: 'desk_search_keystroke_p95_ms', value: pct(results, 0.95), unit: 'ms', note: 'the same, 95th percentile (target <= 30)' },
       { name: 'desk_search_keystroke_max_ms', value: results.at(-1) ?? Number.NaN, unit: 'ms', note: 'the same, slowest keystroke' },
       { name: 'desk_search_caption_p95_ms', value: pct(sorted(keystrokes.map((k) => k.captionMs)), 0.95), unit: 'ms', note: 'keydown to the caption naming the text (the previous rows may still show under it)' },
-      { name: 'desk_search_request_wait_p50_ms', value: pct(sorted(finite(keystrokes, 'requestMs')), 0.5), unit: 'ms', note: 'keydown to the patients.list request leaving the page (the screen\'s debounce, if any, and its render)' },
+      { name: 'desk_search_input_event_p50_ms', value: pct(sorted(finite(keystrokes, 'inputMs')), 0.5), unit: 'ms', note: "keydown to the search box's input event (the browser's share, before app code)" },
+      { name: 'desk_search_request_wait_p50_ms', value: pct(sorted(finite(keystrokes, 'requestMs')), 0.5), unit: 'ms', note: 'keydown to the patients.list request leaving the page (sent from the input handler, over the socket)' },
       { name: 'desk_search_api_p95_ms', value: pct(sorted(finite(keystrokes, 'apiMs')), 0.95), unit: 'ms', note: 'that request\'s round trip: host + local API + store search' },
       { name: 'desk_search_burst_p50_ms', value: pct(burstResults, 0.5), unit: 'ms', note: `${bursts.length} searches typed at 8 chars/s: last keydown to the full text's rows on screen` },
       { name: 'desk_search_burst_p95_ms', value: pct(burstResults, 0.95), unit: 'ms', note: 'the same, 95th percentile' },
@@ -86,7 +87,7 @@ function sorted(values: readonly number[]): number[] {
   return [...values].sort((a, b) => a - b);
 }
 
-function finite(timings: readonly KeystrokeTiming[], key: 'requestMs' | 'apiMs'): number[] {
+function finite(timings: readonly KeystrokeTiming[], key: 'requestMs' | 'apiMs' | 'inputMs'): number[] {
   return timings.map((timing) => timing[key]).filter(Number.isFinite);
 }
 

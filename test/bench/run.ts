@@ -4,6 +4,7 @@ import { probePostgres, testPostgresUrl } from '../support/postgres.ts';
 import { testEngines } from '../../sync-server/testing/engines.ts';
 import { auditAppendBench } from './audit-append.ts';
 import { DESK_SPEED_FULL, DESK_SPEED_QUICK, deskSpeedBench } from './desk-speed.ts';
+import { EXPORT_BENCH_FULL, EXPORT_BENCH_QUICK, exportBenchOnEngines } from './export-bench.ts';
 import { patientSearchBench } from './patient-search.ts';
 import { printReport, type Figure } from './report.ts';
 import { storeCipherBench } from './store-cipher.ts';
@@ -25,6 +26,7 @@ const BENCHES: Record<string, (options: { entries: number; quick: boolean; engin
     return figures;
   },
   desk: ({ quick }) => deskSpeedBench(quick ? DESK_SPEED_QUICK : DESK_SPEED_FULL),
+  export: ({ quick, engine }) => exportBenchOnEngines(quick ? EXPORT_BENCH_QUICK : EXPORT_BENCH_FULL, engine),
   search: () => patientSearchBench(),
   store: () => storeCipherBench(),
   sync: ({ quick, engine }) => syncBenchOnEngines(quick ? SYNC_BENCH_QUICK : SYNC_BENCH_FULL, engine),

@@ -232,4 +232,20 @@ describe.skipIf(!chromiumOk)('shell: lock screen, offline banner, org switcher (
     relay().up();
     expect(stack.pages.pageErrors).toEqual([]);
   }, 300_000);
+
+  it('a window opened without the launch link gets no data: the socket and the API refuse it, and the page says how to reconnect', async () => {
+    const context = await stack.browser.newContext();
+    try {
+      const stranger = await context.newPage();
+      const refusals: string[] = [];
+      stranger.on('websocket', (socket) => socket.on('socketerror', (error) => refusals.push(error)));
+      await stranger.goto(new URL(station().url).origin + '/');
+      await stranger.getByText('This window is not connected to the workstation. Open the launch link the workstation host printed.').waitFor({ timeout: 15_000 });
+      await expect.poll(() => refusals.length, { message: 'the socket upgrade was refused' }).toBeGreaterThan(0);
+      await expect(stranger.getByRole('form', { name: 'Sign in' }).count()).resolves.toBe(0);
+      expect(await stranger.locator('body').innerText()).not.toMatch(/Northside|Lakeview/);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -338,6 +338,16 @@ const vault: Planter = {
   },
 };
 
+/** Two exports per org (exports.create), planted last so they hold everything above. */
+const exports: Planter = {
+  name: 'data exports (exports.*)',
+  plant: async (fx) => {
+    for (const org of [fx.a, fx.b]) {
+      for (let i = 0; i < 2; i++) addIds(org.ids, 'export', (await org.users.org_admin.client.exports.create.mutate({})).exportId);
+    }
+  },
+};
+
 export const PLANTERS: readonly Planter[] = [
   patientsAndAppointments,
   sharedPatient,
@@ -350,4 +360,5 @@ export const PLANTERS: readonly Planter[] = [
   backgroundWork,
   thirdOrg,
   vault,
+  exports,
 ];

@@ -10,6 +10,7 @@ import { personnelCases } from './cases/personnel.ts';
 import { schedulingCases } from './cases/scheduling.ts';
 import { syncCases } from './cases/sync.ts';
 import { vaultCases } from './cases/vault.ts';
+import { exportsCases } from './cases/exports.ts';
 
 /**
  * The attack material for every procedure of the sync server, by path (one file per
@@ -36,4 +37,5 @@ export const PROCEDURE_CASES: Record<string, CaseBuilder> = {
   ...configurationCases,
   ...deviceCases,
   ...vaultCases,
+  ...exportsCases,
 };

@@ -32,13 +32,8 @@ export function readAppError(error: unknown): AppErrorView {
       const appCode = data['appCode'];
       return { code: isErrorCode(appCode) ? appCode : null, message: error.message, fieldErrors: readFieldErrors(data) };
     }
-    // No tRPC data: the request never reached the local API. The browser-mode host answers
-    // 401/403 in plain text when this page lost its launch session.
-    const response = isRecord(error.meta) ? error.meta['response'] : undefined;
-    const status = isRecord(response) ? response['status'] : undefined;
-    if (status === 401 || status === 403) {
-      return { code: 'UNAUTHENTICATED', message: 'This window is no longer connected to the workstation. Open the launch link again.', fieldErrors: {} };
-    }
+    // No tRPC data: the request never reached the local API (the browser-mode host answers
+    // a lost launch session with data and an app code, so this is the host not answering).
     return { code: null, message: 'The workstation service is not responding. Try again in a moment.', fieldErrors: {} };
   }
   return { code: null, message: 'Something went wrong. Try again.', fieldErrors: {} };

@@ -5,8 +5,9 @@ import { HTTP_STATUS, isErrorCode } from '../../../shared/errors.ts';
 import type { ClinicsyncBridge, IpcResponse } from './ipc-types.ts';
 
 /**
- * A terminating tRPC link that sends each operation over the preload's single IPC channel.
- * The main process answers with a plain `{ ok, data | error }` value (structured clone, so
+ * A terminating tRPC link that sends each operation over a bridge: the preload's single IPC
+ * channel in Electron, or browser mode's WebSocket to the host (socket-bridge.ts), which
+ * speaks the same call protocol. The main process (or the host) answers with a plain `{ ok, data | error }` value (structured clone, so
  * no transformer); errors are rebuilt into a TRPCClientError whose `data.appCode` matches
  * what the HTTP link yields in browser mode, so the UI handles both transports alike.
  */

@@ -29,7 +29,6 @@ export const exportsRouter = router({
     .input(exportRef)
     .mutation(async ({ ctx, input }) => {
       ctx.audit.touched('export', [input.exportId]);
-      await ctx.services.exports.remove(ctx.session.tenantId, input.exportId);
-      return { removed: true as const };
+      return { removed: await ctx.services.exports.remove(ctx.session.tenantId, input.exportId) };
     }),
 });

@@ -27,7 +27,8 @@ export class ExportFile {
   async line(text: string, countsAsRow = true): Promise<void> {
     if (this.failure) throw this.failure;
     if (countsAsRow) this.lines++;
-    if (!this.stream.write(`${text}\n`)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error').then(([error]) => Promise.reject(error as Error))]);
+    // events.once rejects when the stream emits 'error' while we wait, so a failed disk ends the export.
+    if (!this.stream.write(`${text}\n`)) await once(this.stream, 'drain');
   }
 
   async close(): Promise<void> {

@@ -19,8 +19,8 @@ export const EXPORT_CHUNK_BYTES = 1024 * 1024;
 export interface TenantExports {
   create(tenantId: string): Promise<{ exportId: string; manifest: ExportManifest }>;
   readFile(tenantId: string, exportId: string, file: string, offset: number): Promise<{ data: string; offset: number; nextOffset: number | null; size: number }>;
-  /** Deletes an export's folder (the client has fetched it). */
-  remove(tenantId: string, exportId: string): Promise<void>;
+  /** Deletes an export's folder (the client has fetched it); false when there is none (idempotent). */
+  remove(tenantId: string, exportId: string): Promise<boolean>;
 }
 
 export function exportRoot(env: Record<string, string | undefined> = process.env): string {
@@ -81,8 +81,13 @@ export function createTenantExports(databases: DatabaseSet, root: () => string =
 
     async remove(tenantId, exportId) {
       const folder = folderOf(tenantId, exportId);
-      await manifestOf(folder);
+      try {
+        await manifestOf(folder);
+      } catch {
+        return false;
+      }
       await rm(folder, { recursive: true, force: true });
+      return true;
     },
   };
 }

@@ -8,9 +8,9 @@ import { keysetPages, type KeysetSpec } from './keyset-pages.ts';
 /** timestamptz as an R4 instant (UTC, milliseconds), formatted by the database on both engines. */
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** Rows per page: small enough that a page of 20,000-character notes stays a few MB. */
-const PAGE = 1000;
-const NOTE_PAGE = 250;
+/** Rows per page: short queries (other orgs never wait long behind one), and a page of 20,000-character notes stays a few MB. */
+const PAGE = 250;
+const NOTE_PAGE = 100;
 
 export interface FhirFileResult {
   type: string;

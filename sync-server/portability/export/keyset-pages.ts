@@ -1,4 +1,5 @@
-import { setImmediate as yieldToServer } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DomainDb } from '../../db/domain-db.ts';
 
 /**
@@ -10,7 +11,12 @@ import type { DomainDb } from '../../db/domain-db.ts';
  * for the whole export (on PGlite the ONLY one, stalling every other org), so the export is
  * page-consistent, not snapshot-consistent: rows changed while it runs appear as of the page
  * that read them (the manifest's transactionTime is when the export began).
+ *
+ * Paced: after each page the reader rests as long as the page took (its query plus the
+ * caller's work on it), so an export uses at most about half of the server's database and
+ * event loop, and other orgs' requests never queue behind more than one short page.
  */
+const PACING = 1;
 export interface KeysetSpec {
   /** SELECT list; it must give every key column under its alias. */
   select: string;
@@ -27,6 +33,7 @@ export async function* keysetPages<Row extends object>(db: DomainDb, tenantId: s
   const columns = spec.key.map((part) => part.column).join(', ');
   let after: unknown[] | null = null;
   for (;;) {
+    const started = performance.now();
     const params: unknown[] = [tenantId];
     let condition = spec.where;
     if (after) {
@@ -43,6 +50,6 @@ export async function* keysetPages<Row extends object>(db: DomainDb, tenantId: s
     if (rows.length < spec.pageSize) return;
     const last = rows[rows.length - 1]!;
     after = spec.key.map((part) => (last as Record<string, unknown>)[part.alias]);
-    await yieldToServer();
+    await sleep((performance.now() - started) * PACING);
   }
 }

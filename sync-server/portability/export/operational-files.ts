@@ -149,7 +149,7 @@ export interface OperationalFileResult {
   rows: number;
 }
 
-const PAGE = 1000;
+const PAGE = 250;
 
 async function writeTable(databases: DatabaseSet, tenantId: string, outDir: string, table: OperationalTable): Promise<OperationalFileResult> {
   if ((NEVER_EXPORTED as readonly string[]).includes(table.table)) throw new Error(`refusing to export ${table.table}`);

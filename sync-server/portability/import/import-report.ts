@@ -78,6 +78,16 @@ export class ImportReport {
     this.issue({ severity: 'error', kind: 'file', ...place, field, message });
   }
 
+  /** One more problem of a row already counted as failed (a row may have several). */
+  issueOf(kind: ImportKind, place: RowPlace, field: string, message: string): void {
+    this.issue({ severity: 'error', kind, ...place, field, message });
+  }
+
+  /** A file or resource type the import leaves aside. */
+  fileWarning(place: RowPlace, field: string, message: string): void {
+    this.issue({ severity: 'warning', kind: 'file', ...place, field, message });
+  }
+
   warn(kind: ImportKind, place: RowPlace, field: string, message: string): void {
     this.issue({ severity: 'warning', kind, ...place, field, message });
   }

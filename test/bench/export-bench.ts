@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { exportTenant } from '../../sync-server/portability/export/export-tenant.ts';
+import { startSyncServer } from '../../sync-server/server.ts';
+import { freshDatabase, testEngines, type TestEngine } from '../../sync-server/testing/engines.ts';
+import { closeClientSockets, createOrg, signedIn, type TestDevice } from '../../sync-server/testing/harness.ts';
+import { probePostgres, testPostgresUrl } from '../support/postgres.ts';
+import { clinicAtScale, loadClinic, type ClinicSize } from './clinic-generator.ts';
+import type { Figure } from './report.ts';
+
+/**
+ * `npm run bench -- export [--quick] [--engine pglite|postgres]`: one org's export at scale
+ * while another org keeps syncing, server and export in THIS process (as the exports.create
+ * procedure runs them). Measures rows and seconds, the peak growth of the process's RSS over
+ * its baseline (target ≤ 100 MB: pages + write buffers, never a table), and the other org's
+ * pull latency p95 during the export over its p95 just before (target ≤ 1.5).
+ */
+export interface ExportBenchSize {
+  clinic: ClinicSize;
+  /** Pulls of the other org timed before the export starts. */
+  baselinePulls: number;
+}
+
+/** ~1M rows of clinical data (plus 80k patient links). */
+export const EXPORT_BENCH_FULL: ExportBenchSize = {
+  clinic: { patients: 80_000, appointments: 420_000, encounters: 170_000, notes: 170_000, orders: 160_000 },
+  baselinePulls: 200,
+};
+export const EXPORT_BENCH_QUICK: ExportBenchSize = {
+  clinic: { patients: 8_000, appointments: 42_000, encounters: 17_000, notes: 17_000, orders: 16_000 },
+  baselinePulls: 100,
+};
+
+export async function exportBenchOnEngines(size: ExportBenchSize, only?: string): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  for (const engine of testEngines((await probePostgres()).available, testPostgresUrl())) {
+    if ((only ?? 'pglite') !== engine.name) continue;
+    if (engine.available) figures.push(...(await exportBench(engine, size)));
+    else console.error(`bench export: PostgreSQL not reachable at ${testPostgresUrl()}`);
+  }
+  return figures;
+}
+
+function p95(samples: readonly number[]): number {
+  const sorted = [...samples].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? Number.NaN;
+}
+
+/** One pull of the other org's patients (a desk's incremental sync: first page of 100), timed. */
+async function timedPull(device: TestDevice): Promise<number> {
+  const started = performance.now();
+  await device.pull('master_data', '0', 100);
+  return performance.now() - started;
+}
+
+async function exportBench(engine: TestEngine, size: ExportBenchSize): Promise<Figure[]> {
+  const on = engine.name;
+  const log = (line: string) => console.error(`bench export ${on}: ${line}`);
+  const db = await freshDatabase(engine);
+  const server = await startSyncServer({ port: 0, database: db.options, seedDemo: false });
+  const outDir = mkdtempSync(join(tmpdir(), 'clinicsync-bench-export-'));
+  try {
+    const big = await createOrg(server, 'exportbench');
+    const other = await createOrg(server, 'otherorg');
+    const loadStarted = performance.now();
+    const loaded = await loadClinic(server, big.tenantId, size.clinic, 'clinicsync-export-bench');
+    await loadClinic(server, other.tenantId, clinicAtScale(100), 'clinicsync-export-bench-other');
+    const rows = loaded.reduce((sum, entity) => sum + entity.rows, 0);
+    log(`loaded ${rows} rows in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
+    const desk = (await signedIn(server, { code: 'otherorg', username: other.username, password: other.password })).device;
+
+    for (let i = 0; i < 20; i++) await timedPull(desk); // warm-up
+    const baseline: number[] = [];
+    for (let i = 0; i < size.baselinePulls; i++) baseline.push(await timedPull(desk));
+    (globalThis as { gc?: () => void }).gc?.();
+    const atStart = process.memoryUsage();
+    const rssBaseline = atStart.rss;
+    let rssPeak = rssBaseline;
+    let heapPeak = atStart.heapUsed + atStart.external;
+    const sample = () => {
+      const now = process.memoryUsage();
+      rssPeak = Math.max(rssPeak, now.rss);
+      heapPeak = Math.max(heapPeak, now.heapUsed + now.external);
+    };
+    const sampler = setInterval(sample, 25);
+
+    const during: number[] = [];
+    let exporting = true;
+    const pulling = (async () => {
+      while (exporting) during.push(await timedPull(desk));
+    })();
+    const started = performance.now();
+    const manifest = await exportTenant({ databases: server.databases, tenantId: big.tenantId, outDir });
+    const seconds = (performance.now() - started) / 1000;
+    exporting = false;
+    await pulling;
+    clearInterval(sampler);
+    sample();
+
+    const exported = manifest.output.reduce((sum, entry) => sum + entry.count, 0) + manifest.extension.clinicsync.operational.reduce((sum, entry) => sum + entry.count, 0);
+    const ratio = p95(during) / p95(baseline);
+    const atEnd = process.memoryUsage();
+    log(`memory growth MB: rss ${((atEnd.rss - atStart.rss) / 1048576).toFixed(1)}, heapUsed ${((atEnd.heapUsed - atStart.heapUsed) / 1048576).toFixed(1)}, arrayBuffers ${((atEnd.arrayBuffers - atStart.arrayBuffers) / 1048576).toFixed(1)}`);
+    log(`exported ${exported} rows in ${seconds.toFixed(1)} s; other org pulls: ${baseline.length} before, ${during.length} during`);
+    return [
+      { name: `export_rows_${on}`, value: exported, unit: 'rows', note: `FHIR resources + operational rows of one org (${rows} generated clinical rows)` },
+      { name: `export_seconds_${on}`, value: seconds, unit: 's', note: 'exportTenant wall time, server serving meanwhile in the same process' },
+      { name: `export_rows_per_s_${on}`, value: exported / seconds, unit: 'rows/s', note: 'export throughput' },
+      { name: `export_rss_growth_mb_${on}`, value: (rssPeak - rssBaseline) / 1024 / 1024, unit: 'MB', note: 'peak RSS of the server process during the export over its baseline (target <= 100)' },
+      { name: `export_heap_growth_mb_${on}`, value: (heapPeak - atStart.heapUsed - atStart.external) / 1024 / 1024, unit: 'MB', note: 'peak JS heap + external (PGlite WASM memory included) over baseline' },
+      { name: `export_other_org_pull_p95_before_ms_${on}`, value: p95(baseline), unit: 'ms', note: "another org's pull (first page of 100 patients) p95 before the export" },
+      { name: `export_other_org_pull_p95_during_ms_${on}`, value: p95(during), unit: 'ms', note: 'the same pull, p95 during the export' },
+      { name: `export_other_org_sync_p95_ratio_${on}`, value: ratio, unit: 'x', note: 'p95 during / p95 before (target <= 1.5)' },
+    ];
+  } finally {
+    await closeClientSockets();
+    await server.close();
+    await db.drop();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
