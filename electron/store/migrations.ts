@@ -2,6 +2,7 @@ import type { Db as Database } from './db.ts';
 import { CLINICAL_TABLES_SQL } from './schema/clinical-tables.ts';
 import { SEARCH_TABLES_SQL } from './schema/search-tables.ts';
 import { SETUP_TABLES_SQL } from './schema/setup-tables.ts';
+import { SEARCH_MRN_INDEX_SQL } from './schema/search-mrn-index.ts';
 import { STAFF_USER_LINK_SQL } from './schema/staff-user-link.ts';
 import { SYNC_STATE_TABLES_SQL } from './schema/sync-state-tables.ts';
 import { StoreOpenError } from './store-errors.ts';
@@ -122,6 +123,8 @@ export const MIGRATIONS: readonly string[] = [
   SEARCH_TABLES_SQL,
   // 7: a staff record's linked sign-in account (re-pulls personnel).
   STAFF_USER_LINK_SQL,
+  // 8: the search rows' MRN index (a broad search ranks a capped set of matches).
+  SEARCH_MRN_INDEX_SQL,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

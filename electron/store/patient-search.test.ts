@@ -186,6 +186,26 @@ describe('patient search as you type', () => {
   });
 });
 
+describe('a broad search (more matches than it ranks)', () => {
+  it('answers with matching patients in name order, the exact MRN first even when found last', () => {
+    const s = openFresh();
+    s.db.transaction(() => {
+      for (let i = 0; i < 1_500; i++) s.patients.create(samplePatient({ givenName: `G${i}`, familyName: 'Broad', mrn: `B-${String(i).padStart(5, '0')}` }));
+    })();
+    // Made last: its index rowid is beyond the first matches a broad search ranks.
+    s.patients.create(samplePatient({ givenName: 'Zed', familyName: 'Zulu', mrn: 'B' }));
+    const rows = s.listPatients({ search: 'b', limit: 50 });
+    expect(rows).toHaveLength(50);
+    expect(rows[0]).toMatchObject({ givenName: 'Zed', mrn: 'B' }); // "b" is exactly its MRN
+    const rest = rows.slice(1);
+    expect(rest.every((row) => row.familyName === 'Broad')).toBe(true);
+    const names = rest.map((row) => `${row.familyName} ${row.givenName}`.toLowerCase());
+    expect(names).toEqual([...names].sort());
+    // Narrower: every match is ranked, so these are the first by name of all of them.
+    expect(s.listPatients({ search: 'broad g14', limit: 5 }).map((row) => row.givenName)).toEqual(['G14', 'G140', 'G1400', 'G1401', 'G1402']);
+  });
+});
+
 describe('the search index at rest', () => {
   /** Every file under `root` whose bytes contain `needle` (UTF-8). */
   const filesWith = (root: string, needle: string) =>

@@ -14,7 +14,7 @@ import { testEngines } from '../testing/engines.ts';
 import { closeClientSockets } from '../testing/harness.ts';
 import { verifyCertificate, type DeletionCertificate } from './deletion-certificate.ts';
 import { KEPT_TABLES } from './kept-rows.ts';
-import { PHI, seedOrg, sharedPatient, type SeededOrg } from './offboard-fixture.ts';
+import { PHI, seedOrg, sharedPatient, type SeededOrg } from '../testing/offboard-fixture.ts';
 import { OFFBOARD_STEPS, readJournal } from './offboard-journal.ts';
 import { countKey, countOrgRows } from './org-rows.ts';
 import { SIGNING_KEY_FILE_VAR } from './signing-key.ts';

@@ -17,7 +17,7 @@ import { appCodeOf, closeClientSockets, syncClient } from '../testing/harness.ts
 import { createVault } from '../vault/vault.ts';
 import { verifyCertificate } from './deletion-certificate.ts';
 import { KEPT_TABLES } from './kept-rows.ts';
-import { PHI, seedOrg, sharedPatient, type SeededOrg } from './offboard-fixture.ts';
+import { PHI, seedOrg, sharedPatient, type SeededOrg } from '../testing/offboard-fixture.ts';
 import { offboardTenant, type OffboardInput } from './offboard-tenant.ts';
 import { countKey, countOrgRows, type TableCount } from './org-rows.ts';
 import { loadSigningKey } from './signing-key.ts';

@@ -100,7 +100,9 @@ export function PatientsScreen() {
         {!shown || shown.stale || shown.rows.length === 0
           ? ''
           : shown.rows.length >= PAGE
-            ? `Showing the first ${PAGE} patients. Search to find others.`
+            ? shown.query
+              ? `More than ${PAGE} patients match; ${PAGE} are shown. Keep typing to narrow the search.`
+              : `Showing the first ${PAGE} patients. Search to find others.`
             : `${shown.rows.length} ${shown.rows.length === 1 ? 'patient' : 'patients'} shown`}
       </p>
     </section>

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePostgres, testPostgresUrl } from '../../../test/support/postgres.ts';
 import { dropPostgresDeployment } from '../../db/postgres-admin.ts';
-import { practiceBundle } from '../../portability/import/import-fixtures.ts';
+import { practiceBundle } from '../../testing/import-fixtures.ts';
 import { openServerCore, type ServerCore } from '../../server.ts';
 import { testEngines } from '../../testing/engines.ts';
 import { chooseDatabase } from '../database.ts';

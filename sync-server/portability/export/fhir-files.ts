@@ -35,7 +35,7 @@ async function writeResourceFile<Row extends object>(
   const file = new ExportFile(join(context.outDir, `${type}.ndjson`), `${type}.ndjson`);
   try {
     for await (const rows of pages) {
-      for (const resource of await toResources(rows)) await file.line(ndjsonLine(resource));
+      await file.rows((await toResources(rows)).map(ndjsonLine));
     }
     await file.close();
   } catch (error) {

@@ -167,7 +167,7 @@ async function writeTable(databases: DatabaseSet, tenantId: string, outDir: stri
       pageSize: PAGE,
     });
     for await (const rows of pages) {
-      for (const row of rows) await file.line(table.format === 'csv' ? csvLine(table.columns.map((column) => row[column.name])) : ndjsonLine(row));
+      await file.rows(rows.map((row) => (table.format === 'csv' ? csvLine(table.columns.map((column) => row[column.name])) : ndjsonLine(row))));
     }
     await file.close();
   } catch (error) {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePostgres, testPostgresUrl } from '../../../test/support/postgres.ts';
 import { openServerCore, type ServerCore } from '../../server.ts';
 import { freshDatabase, testEngines, type TestDatabase } from '../../testing/engines.ts';
-import { NPI, practiceBundle, practiceNdjson } from './import-fixtures.ts';
+import { NPI, practiceBundle, practiceNdjson } from '../../testing/import-fixtures.ts';
 import { importTargetsOf } from './import-targets.ts';
 import { runImport, type ImportResult } from './run-import.ts';
 

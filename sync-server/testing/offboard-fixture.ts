@@ -1,6 +1,6 @@
 import { uuidv7 } from '../../shared/ids.ts';
 import type { SyncServerHandle } from '../server.ts';
-import { appointmentFields, patientFields, signedIn, type TestDevice } from '../testing/harness.ts';
+import { appointmentFields, patientFields, signedIn, type TestDevice } from './harness.ts';
 
 /** Test support for the offboarding suites: PHI markers that must never survive an offboarded org. */
 export const PHI = { sharedName: 'Sharedina', ownName: 'Ownerton', note: 'Offboard-marker note text', mrn: 'OFF-MRN-77' };
