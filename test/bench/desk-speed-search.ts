@@ -41,6 +41,16 @@ async function openFreshPatients(page: Page, patientsUrl: string): Promise<void>
 }
 
 /**
+ * A person's key press: held KEY_HOLD_MS (a typist's key is down ~80 ms), then a pause
+ * before the next. The bench reads each keystroke's timing from the page only after the
+ * pause, so no DevTools call of its own lands in the page while the keystroke is being
+ * answered (an evaluate and the key-up sent at once ran in the page mid-keystroke and cost
+ * it 10–15 ms: the bench's own load, not the desk's). The timing itself is the page's.
+ */
+const KEY_HOLD_MS = 80;
+const TYPIST_PAUSE_MS = 70;
+
+/**
  * Every keystroke waits for its own results before the next one. A keystroke that leaves
  * the trimmed text unchanged (a space between words) asks for nothing new and is left out.
  */
@@ -50,7 +60,8 @@ export async function typeLetterByLetter(page: Page, patientsUrl: string, search
     await openFreshPatients(page, patientsUrl);
     let previous = '';
     for (const char of search) {
-      await page.keyboard.type(char);
+      await page.keyboard.press(char, { delay: KEY_HOLD_MS });
+      await new Promise((resolve) => setTimeout(resolve, TYPIST_PAUSE_MS));
       const timing = await page.evaluate((timeout) => window.__deskProbe!.keystrokeDone(timeout), RESULT_TIMEOUT_MS);
       if (timing.text !== previous) timings.push(timing);
       previous = timing.text;

@@ -12,7 +12,7 @@ import { PatientTable } from './PatientTable.tsx';
 import { startPatientSearch, usePatients } from './use-patients.ts';
 import './patients.css';
 
-const PAGE = 50;
+const PAGE = 25;
 
 export function PatientsScreen() {
   const [search, setSearch] = useState('');
@@ -97,7 +97,8 @@ export function PatientsScreen() {
         <PatientTable patients={shown.rows} caption={caption} chartLinks={chartLinks} stale={shown.stale} tableRef={table} onLeaveTop={backToSearch} />
       )}
       <p className="muted small" aria-live="polite">
-        {!shown || shown.stale || shown.rows.length === 0
+        {/* Kept while a newer search is on its way (no blank-then-refill on each keystroke). */}
+        {!shown || shown.rows.length === 0
           ? ''
           : shown.rows.length >= PAGE
             ? shown.query
