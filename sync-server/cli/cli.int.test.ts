@@ -12,36 +12,18 @@ import { openServerCore } from '../server.ts';
 import { testEngines } from '../testing/engines.ts';
 import { closeClientSockets, syncClient } from '../testing/harness.ts';
 import { chooseDatabase } from './database.ts';
+import { runCli, type CliRun } from '../testing/run-cli.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/cli (PostgreSQL)'), testPostgresUrl());
 
 const MAIN = join(import.meta.dirname, 'main.ts');
 const ROOT = join(import.meta.dirname, '..', '..');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** The real executable in a child process (the Node 24 running the tests), as an operator would run it. */
-function cli(args: readonly string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
-  for (const name of ['CLINICSYNC_DATABASE_URL', 'DATABASE_URL', 'CLINICSYNC_DATA_DIR', 'CLINICSYNC_LOG_LEVEL']) if (!options.env?.[name]) delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
-  });
-}
+const cli = (args: readonly string[], options: { stdin?: string; env?: Record<string, string> } = {}) => runCli(args, options);
 
 /** Exit 2, one clear sentence on stderr, nothing on stdout, no stack trace. */
-function expectUsageError(run: Run, message: RegExp): void {
+function expectUsageError(run: CliRun, message: RegExp): void {
   expect(run.code, run.stderr).toBe(2);
   expect(run.stdout).toBe('');
   expect(run.stderr).toMatch(message);

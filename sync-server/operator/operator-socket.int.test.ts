@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -14,27 +13,13 @@ import { startSyncServer, type SyncServerHandle } from '../server.ts';
 import { testEngines } from '../testing/engines.ts';
 import { appCodeOf, appointmentFields, closeClientSockets, createOrg, patientFields, signedIn, type TestDevice } from '../testing/harness.ts';
 import { deploymentKey } from './deployment-key.ts';
+import { runCli } from '../testing/run-cli.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/operator (PostgreSQL)'), testPostgresUrl());
 
-const MAIN = join(import.meta.dirname, '..', 'cli', 'main.ts');
-const ROOT = join(import.meta.dirname, '..', '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The real executable in a child process, as an operator would run it next to the running server. */
-function cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['CLINICSYNC_DATABASE_URL', 'DATABASE_URL', 'CLINICSYNC_DATA_DIR', 'CLINICSYNC_LOG_LEVEL', 'CLINICSYNC_OPERATOR_SOCKET']) delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: readonly string[]) => runCli(args);
 
 /** One raw request line on the socket, one parsed answer back. */
 function raw(path: string, line: string): Promise<{ ok: boolean; code?: string; message?: string }> {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,25 +11,11 @@ import { testEngines } from '../../sync-server/testing/engines.ts';
 import { assertValidR4, type Resource } from '../support/fhir-r4.ts';
 import { requirePostgres, testPostgresUrl } from '../support/postgres.ts';
 import { readExport } from './export-fixture.ts';
+import { runCli } from '../../sync-server/testing/run-cli.ts';
 
 const engines = testEngines(await requirePostgres('test/portability export command (PostgreSQL)'), testPostgresUrl());
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'sync-server', 'cli', 'main.ts');
 
-/** The real executable in a child process, as an operator runs it (the database variables of this shell removed). */
-function cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['CLINICSYNC_DATABASE_URL', 'DATABASE_URL', 'CLINICSYNC_DATA_DIR', 'CLINICSYNC_LOG_LEVEL']) delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: readonly string[]) => runCli(args);
 
 for (const engine of engines) {
   describe.skipIf(!engine.available)(`clinicsync-server export (${engine.name})`, { timeout: 240_000 }, () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,30 +9,12 @@ import { practiceBundle } from '../../testing/import-fixtures.ts';
 import { openServerCore, type ServerCore } from '../../server.ts';
 import { testEngines } from '../../testing/engines.ts';
 import { chooseDatabase } from '../database.ts';
+import { runCli, type CliRun } from '../../testing/run-cli.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/cli import (PostgreSQL)'), testPostgresUrl());
-const MAIN = join(import.meta.dirname, '..', 'main.ts');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** The real executable in a child process, as an operator runs it. */
-function cli(args: readonly string[], cwd: string): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['CLINICSYNC_DATABASE_URL', 'DATABASE_URL', 'CLINICSYNC_DATA_DIR', 'CLINICSYNC_LOG_LEVEL']) delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: readonly string[], cwd: string) => runCli(args, { cwd });
 
 type Counts = Record<string, { read: number; created: number; linked: number; unchanged: number; failed: number }>;
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,23 +10,11 @@ import { openServerCore } from '../../server.ts';
 import { testEngines } from '../../testing/engines.ts';
 import { newKeyEntry } from '../../vault/master-keyring.ts';
 import { chooseDatabase } from '../database.ts';
+import { runCli } from '../../testing/run-cli.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/cli vault (PostgreSQL)'), testPostgresUrl());
-const MAIN = join(import.meta.dirname, '..', 'main.ts');
 
-function cli(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  for (const name of ['CLINICSYNC_DATABASE_URL', 'DATABASE_URL', 'CLINICSYNC_DATA_DIR', 'CLINICSYNC_LOG_LEVEL', 'CLINICSYNC_VAULT_MASTER_KEY']) delete childEnv[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: readonly string[], env: Record<string, string>) => runCli(args, { env });
 
 for (const engine of engines) {
   describe.skipIf(!engine.available)(`clinicsync-server vault (${engine.name})`, { timeout: 180_000 }, () => {
