@@ -5,6 +5,7 @@
  * required binding comes from the R4 value set (the export test validates each resource
  * against the official definitions).
  */
+import type { StaffView } from '../../../shared/api/personnel.ts';
 
 /** A FHIR resource as written to NDJSON. */
 export interface FhirResource {
@@ -115,14 +116,7 @@ export function location(row: LocationRow, tenantId: string): FhirResource {
   });
 }
 
-export interface StaffRow {
-  id: string;
-  displayName: string;
-  jobTitle: string;
-  isPractitioner: boolean;
-  npi: string | null;
-  active: boolean;
-}
+export type StaffRow = Pick<StaffView, 'id' | 'displayName' | 'jobTitle' | 'isPractitioner' | 'npi' | 'active'>;
 
 export interface LicenceRow {
   staffId: string;
