@@ -72,8 +72,8 @@ function memoryPeaks(base: NodeJS.MemoryUsage): { growth: Record<MemoryField, nu
 }
 
 /**
- * PGlite only: the WAL position and the WAL folder's size. The embedded database keeps its
- * files (WAL included) in this process's memory, so WAL written during the export is memory.
+ * PGlite only: the WAL position and the WAL folder's size (on the bench's data folder; an
+ * in-memory PGlite would hold both in this process's memory).
  */
 async function walState(databases: DatabaseSet): Promise<{ lsn: number; folder: number } | null> {
   if (databases.engine !== 'pglite') return null;
@@ -101,9 +101,13 @@ async function timedPull(device: TestDevice): Promise<number> {
 async function exportBench(engine: TestEngine, size: ExportBenchSize): Promise<Figure[]> {
   const on = engine.name;
   const log = (line: string) => console.error(`bench export ${on}: ${line}`);
-  const db = await freshDatabase(engine);
-  const server = await startSyncServer({ port: 0, database: db.options, seedDemo: false });
   const outDir = mkdtempSync(join(tmpdir(), 'clinicsync-bench-export-'));
+  // PGlite on a data folder on disk, as the embedded default runs (`.data/server`): the
+  // in-memory test template keeps every database file and the WAL in this process's
+  // ArrayBuffers, which would count the other org's writes as the export's memory.
+  const dbDir = mkdtempSync(join(tmpdir(), 'clinicsync-bench-export-db-'));
+  const db = engine.name === 'pglite' ? { options: { kind: 'pglite', dataDir: dbDir } as const, drop: async () => undefined } : await freshDatabase(engine);
+  const server = await startSyncServer({ port: 0, database: db.options, seedDemo: false });
   try {
     const big = await createOrg(server, 'exportbench');
     const other = await createOrg(server, 'otherorg');
@@ -184,10 +188,10 @@ async function exportBench(engine: TestEngine, size: ExportBenchSize): Promise<F
       { name: `export_traffic_only_rss_growth_over_gc_mb_${on}`, value: trafficOnly.growth.rss / 1048576, unit: 'MB', note: 'control: peak RSS over the post-GC figure while the other org pulls WITHOUT any export (the baseline phase)' },
       { name: `export_heap_total_growth_mb_${on}`, value: peaks.growth.heapTotal / 1048576, unit: 'MB', note: 'peak V8 heap reserved (heapTotal) over baseline: young + old generation sizing' },
       { name: `export_heap_used_growth_mb_${on}`, value: peaks.growth.heapUsed / 1048576, unit: 'MB', note: 'peak JS heap in use (live + not yet collected garbage) over baseline' },
-      { name: `export_external_growth_mb_${on}`, value: peaks.growth.external / 1048576, unit: 'MB', note: 'peak external memory (Buffers, ArrayBuffers; PGlite files in memory) over baseline' },
+      { name: `export_external_growth_mb_${on}`, value: peaks.growth.external / 1048576, unit: 'MB', note: 'peak external memory (Buffers, ArrayBuffers, PGlite\'s WASM heap) over baseline' },
       { name: `export_array_buffers_growth_mb_${on}`, value: peaks.growth.arrayBuffers / 1048576, unit: 'MB', note: 'peak ArrayBuffer memory over baseline' },
       ...(walBefore && walAfter
-        ? [{ name: `export_wal_written_mb_${on}`, value: (walAfter.lsn - walBefore.lsn) / 1048576, unit: 'MB', note: 'WAL the embedded database wrote during the export (held in process memory on PGlite)' }]
+        ? [{ name: `export_wal_written_mb_${on}`, value: (walAfter.lsn - walBefore.lsn) / 1048576, unit: 'MB', note: 'WAL the embedded database wrote during the export (to its data folder)' }]
         : []),
       { name: `export_live_heap_growth_mb_${on}`, value: (liveAfter - afterGc.heapUsed) / 1024 / 1024, unit: 'MB', note: 'JS heap still in use after the export and a full GC, over the same at baseline (what the export keeps)' },
       { name: `export_other_org_pull_p95_before_ms_${on}`, value: p95(baseline), unit: 'ms', note: "another org's pull (first page of 100 patients) p95 before the export" },
@@ -199,5 +203,6 @@ async function exportBench(engine: TestEngine, size: ExportBenchSize): Promise<F
     await server.close();
     await db.drop();
     rmSync(outDir, { recursive: true, force: true });
+    rmSync(dbDir, { recursive: true, force: true });
   }
 }
