@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink, TRPCClientError } from '@trpc/client';
 import { HybridClock, type Hlc } from '../../shared/hlc.ts';
 import { uuidv7 } from '../../shared/ids.ts';
@@ -15,9 +16,15 @@ export interface TestServer extends SyncServerHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * A sync server on a fresh database of the engine. The vault is on, with a throwaway master
+ * key, as the demo has it (so every procedure can be called); pass `vault: undefined` for a
+ * server without one.
+ */
 export async function startTestServer(engine: TestEngine, options: Omit<SyncServerOptions, 'database'> = {}): Promise<TestServer> {
   const db = await freshDatabase(engine);
-  const server = await startSyncServer({ port: 0, ...options, database: db.options });
+  const vault: SyncServerOptions['vault'] = { masterKey: { kind: 'env', variable: 'TEST_VAULT_KEYRING', text: `test=${randomBytes(32).toString('base64')}` } };
+  const server = await startSyncServer({ port: 0, vault, ...options, database: db.options });
   return Object.assign(server, {
     stop: async () => {
       await closeClientSockets();

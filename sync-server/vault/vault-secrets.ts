@@ -33,7 +33,7 @@ const view = (row: Row): VaultSecretView => ({ ...row, updatedAt: isoTime(row.up
 const notFound = () => new AppError('NOT_FOUND', 'No such credential in this organization.');
 const duplicateLabel = () => new AppError('CONFLICT', 'This organization already has a credential of that kind with that label.');
 export const vaultNotConfigured = () =>
-  new AppError('INTERNAL', 'The vault is not configured on this server (its master key is missing). Ask the operator to set CLINICSYNC_VAULT_MASTER_KEY_FILE.');
+  new AppError('CONFLICT', 'The vault is not configured on this server (its master key is missing). Ask the operator to set CLINICSYNC_VAULT_MASTER_KEY_FILE.');
 const cannotOpen = () =>
   new AppError('INTERNAL', 'This credential cannot be opened: it was altered or its key is not available. Store it again.');
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../shared/ids.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
@@ -38,8 +37,7 @@ for (const engine of engines) {
     let bAtStart: Fingerprint;
 
     beforeAll(async () => {
-      // The vault on, with a throwaway master key: its procedures are attacked like the rest.
-      server = await startTestServer(engine, { vault: { masterKey: { kind: 'env', variable: 'ATTACK_VAULT_KEYRING', text: `attack=${randomBytes(32).toString('base64')}` } } });
+      server = await startTestServer(engine);
       fx = await createAttackFixture(server, PLANTERS);
       fingerprint = new OrgFingerprint(server.databases);
       audit = new AuditCounter(server.databases);

@@ -1,3 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HybridClock } from '../../shared/hlc.ts';
+import { runImport } from '../../sync-server/portability/import/run-import.ts';
 import { isValidNpi } from '../../shared/api/personnel.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { createAutomationStores } from '../../sync-server/domains/process_automation/stores.ts';
@@ -348,6 +353,36 @@ const exports: Planter = {
   },
 };
 
+/** One onboarding import per org (import_keys in master_data, personnel and scheduling): a patient, practitioner, room and visit of its own. */
+const onboardingImport: Planter = {
+  name: 'an onboarding import (clinicsync-server import)',
+  plant: async (fx) => {
+    const folder = mkdtempSync(join(tmpdir(), 'clinicsync-attack-import-'));
+    try {
+      const domains = fx.server.databases.domains;
+      const targets = { masterData: domains.master_data, personnel: domains.personnel, scheduling: domains.scheduling, clock: new HybridClock('attack-import'), notify: () => undefined };
+      for (const org of [fx.a, fx.b]) {
+        const family = marker(`Imported${org.label}`);
+        const mrn = `IMP-${digits(8)}`;
+        const ref = (type: string, id: string) => ({ actor: { reference: `${type}/${id}` }, status: 'accepted' });
+        const resources = [
+          { resourceType: 'Patient', id: 'p1', identifier: [{ type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] }, value: mrn }], name: [{ family, given: ['Ina'] }], gender: 'female', birthDate: '1961-04-05' },
+          { resourceType: 'Practitioner', id: 'pr1', name: [{ family: `Dr${family}`, given: ['Ivo'] }] },
+          { resourceType: 'Location', id: 'l1', name: `Room ${family}` },
+          { resourceType: 'Appointment', id: 'a1', status: 'booked', start: '2031-05-06T09:00:00Z', end: '2031-05-06T09:30:00Z', participant: [ref('Patient', 'p1'), ref('Practitioner', 'pr1'), ref('Location', 'l1')] },
+        ];
+        const path = join(folder, `${org.label}.json`);
+        writeFileSync(path, JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: resources.map((resource) => ({ resource })) }));
+        const result = await runImport(targets, org.tenantId, { kind: 'fhir', path }, join(folder, `${org.label}-report.ndjson`));
+        if (result.errors !== 0 || !result.readable) throw new Error(`the planted import failed: ${JSON.stringify(result.counts)}`);
+        org.markers.push(family, mrn);
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  },
+};
+
 export const PLANTERS: readonly Planter[] = [
   patientsAndAppointments,
   sharedPatient,
@@ -361,4 +396,5 @@ export const PLANTERS: readonly Planter[] = [
   thirdOrg,
   vault,
   exports,
+  onboardingImport,
 ];
