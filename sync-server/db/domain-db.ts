@@ -7,7 +7,8 @@ import type { AdminSql, Sql } from './sql.ts';
  * explicitly named scopes:
  * - withTenant: a transaction as the domain's app role with `app.tenant_id` set
  *   transaction-locally, so forced row-level security filters every statement (and the
- *   setting cannot leak to the next user of a pooled connection);
+ *   setting cannot leak to the next user of a pooled connection); `{ snapshot: true }`
+ *   makes it a read-only transaction whose statements all read one snapshot (see TenantReadOptions);
  * - system: a transaction as the domain's system role (BYPASSRLS, no DDL rights) for the
  *   rare unscoped work: the sign-in directory lookup, admin and seed. The reason is logged.
  *   It always runs on the shared database;
@@ -16,9 +17,20 @@ import type { AdminSql, Sql } from './sql.ts';
  *   data lives (its dedicated database when it has one), so per-org system work must use
  *   this rather than system().
  */
+/**
+ * `snapshot`: REPEATABLE READ, READ ONLY. Under PostgreSQL's default READ COMMITTED each
+ * statement sees the commits made before IT started, so a read made of several statements
+ * (a domain feed merged from one query per entity) can see a later commit in its second
+ * query that it missed in its first: a pull would then hand out a cursor past a change it
+ * never delivered. One snapshot for the whole transaction closes that gap.
+ */
+export interface TenantReadOptions {
+  snapshot?: boolean;
+}
+
 export interface DomainDb {
   readonly domain: Domain;
-  withTenant<T>(tenantId: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
+  withTenant<T>(tenantId: string, fn: (sql: Sql) => Promise<T>, options?: TenantReadOptions): Promise<T>;
   system<T>(reason: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
   systemForTenant<T>(tenantId: string, reason: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
 }
@@ -41,9 +53,21 @@ export interface PhysicalDatabases {
   readonly held: readonly Domain[];
   readonly domains: Record<Domain, DomainDb>;
   rolesOf(domain: Domain): DomainRoles;
+  /** Connection counts of each pool, for metrics (PostgreSQL; PGlite has no pool and has none). */
+  poolStats?(): PoolStat[];
   /** Owner-level access for catalog inspection (tests, operations, tenant moves). Never used by request handling. */
   inspect<T>(domain: Domain, fn: (sql: AdminSql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** One connection pool of a domain database: app (tenant-scoped requests) or system (system access). */
+export interface PoolStat {
+  domain: Domain;
+  pool: 'app' | 'system';
+  total: number;
+  idle: number;
+  /** Callers waiting for a connection. */
+  waiting: number;
 }
 
 /**

@@ -6,7 +6,7 @@ import { absentDomainDb, type DomainDb, type DomainRoles, type PhysicalDatabases
 import { migrateDomain, type AdminTransaction } from './migrations.ts';
 import { APP_ROLE_ATTRIBUTES, ensureRole, grantDomainAccess, SYSTEM_ROLE_ATTRIBUTES } from './roles.ts';
 import { ident, type AdminSql } from './sql.ts';
-import { assertTenantId, SET_TENANT_SQL } from './tenant-setting.ts';
+import { assertTenantId, SET_TENANT_SQL, SNAPSHOT_SQL } from './tenant-setting.ts';
 
 export interface PgliteOptions {
   /** Folder to persist in; undefined keeps the database in memory. */
@@ -95,9 +95,12 @@ function pgliteDomainDb(db: PGlite, domain: Domain, onSystemAccess?: (domain: Do
   };
   return {
     domain,
-    withTenant: (tenantId, fn) => {
+    withTenant: (tenantId, fn, options) => {
       assertTenantId(tenantId);
       return db.transaction(async (tx) => {
+        // One connection runs one transaction at a time, so PGlite never interleaves a
+        // commit into a read; the same mode keeps the engines alike (read-only included).
+        if (options?.snapshot) await tx.query(SNAPSHOT_SQL);
         await tx.query(`SET LOCAL ROLE ${ident(roles.app)}`);
         await tx.query(SET_TENANT_SQL, [tenantId]);
         return fn(sqlOf(tx));

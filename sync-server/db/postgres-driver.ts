@@ -1,11 +1,11 @@
 import pg from 'pg';
 import { DOMAINS, type Domain } from '../../shared/domains.ts';
-import { absentDomainDb, type DomainDb, type DomainRoles, type PhysicalDatabases } from './domain-db.ts';
+import { absentDomainDb, type DomainDb, type DomainRoles, type PhysicalDatabases, type PoolStat } from './domain-db.ts';
 import { migrateDomain, type AdminTransaction } from './migrations.ts';
 import { assertPrefix, connectionUrl, databaseName } from './postgres-urls.ts';
 import { APP_ROLE_ATTRIBUTES, ensureRole, grantDomainAccess, SYSTEM_ROLE_ATTRIBUTES } from './roles.ts';
 import { ident, type AdminSql, type Sql } from './sql.ts';
-import { assertTenantId, SET_TENANT_SQL } from './tenant-setting.ts';
+import { assertTenantId, SET_TENANT_SQL, SNAPSHOT_SQL } from './tenant-setting.ts';
 
 export interface PostgresOptions {
   adminUrl: string;
@@ -37,6 +37,7 @@ export async function openPostgresDatabases(options: PostgresOptions): Promise<P
   await provision(options, roles, held);
 
   const pools: pg.Pool[] = [];
+  const labelled: { domain: Domain; pool: PoolStat['pool']; of: pg.Pool }[] = [];
   const adminPools = new Map<Domain, pg.Pool>();
   const domains = Object.fromEntries(DOMAINS.map((domain) => [domain, absentDomainDb(domain)])) as Record<Domain, DomainDb>;
   for (const domain of held) {
@@ -46,15 +47,17 @@ export async function openPostgresDatabases(options: PostgresOptions): Promise<P
     const systemPool = new pg.Pool({ connectionString: connectionUrl(trafficUrl, database, roles.system), max: 2 });
     for (const pool of [appPool, systemPool]) pool.on('error', () => undefined); // idle-client errors surface on next use
     pools.push(appPool, systemPool);
+    labelled.push({ domain, pool: 'app', of: appPool }, { domain, pool: 'system', of: systemPool });
     const system = <T>(reason: string, fn: (sql: Sql) => Promise<T>): Promise<T> => {
       options.onSystemAccess?.(domain, reason);
       return inTransaction(systemPool, (client) => fn(sqlOf(client)));
     };
     domains[domain] = {
       domain,
-      withTenant: (tenantId, fn) => {
+      withTenant: (tenantId, fn, options) => {
         assertTenantId(tenantId);
         return inTransaction(appPool, async (client) => {
+          if (options?.snapshot) await client.query(SNAPSHOT_SQL); // before the first query, which takes the snapshot
           await client.query(SET_TENANT_SQL, [tenantId]);
           return fn(sqlOf(client));
         });
@@ -83,6 +86,7 @@ export async function openPostgresDatabases(options: PostgresOptions): Promise<P
     held,
     domains,
     rolesOf: () => roles,
+    poolStats: () => labelled.map(({ domain, pool, of }) => ({ domain, pool, total: of.totalCount, idle: of.idleCount, waiting: of.waitingCount })),
     inspect: async (domain, fn) => {
       if (!held.includes(domain)) throw new Error(`the ${domain} domain is not held by this database deployment`);
       return inTransaction(adminPoolOf(domain), (client) => fn(sqlOf(client)));

@@ -10,3 +10,6 @@ export function assertTenantId(tenantId: string): void {
   // A programming error, not a client error: request entry has validated the id already.
   if (!isId(tenantId)) throw new Error('withTenant needs a tenant id (UUID)');
 }
+
+/** The first statement of a snapshot read (DomainDb.withTenant's `snapshot` option): one snapshot, no writes. */
+export const SNAPSHOT_SQL = 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY';

@@ -77,9 +77,9 @@ export class PlacementRouter {
     const shared = this.shared.domains[domain];
     return {
       domain,
-      withTenant: (tenantId, fn) => {
+      withTenant: (tenantId, fn, options) => {
         assertTenantId(tenantId);
-        return this.gate.run(tenantId, async () => (await this.locate(tenantId)).domains[domain].withTenant(tenantId, fn));
+        return this.gate.run(tenantId, async () => (await this.locate(tenantId)).domains[domain].withTenant(tenantId, fn, options));
       },
       system: (reason, fn) => shared.system(reason, fn),
       systemForTenant: (tenantId, reason, fn) => {

@@ -18,10 +18,10 @@ export interface DomainChecksum {
  * (the domain service's readChanges), inside the org's RLS transaction: what a device that
  * pulled everything up to `cursor` must hold. Generic over every synced domain and entity.
  *
- * The feed is read in keyset pages; an entity changed meanwhile moves to the feed's head
- * and is read again, and the later state wins (the map below), so the result is a state
- * the feed really had at `cursor`. `readable`: the entities the device's role receives in
- * a pull (sync/access.ts), so a device is compared with what it may hold.
+ * The feed is read in keyset pages, all in one snapshot (TenantReadOptions), so the result
+ * is exactly the state the feed had at `cursor`: no commit lands between two pages or
+ * between two entities' queries of one page. `readable`: the entities the device's role
+ * receives in a pull (sync/access.ts), so a device is compared with what it may hold.
  */
 export async function domainChecksum(service: SyncDomainService, tenantId: string, readable?: readonly EntityName[]): Promise<DomainChecksum> {
   return service.db.withTenant(tenantId, async (sql) => {
@@ -38,7 +38,7 @@ export async function domainChecksum(service: SyncDomainService, tenantId: strin
     }
     const live = [...current.values()].filter((row): row is ChecksumRow => row !== null);
     return { cursor, ...(await domainDigest(live)) };
-  });
+  }, { snapshot: true });
 }
 
 /**

@@ -23,7 +23,8 @@ export async function pull(
   input: { domain: SyncedDomain; cursor: string; limit: number; readable?: readonly EntityName[] | undefined },
 ): Promise<PullPage> {
   const service = deps.services[input.domain];
-  const rows = await service.db.withTenant(tenantId, (sql) => service.readChanges(sql, tenantId, input.cursor, input.limit + 1, input.readable));
+  // One snapshot for the page's several queries (one per entity): see TenantReadOptions.
+  const rows = await service.db.withTenant(tenantId, (sql) => service.readChanges(sql, tenantId, input.cursor, input.limit + 1, input.readable), { snapshot: true });
   const page = rows.slice(0, input.limit);
   // Defence in depth behind the service's own filter: nothing the role may not read leaves,
   // and the cursor still moves past it (so a page of such rows cannot stall the device).
