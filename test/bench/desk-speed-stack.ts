@@ -1,25 +1,29 @@
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTcpRelay, type TcpRelay } from '../../electron/test-support/tcp-relay.ts';
 import { buildRenderer } from '../e2e/support/build-renderer.ts';
 import { launchChromium } from '../e2e/support/chromium.ts';
-import { makeRoot, removeRoot, startWorkstation, type WorkstationUnderTest } from '../e2e/support/stack.ts';
+import { makeRoot, removeRoot } from '../e2e/support/stack.ts';
 import { signIn } from '../e2e/support/ui.ts';
 import type { DeskClinicSize, LoadedDeskClinic, SamplePatient } from './desk-speed-clinic.ts';
 import { installDeskProbe } from './desk-speed-probe.ts';
 import { startDeskServer } from './desk-speed-server-handle.ts';
+import { startDeskHost, type DeskHostHandle } from './desk-host-handle.ts';
 
 /**
  * Everything the desk speed bench measures against, as the e2e tests run it: the real
  * sync server (PGlite) loaded with the clinic, in its own process as a cloud server would
  * be (desk-speed-server.ts), a TCP relay in front of it (so the desk can
- * be taken offline), one workstation in browser mode (file keystore, SQLCipher store, the
+ * be taken offline), one workstation in browser mode in its own process as the Electron
+ * main process would be (desk-host-process.ts: file keystore, SQLCipher store, the
  * loopback host serving the production renderer build) and real Chromium with the probe
  * installed in every page load. The desk is signed in once and fully synced before any
  * measurement (the "session already known to the workstation" of the issue).
  */
 export interface DeskSpeedStack {
   relay: TcpRelay;
-  station: WorkstationUnderTest;
+  station: DeskHostHandle;
   page: Page;
   credentials: { org: string; username: string; password: string };
   loaded: LoadedDeskClinic;
@@ -57,8 +61,9 @@ export async function startDeskSpeedStack(size: DeskClinicSize, sampleCount: num
     const relay = await startTcpRelay(server.url);
     cleanups.push(() => relay.close());
     const rendererDir = await built;
-    const station = await startWorkstation('desk-speed', { serverUrl: relay.url, rendererDir, root });
-    cleanups.push(() => station.close());
+    const dataDir = await mkdtemp(join(root, 'desk-'));
+    const station = await startDeskHost({ dataDir, serverUrl: relay.url, rendererDir });
+    cleanups.push(() => station.stop());
     const browser: Browser = await launchChromium();
     cleanups.push(() => browser.close());
     const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
@@ -71,11 +76,8 @@ export async function startDeskSpeedStack(size: DeskClinicSize, sampleCount: num
     const syncStart = performance.now();
     await signIn(page, credentials);
     await page.getByRole('navigation', { name: 'Sections' }).waitFor({ timeout: 60_000 });
-    await station.workstation.syncNow();
+    const deskCounts = await station.syncNow();
     const initialSyncSeconds = (performance.now() - syncStart) / 1000;
-    const db = station.workstation.store().db;
-    const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-    const deskCounts = { patients: count('patients'), appointments: count('appointments') };
     if (deskCounts.patients !== loaded.patients || deskCounts.appointments !== loaded.appointments) {
       throw new Error(`desk speed bench: the desk holds ${deskCounts.patients} patients and ${deskCounts.appointments} appointments after the initial sync, expected ${loaded.patients} and ${loaded.appointments}`);
     }
