@@ -22,3 +22,18 @@ export function readFileIfPresent(path: string): string | undefined {
     throw error;
   }
 }
+
+/**
+ * A small JSON side file checked against its schema; `empty` when it is missing, not JSON
+ * or not of the schema (these files are caches the workstation rebuilds as people sign in,
+ * so a damaged one starts over rather than stopping the app).
+ */
+export function readJsonFileOr<T>(path: string, schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } }, empty: () => T): T {
+  try {
+    const parsed = schema.safeParse(JSON.parse(readFileIfPresent(path) ?? ''));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // missing or not JSON: start empty
+  }
+  return empty();
+}

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { isId } from '../../shared/ids.ts';
-import { readFileIfPresent, writeFileAtomically } from '../files/atomic-file.ts';
+import { readJsonFileOr, writeFileAtomically } from '../files/atomic-file.ts';
 
 export interface OrgDirectoryEntry {
   tenantId: string;
@@ -35,15 +35,8 @@ export function createOrgDirectory(dataDir: string): OrgDirectory {
   const path = join(dataDir, 'orgs.json');
   const normalize = (code: string) => code.trim().toLowerCase();
 
-  const read = (): DirectoryFile => {
-    try {
-      const parsed = fileSchema.safeParse(JSON.parse(readFileIfPresent(path) ?? ''));
-      if (parsed.success) return parsed.data;
-    } catch {
-      // missing or not JSON: start empty
-    }
-    return { version: 1, orgs: {} };
-  };
+  // Missing, not JSON or not of the schema: start empty.
+  const read = (): DirectoryFile => readJsonFileOr(path, fileSchema, () => ({ version: 1, orgs: {} }));
 
   const write = (file: DirectoryFile) => writeFileAtomically(path, `${JSON.stringify(file, null, 2)}\n`);
 

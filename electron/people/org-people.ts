@@ -2,7 +2,7 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { isId } from '../../shared/ids.ts';
-import { readFileIfPresent, writeFileAtomically } from '../files/atomic-file.ts';
+import { readJsonFileOr, writeFileAtomically } from '../files/atomic-file.ts';
 import { normalizeLogin } from './local-users.ts';
 
 /**
@@ -55,15 +55,8 @@ export function createOrgPeople(dataDir: string, loadSecret: () => Promise<Buffe
     return createHmac('sha256', await tagKey).update(normalizeLogin(login)).digest('base64url');
   };
 
-  const read = (): PeopleFile => {
-    try {
-      const parsed = fileSchema.safeParse(JSON.parse(readFileIfPresent(path) ?? ''));
-      if (parsed.success) return parsed.data;
-    } catch {
-      // missing or not JSON: nobody recorded yet (the next sign-in of each person records them again)
-    }
-    return { version: 1, orgs: {} };
-  };
+  // Missing, not JSON or not of the schema: nobody recorded yet (the next sign-in of each person records them again).
+  const read = (): PeopleFile => readJsonFileOr(path, fileSchema, () => ({ version: 1, orgs: {} }));
 
   return {
     async record(tenantId, login) {
