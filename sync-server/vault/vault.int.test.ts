@@ -237,3 +237,33 @@ for (const engine of engines) {
     });
   });
 }
+
+for (const engine of engines) {
+  describe.skipIf(!engine.available)(`a server without a vault key (${engine.name})`, () => {
+    let server: TestServer;
+    let a: RoleOrg<keyof typeof ONE_PER_ROLE>;
+
+    beforeAll(async () => {
+      server = await startTestServer(engine, { vault: undefined });
+      a = await orgWithUsers(server, 'no-vault', ONE_PER_ROLE);
+    });
+    afterAll(() => server?.stop());
+
+    it('refuses every vault call that needs a key with CONFLICT and a sentence naming the missing master key, and keeps serving everything else', async () => {
+      const refusals = await Promise.allSettled([
+        a.client.admin.vault.store.mutate({ kind: 'payer_portal', label: 'Portal', secret: SECRET_A }),
+        a.client.admin.vault.reveal.mutate({ id: uuidv7() }),
+        a.client.admin.vault.rotateKey.mutate({}),
+      ]);
+      for (const refusal of refusals) {
+        expect(refusal.status).toBe('rejected');
+        const error = (refusal as PromiseRejectedResult).reason as { message: string; data?: { appCode?: string } };
+        expect(error.data?.appCode).toBe('CONFLICT');
+        expect(error.message).toMatch(/vault is not configured on this server.*CLINICSYNC_VAULT_MASTER_KEY_FILE/);
+      }
+      // Listing needs no key (names only, and there are none); nothing else depends on the vault.
+      expect(await a.client.admin.vault.list.query({})).toEqual([]);
+      expect(await appCodeOf(a.client.admin.admin.users.list.query())).toBeUndefined();
+    });
+  });
+}
