@@ -23,6 +23,8 @@ import type { WipeReportOutcome } from './devices/report-wipes.ts';
 import { saveSessionProof } from './devices/session-proof.ts';
 import { createSyncTransport, signInToServer } from './sync/transport.ts';
 import { linkExistingPatient } from './local-api/patient-linking.ts';
+import { sessionWithMachineIdleLock, storeWithMachineIdleLock } from './policy/idle-lock.ts';
+import { hasEnrollmentCredential } from './policy/enrollment-state.ts';
 
 export interface WorkstationOptions {
   dataDir: string;
@@ -41,6 +43,8 @@ export interface WorkstationOptions {
   breakGlassUploadCheckMs?: number;
   /** Where device-lifecycle events go (org ids and reasons only, never data or secrets). */
   log?: (event: string, fields: Record<string, string>) => void;
+  /** The machine policy's idle lock (electron/policy/): the stricter of it and the org's own applies. */
+  idleLockMinutes?: number;
 }
 
 export interface Workstation extends LocalBackend {
@@ -53,6 +57,8 @@ export interface Workstation extends LocalBackend {
   currentTenantId(): string | null;
   /** One full push + pull; rejects with the AppError that stopped it (OFFLINE when signed in offline). */
   syncNow(): Promise<void>;
+  /** Whether this device holds an enrollment credential for the org (the machine policy's enrollment then skips). */
+  isEnrolledIn(tenantId: string): Promise<boolean>;
   /** Sends the reports of org wipes the server has not acknowledged yet (also done by itself after each wipe and at start). */
   reportWipes(): Promise<Map<string, WipeReportOutcome>>;
   close(): Promise<void>;
@@ -71,6 +77,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
   const { dataDir, serverUrl, keystore } = options;
   new URL(serverUrl); // fail fast on a malformed URL (the message names no secret)
   const deviceId = loadOrCreateDeviceId(dataDir);
+  const machineIdleLock = options.idleLockMinutes;
 
   const storesDir = join(dataDir, 'stores');
   const storePath = (tenantId: string) => {
@@ -91,7 +98,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     const key = await keystore.getOrCreateStoreKey(tenantId);
     const options = { path: storePath(tenantId), key, tenantId, deviceId };
     try {
-      return OrgStore.open(options);
+      return storeWithMachineIdleLock(OrgStore.open(options), machineIdleLock);
     } catch (error) {
       if (!(error instanceof StoreOpenError) || error.reason !== 'restored') throw error;
       // An older copy was put back: resync it safely (every unsent change kept) and trust
@@ -99,7 +106,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
       const { store, recovery } = OrgStore.openRestoredCopy(options);
       requireOnlineSignIn(store);
       log('store_restored_copy_recovered', { tenantId, outboxKept: String(recovery.outboxKept), generationsBehind: String(recovery.generationsBehind) });
-      return store;
+      return storeWithMachineIdleLock(store, machineIdleLock);
     } finally {
       key.fill(0); // the open connection keeps its own copy; ours need not linger
     }
@@ -109,7 +116,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     await resumed;
     const org = credentials.org.trim().toLowerCase();
     const deviceCredential = await devices.credentialFor(org);
-    return signInToServer(serverUrl, {
+    const session = await signInToServer(serverUrl, {
       protocolVersion: PROTOCOL_VERSION,
       org,
       username: credentials.username,
@@ -118,6 +125,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
       deviceName,
       ...(deviceCredential ? { deviceCredential } : {}),
     });
+    return sessionWithMachineIdleLock(session, machineIdleLock);
   };
 
   function startSync(store: OrgStore, session: SessionInfo, onRemoved: (code: RemovalCode) => void): SyncLink {
@@ -186,6 +194,10 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     linkPatient: (evidence) => linkExistingPatient(sessions.unlocked(), evidence, () => sessions.syncNow()),
     syncNow: () => sessions.syncNow(),
     close: () => sessions.close(),
+    isEnrolledIn: async (tenantId) => {
+      await resumed;
+      return hasEnrollmentCredential({ storesDir, keystore, tenantId });
+    },
     reportWipes: async () => {
       await resumed;
       return devices.reportWipes();

@@ -25,7 +25,8 @@ interface BuilderConfig {
   npmRebuild?: boolean;
   asarUnpack?: string[];
   files?: string[];
-  win?: { target: Target[] };
+  win?: { target: Target[]; verifyUpdateCodeSignature?: boolean };
+  publish?: Json;
   mac?: { target: Target[]; hardenedRuntime?: boolean; entitlements?: string; entitlementsInherit?: string };
   linux?: { target: Target[] };
   nsis?: { perMachine?: boolean };
@@ -59,7 +60,7 @@ describe('electron-builder.yml', () => {
     expect(config.asarUnpack).toContain(`**/node_modules/${DRIVER}/**`);
     const targets = (platform: { target: Target[] } | undefined) => platform?.target.map((t) => t.target) ?? [];
     expect(targets(config.win)).toEqual(['nsis', 'msi']);
-    expect(targets(config.mac)).toEqual(['dmg', 'pkg']);
+    expect(targets(config.mac)).toEqual(['dmg', 'pkg', 'zip']);
     expect(targets(config.linux)).toEqual(['deb', 'AppImage']);
     expect(config.nsis?.perMachine).toBe(true);
   });
@@ -150,6 +151,18 @@ describe('electron-builder.yml', () => {
       expect(text, `${file} sets a signing variable`).not.toMatch(/\b(CSC_LINK|CSC_KEY_PASSWORD|APPLE_APP_SPECIFIC_PASSWORD|APPLE_API_KEY)\s*[:=]\s*\S/);
     }
     expect(buildFiles.filter((file) => /\.(p12|pfx|pem|key|cer|p8|mobileprovision)$/i.test(file))).toEqual([]);
+  });
+
+  it('publishes update metadata to a generic feed from the environment, with Windows signature checks on (docs/updates.md)', () => {
+    // One generic feed, its URL only from the environment (electron-builder expands ${env.X}
+    // and stops when X is unset), the default channel file (latest*.yml: the "stable" channel).
+    expect(config.publish).toEqual([{ provider: 'generic', url: '${env.CLINICSYNC_UPDATE_URL}', channel: 'latest' }]);
+    // electron-updater verifies a downloaded installer against the build's publisher name.
+    expect(config.win?.verifyUpdateCodeSignature).toBe(true);
+    // MacUpdater installs from the zip: without a zip target macOS could not update itself.
+    expect(config.mac?.target.find((t) => t.target === 'zip')?.arch).toEqual(config.mac?.target.find((t) => t.target === 'dmg')?.arch);
+    // The target electron-updater installs on Windows (NsisUpdater) is built.
+    expect(config.win?.target.map((t) => t.target)).toContain('nsis');
   });
 
   it('keeps npmRebuild off only while the SQLCipher driver is an N-API module with a prebuild per target', () => {

@@ -19,6 +19,14 @@ describe('describeSyncStatus', () => {
     const view = describeSyncStatus({ ...base, state: 'error', lastError: { code: 'INTERNAL', message: 'The server refused the batch.' } });
     expect(view).toMatchObject({ connection: 'Sync problem', tone: 'error', problem: 'The server refused the batch.' });
   });
+
+  it('says "Update required" with the reason when the protocol is no longer accepted, also while it retries', () => {
+    const lastError = { code: 'PROTOCOL_UNSUPPORTED' as const, message: 'Update required: This workstation uses an older sync protocol. Local data is kept.' };
+    for (const state of ['error', 'syncing'] as const) {
+      const view = describeSyncStatus({ ...base, state, pending: 3, lastError });
+      expect(view).toMatchObject({ connection: 'Update required', tone: 'error', pending: '3 changes waiting to sync', problem: lastError.message });
+    }
+  });
 });
 
 describe('isWorkingOffline (the offline banner)', () => {

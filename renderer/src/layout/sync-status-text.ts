@@ -15,7 +15,16 @@ export type SyncStatusView = {
  * does not chatter every second while syncs keep succeeding.
  */
 export function describeSyncStatus(status: SyncStatus, now: Date = new Date()): SyncStatusView {
-  const connection = !status.online || status.state === 'offline' ? 'Offline' : status.state === 'error' ? 'Sync problem' : 'Online';
+  // The server no longer speaks this workstation's protocol (or the reverse): only an update
+  // fixes it, so it says so through every retry, not only between them.
+  const updateRequired = status.lastError?.code === 'PROTOCOL_UNSUPPORTED';
+  const connection = updateRequired
+    ? 'Update required'
+    : !status.online || status.state === 'offline'
+      ? 'Offline'
+      : status.state === 'error'
+        ? 'Sync problem'
+        : 'Online';
   const tone = connection === 'Online' ? (status.pending > 0 ? 'warn' : 'ok') : connection === 'Offline' ? 'warn' : 'error';
   const pending =
     status.pending === 0 ? 'All changes synced' : status.pending === 1 ? '1 change waiting to sync' : `${status.pending} changes waiting to sync`;
@@ -31,7 +40,7 @@ export function describeSyncStatus(status: SyncStatus, now: Date = new Date()): 
     pending,
     lastSynced,
     lastSyncedTitle: status.lastSyncedAt ? formatDateTime(status.lastSyncedAt) : undefined,
-    problem: status.state === 'error' && status.lastError ? status.lastError.message : undefined,
+    problem: (status.state === 'error' || updateRequired) && status.lastError ? status.lastError.message : undefined,
   };
 }
 

@@ -11,7 +11,8 @@ export interface StoppableServer {
   readonly orgs: Map<string, DemoOrg>;
   readonly running: boolean;
   stop(): Promise<void>;
-  start(): Promise<void>;
+  /** Starts it again; `protocolVersion` plays a server upgraded meanwhile (default: this build's). */
+  start(options?: { protocolVersion?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,9 +33,9 @@ export async function startStoppableServer(root: string): Promise<StoppableServe
       handle = null;
       await stopping?.close();
     },
-    async start() {
+    async start(options = {}) {
       if (handle) return;
-      handle = await startSyncServer({ port, database, seedDemo: true });
+      handle = await startSyncServer({ port, database, seedDemo: true, ...options });
     },
     async close() {
       await server.stop();
