@@ -25,6 +25,7 @@ import { createSyncTransport, signInToServer } from './sync/transport.ts';
 import { linkExistingPatient } from './local-api/patient-linking.ts';
 import { sessionWithMachineIdleLock, storeWithMachineIdleLock } from './policy/idle-lock.ts';
 import { hasEnrollmentCredential } from './policy/enrollment-state.ts';
+import { withManagedOrg } from './policy/managed-org.ts';
 
 export interface WorkstationOptions {
   dataDir: string;
@@ -45,6 +46,8 @@ export interface WorkstationOptions {
   log?: (event: string, fields: Record<string, string>) => void;
   /** The machine policy's idle lock (electron/policy/): the stricter of it and the org's own applies. */
   idleLockMinutes?: number;
+  /** The machine policy's org code: offered on the signed-out status to pre-fill the sign-in form. */
+  managedOrg?: string | undefined;
 }
 
 export interface Workstation extends LocalBackend {
@@ -174,9 +177,9 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     createContext: () => ({ backend: core }),
     storePath,
     currentTenantId: () => sessions.currentTenantId(),
-    sessionStatus: () => sessions.status(),
+    sessionStatus: () => withManagedOrg(sessions.status(), options.managedOrg),
     signIn: (input) => sessions.signIn(input),
-    signOut: () => sessions.signOut(),
+    signOut: async () => withManagedOrg(await sessions.signOut(), options.managedOrg),
     knownOrgs: () => sessions.knownOrgs(),
     enroll: async ({ token }) => {
       await resumed;

@@ -3,13 +3,22 @@
 // own JSON schema, the fuse hook wired and correct, no secret in the repository, and the
 // native-module assumption behind `npmRebuild: false` still true.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { Ajv } from 'ajv';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { minimatch } from 'minimatch';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { chooseUpdateChannel } from '../electron/updates/channel.ts';
+import { EMPTY_STATE } from '../electron/updates/update-health.ts';
+import { NO_FEED_URL, planUpdates } from '../electron/updates/updater-settings.ts';
+import { applyKey } from '../electron/store/cipher-key.ts';
+import { integrityWorkerUrl } from '../electron/store/store-integrity.ts';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
@@ -144,7 +153,7 @@ describe('electron-builder.yml', () => {
     expect(offending).toEqual([]);
 
     const buildFiles = readdirSync(join(ROOT, 'build')).map((name) => join('build', name));
-    for (const file of ['electron-builder.yml', ...buildFiles]) {
+    for (const file of ['electron-builder.yml', 'electron-builder.env', ...buildFiles]) {
       const text = readFileSync(join(ROOT, file), 'utf8');
       expect(text, `${file} holds a key or certificate`).not.toMatch(/-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----/);
       expect(text, `${file} holds a long base64 blob`).not.toMatch(/[A-Za-z0-9+/]{120,}={0,2}/);
@@ -163,6 +172,31 @@ describe('electron-builder.yml', () => {
     expect(config.mac?.target.find((t) => t.target === 'zip')?.arch).toEqual(config.mac?.target.find((t) => t.target === 'dmg')?.arch);
     // The target electron-updater installs on Windows (NsisUpdater) is built.
     expect(config.win?.target.map((t) => t.target)).toContain('nsis');
+  });
+
+  it('builds without CLINICSYNC_UPDATE_URL: electron-builder.env supplies the no-feed placeholder, a set variable wins', async () => {
+    // electron-builder's own loader and macro expander, as its command line runs them before a build.
+    const { loadEnv } = require('app-builder-lib/out/util/config/load.js') as { loadEnv(file: string): Promise<unknown> };
+    const { expandMacro } = require('app-builder-lib/out/util/macroExpander.js') as { expandMacro(pattern: string, arch: null, appInfo: object): string };
+    const publishUrl = (config.publish as { url: string }[])[0]!.url;
+    const saved = process.env['CLINICSYNC_UPDATE_URL'];
+    const builtFeed = async (value: string | undefined) => {
+      delete process.env['CLINICSYNC_UPDATE_URL'];
+      if (value !== undefined) process.env['CLINICSYNC_UPDATE_URL'] = value;
+      await loadEnv(join(ROOT, 'electron-builder.env'));
+      return expandMacro(publishUrl, null, {});
+    };
+    try {
+      expect(await builtFeed(undefined)).toBe(NO_FEED_URL);
+      expect(await builtFeed('https://updates.example-clinic.org/clinicsync')).toBe('https://updates.example-clinic.org/clinicsync');
+    } finally {
+      if (saved === undefined) delete process.env['CLINICSYNC_UPDATE_URL'];
+      else process.env['CLINICSYNC_UPDATE_URL'] = saved;
+    }
+    // What the app makes of such a build (a signed Windows one): no feed of its own, the policy's mirror works.
+    const input = { platform: 'win32' as const, channel: chooseUpdateChannel({}), builtIn: { url: NO_FEED_URL, publisherName: ['Clinicsync Ltd'] }, health: EMPTY_STATE };
+    expect(planUpdates(input)).toMatchObject({ enabled: false, reason: expect.stringContaining('No update feed') });
+    expect(planUpdates({ ...input, policyFeedUrl: 'https://mirror.example/clinicsync/' })).toMatchObject({ enabled: true, feedSource: 'machine_policy' });
   });
 
   it('keeps npmRebuild off only while the SQLCipher driver is an N-API module with a prebuild per target', () => {
@@ -184,5 +218,94 @@ describe('electron-builder.yml', () => {
     ];
     const missing = [...new Set(prebuilds)].filter((name) => !existsSync(join(driver, 'prebuilds', `${name}.node`)));
     expect(missing).toEqual([]);
+  });
+});
+
+/**
+ * The store integrity worker in a packaged app: store-integrity.ts starts it from
+ * app.asar.unpacked, so every file it loads must be unpacked (electron-builder.yml asarUnpack).
+ */
+describe('the store integrity worker in a packaged app', () => {
+  const STORE = join(ROOT, 'electron', 'store');
+  /** Runtime imports of a source file: relative ones (as dist/ paths) and packages; `import type` is erased by tsc. */
+  function runtimeImports(file: string): { relative: string[]; packages: string[] } {
+    const text = readFileSync(file, 'utf8');
+    const specifiers = [...text.matchAll(/^import\s+(?!type\s)[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]!);
+    return {
+      relative: specifiers.filter((s) => s.startsWith('.')).map((s) => join(dirname(file), s)),
+      packages: specifiers.filter((s) => !s.startsWith('.') && !s.startsWith('node:')),
+    };
+  }
+  const asDist = (source: string) => source.slice(ROOT.length + 1).replace(/^electron\//, 'dist/electron/').replace(/\.ts$/, '.js');
+
+  it('unpacks the worker, every module it imports at run time, and its driver', () => {
+    const closure = new Set<string>();
+    const packages = new Set<string>();
+    const visit = (file: string) => {
+      if (closure.has(file)) return;
+      closure.add(file);
+      const imports = runtimeImports(file);
+      imports.packages.forEach((name) => packages.add(name));
+      imports.relative.forEach(visit);
+    };
+    visit(join(STORE, 'integrity-worker.ts'));
+    expect([...closure].map(asDist).sort()).toEqual(['dist/electron/store/cipher-key.js', 'dist/electron/store/integrity-worker.js']);
+    expect([...packages]).toEqual([DRIVER]);
+    const unpacked = (path: string) => (config.asarUnpack ?? []).some((pattern) => minimatch(path, pattern, { dot: true }));
+    const packed = (path: string) => (config.files ?? []).some((pattern) => !pattern.startsWith('!') && minimatch(path, pattern, { dot: true }));
+    for (const file of [...closure].map(asDist)) expect({ file, packed: packed(file), unpacked: unpacked(file) }).toEqual({ file, packed: true, unpacked: true });
+    expect(unpacked(`node_modules/${DRIVER}/lib/index.js`)).toBe(true);
+  });
+
+  it('starts the worker from app.asar.unpacked when the unpacked copy is there, from beside the module otherwise', () => {
+    const resources = mkdtempSync(join(tmpdir(), 'clinicsync-resources-'));
+    try {
+      const moduleUrl = pathToFileURL(join(resources, 'app.asar', 'dist', 'electron', 'store', 'store-integrity.js')).href;
+      const inArchive = join(resources, 'app.asar', 'dist', 'electron', 'store', 'integrity-worker.js');
+      expect(fileURLToPath(integrityWorkerUrl(moduleUrl))).toBe(inArchive);
+      const unpacked = join(resources, 'app.asar.unpacked', 'dist', 'electron', 'store', 'integrity-worker.js');
+      mkdirSync(dirname(unpacked), { recursive: true });
+      writeFileSync(unpacked, '');
+      expect(fileURLToPath(integrityWorkerUrl(moduleUrl))).toBe(unpacked);
+      // From source (development, tests): the .ts beside the module.
+      expect(fileURLToPath(integrityWorkerUrl(pathToFileURL(join(STORE, 'store-integrity.ts')).href))).toBe(join(STORE, 'integrity-worker.ts'));
+    } finally {
+      rmSync(resources, { recursive: true, force: true });
+    }
+  });
+
+  it('the unpacked worker, as tsc emits it, runs with nothing but app.asar.unpacked: it reads a real encrypted store', async () => {
+    const resources = mkdtempSync(join(tmpdir(), 'clinicsync-resources-'));
+    try {
+      // The layout electron-builder leaves: app.asar.unpacked/dist/electron/store/*.js and the
+      // unpacked driver under app.asar.unpacked/node_modules; no package.json in the unpacked tree.
+      const unpackedStore = join(resources, 'app.asar.unpacked', 'dist', 'electron', 'store');
+      mkdirSync(unpackedStore, { recursive: true });
+      const options: ts.CompilerOptions = { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023, verbatimModuleSyntax: true, rewriteRelativeImportExtensions: true };
+      for (const name of ['integrity-worker', 'cipher-key']) {
+        const { outputText } = ts.transpileModule(readFileSync(join(STORE, `${name}.ts`), 'utf8'), { compilerOptions: options, fileName: `${name}.ts` });
+        writeFileSync(join(unpackedStore, `${name}.js`), outputText);
+      }
+      mkdirSync(join(resources, 'app.asar.unpacked', 'node_modules'));
+      symlinkSync(join(ROOT, 'node_modules', DRIVER), join(resources, 'app.asar.unpacked', 'node_modules', DRIVER), 'dir');
+
+      const storePath = join(resources, 'org.db');
+      const key = randomBytes(32);
+      const db = new Database(storePath);
+      applyKey(db, key);
+      db.exec('CREATE TABLE t (x TEXT); INSERT INTO t VALUES (1), (2)');
+      db.close();
+
+      const url = integrityWorkerUrl(pathToFileURL(join(resources, 'app.asar', 'dist', 'electron', 'store', 'store-integrity.js')).href);
+      expect(fileURLToPath(url)).toBe(join(unpackedStore, 'integrity-worker.js'));
+      const answer = await new Promise<unknown>((resolve, reject) => {
+        const worker = new Worker(url, { workerData: { path: storePath, key: new Uint8Array(key) } });
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      expect(answer).toEqual({ intact: true });
+    } finally {
+      rmSync(resources, { recursive: true, force: true });
+    }
   });
 });

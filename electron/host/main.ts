@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { createFileKeystore } from '../keystore/file-keystore.ts';
 import { applyNetworkPolicy } from '../policy/apply-network.ts';
 import { startAutoEnroll } from '../policy/auto-enroll.ts';
+import { logTlsFailuresTo } from '../sync/transport-tls.ts';
 import { createWorkstation } from '../workstation.ts';
 import { startBrowserHost } from './browser-host.ts';
 import { loadHostConfig } from './config.ts';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   const keystore = createFileKeystore({ dir: join(config.dataDir, 'keys'), passphrase: config.passphrase, log: (line) => process.stderr.write(`${line}\n`) });
   // Before the workstation's first call: the policy's proxy and extra CA certificates apply to all of them.
   applyNetworkPolicy(config.policy);
+  logTlsFailuresTo(logEvent); // a refused certificate reads "cannot be reached" at the desk; its code goes to the log
   const workstation = createWorkstation({
     dataDir: config.dataDir,
     serverUrl: config.serverUrl,
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
     deviceName: 'browser-host',
     log: logEvent,
     idleLockMinutes: config.policy?.idleLockMinutes,
+    managedOrg: config.policy?.org,
   });
   const enrollment = startAutoEnroll({ workstation, policy: config.policy, log: logEvent });
   const host = await startBrowserHost({ workstation, port: config.port, rendererDir: config.rendererDir });

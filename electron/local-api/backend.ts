@@ -20,6 +20,8 @@ export interface SessionStatus {
   lockReason?: LockReason;
   /** A sentence for the person at the desk: why the last session ended, or why it cannot reconnect. */
   notice?: string;
+  /** Signed out on a managed workstation: the machine policy's org code, to pre-fill the sign-in form (editable). */
+  managedOrg?: string;
 }
 
 /**

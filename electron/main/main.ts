@@ -15,6 +15,7 @@ import { registerLocalApiIpc } from './ipc.ts';
 import { createSafeStorageKeystore } from './safe-storage-keystore.ts';
 import { sessionWorkOf } from '../updates/session-work.ts';
 import { createUpdater, type Updater } from './updater.ts';
+import { logTlsFailuresTo } from '../sync/transport-tls.ts';
 
 // Must run before `ready`: app:// behaves as a standard, secure origin for the renderer.
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
@@ -32,9 +33,10 @@ async function start(): Promise<void> {
   const serverUrl = effectiveServerUrl(policy, process.env['CLINICSYNC_SERVER_URL'], 'http://127.0.0.1:4300', logEvent).value;
   const dataDir = process.env['CLINICSYNC_DATA_DIR'] ?? app.getPath('userData');
   applyNetworkPolicy(policy);
+  logTlsFailuresTo(logEvent); // a refused certificate reads "cannot be reached" at the desk; its code goes to the log
   await applySessionProxy(session.defaultSession, policy);
   const keystore = createSafeStorageKeystore({ safeStorage, dir: join(dataDir, 'keys') });
-  workstation = createWorkstation({ dataDir, serverUrl, keystore, log: logEvent, idleLockMinutes: policy?.idleLockMinutes });
+  workstation = createWorkstation({ dataDir, serverUrl, keystore, log: logEvent, idleLockMinutes: policy?.idleLockMinutes, managedOrg: policy?.org });
   enrollment = startAutoEnroll({ workstation, policy, log: logEvent });
 
   // Wiring only: every security decision lives in hardening.ts (tested with a mocked Electron).
@@ -56,7 +58,10 @@ async function start(): Promise<void> {
     platform: process.platform,
     // The machine policy's channel wins; the environment variable serves unmanaged machines.
     channel: policy?.updateChannel ?? process.env['CLINICSYNC_UPDATE_CHANNEL'],
-    feedUrl: process.env['CLINICSYNC_UPDATE_URL'],
+    // Feed precedence: the policy's updateUrl, then CLINICSYNC_UPDATE_URL, then the build's; "autoUpdate": false turns it all off.
+    autoUpdate: policy?.autoUpdate,
+    policyFeedUrl: policy?.updateUrl,
+    envFeedUrl: process.env['CLINICSYNC_UPDATE_URL'],
     sessionWork: () => sessionWorkOf(desk),
     beforeRestart: () => desk.close(),
     log: logEvent,

@@ -85,6 +85,34 @@ describe('updater shell', () => {
     expect(badChannel.autoUpdater.checkForUpdates).not.toHaveBeenCalled();
   });
 
+  it('"autoUpdate": false in the machine policy: no feed set, no check, no download, and the log says why', async () => {
+    const { autoUpdater, updater, events } = setUp({ autoUpdate: false, envFeedUrl: 'https://env.example.org/' });
+    autoUpdater.autoDownload = true;
+    autoUpdater.autoInstallOnAppQuit = true;
+    expect(await updater.start(Promise.resolve())).toEqual({ enabled: false, reason: expect.stringContaining('"autoUpdate": false') });
+    expect(autoUpdater.feed).toBeNull();
+    expect(autoUpdater.checkForUpdates).not.toHaveBeenCalled();
+    expect({ autoDownload: autoUpdater.autoDownload, onQuit: autoUpdater.autoInstallOnAppQuit }).toEqual({ autoDownload: false, onQuit: false });
+    expect(events.filter((e) => e.event.startsWith('updates_'))).toEqual([{ event: 'updates_off', fields: { reason: expect.stringContaining('machine policy turns the in-app updater off') } }]);
+    // Nothing arrives later either: the gate recheck and the feed timer were never started.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(autoUpdater.checkForUpdates).not.toHaveBeenCalled();
+  });
+
+  it("the policy's updateUrl wins over CLINICSYNC_UPDATE_URL and the build's feed, and the override is logged by name", async () => {
+    const { autoUpdater, updater, events } = setUp({ policyFeedUrl: 'https://mirror.northside.example/clinicsync/', envFeedUrl: 'https://env.example.org/' });
+    expect(await updater.start(Promise.resolve())).toEqual({ enabled: true });
+    expect(autoUpdater.feed).toEqual({ provider: 'generic', url: 'https://mirror.northside.example/clinicsync/', channel: 'latest' });
+    expect(events.find((e) => e.event === 'policy_overrides_setting')?.fields).toEqual({ setting: 'updateUrl' });
+    expect(events.find((e) => e.event === 'updates_on')?.fields).toMatchObject({ feed: 'machine_policy' });
+    expect(JSON.stringify(events)).not.toContain('env.example.org');
+
+    const env = setUp({ envFeedUrl: 'https://env.example.org/' });
+    await env.updater.start(Promise.resolve());
+    expect(env.autoUpdater.feed).toMatchObject({ url: 'https://env.example.org/' });
+    expect(env.events.find((e) => e.event === 'updates_on')?.fields).toMatchObject({ feed: 'environment' });
+  });
+
   it('holds a downloaded update while a draft or unsent change exists, offers it once nothing is pending, and installs on "Restart now"', async () => {
     const { autoUpdater, dialog, answers, updater, setWork, beforeRestart, health } = setUp();
     await updater.start(Promise.resolve());

@@ -20,8 +20,12 @@ export interface UpdaterDeps {
   channel?: string | undefined;
   /** The org configuration's update channel, if any. */
   orgChannel?: string | undefined;
-  /** A feed URL from the machine policy or CLINICSYNC_UPDATE_URL; otherwise the build's own. */
-  feedUrl?: string | undefined;
+  /** The machine policy's `autoUpdate`: false and the updater never checks, downloads or installs. */
+  autoUpdate?: boolean | undefined;
+  /** The machine policy's `updateUrl`; wins over `envFeedUrl` and the build's own feed. */
+  policyFeedUrl?: string | undefined;
+  /** CLINICSYNC_UPDATE_URL; wins over the build's own feed. */
+  envFeedUrl?: string | undefined;
   /** What a restart would interrupt now (electron/updates/session-work.ts). */
   sessionWork(): SessionWork;
   /** Closes the open store cleanly before the installer replaces the app. */
@@ -146,16 +150,30 @@ export function createUpdater(deps: UpdaterDeps): Updater {
       let plan: ReturnType<typeof planUpdates>;
       try {
         const channel = chooseUpdateChannel({ policyChannel: deps.channel, orgChannel: deps.orgChannel });
-        plan = planUpdates({ platform: deps.platform, channel, feedUrl: deps.feedUrl, builtIn: await builtInFeed(autoUpdater), health });
+        plan = planUpdates({
+          platform: deps.platform,
+          channel,
+          autoUpdate: deps.autoUpdate,
+          policyFeedUrl: deps.policyFeedUrl,
+          envFeedUrl: deps.envFeedUrl,
+          builtIn: await builtInFeed(autoUpdater),
+          health,
+        });
       } catch (error) {
         plan = { enabled: false, reason: error instanceof AppError ? error.message : 'The update settings could not be read.' };
       }
       if (!plan.enabled) {
+        // electron-updater does nothing until asked; these make sure nothing is fetched or installed if anything asks.
+        autoUpdater.autoDownload = false;
+        autoUpdater.autoInstallOnAppQuit = false;
         log('updates_off', { reason: plan.reason });
         return { enabled: false, reason: plan.reason };
       }
+      if (plan.feedSource === 'machine_policy' && deps.envFeedUrl?.trim() && deps.envFeedUrl.trim() !== deps.policyFeedUrl) {
+        log('policy_overrides_setting', { setting: 'updateUrl' });
+      }
       applyUpdatePlan(autoUpdater, plan, () => health, (version) => log('update_staging_invalid', { version }));
-      log('updates_on', { channel: plan.channel.name, source: plan.channel.source, downgrade: String(plan.allowDowngrade) });
+      log('updates_on', { channel: plan.channel.name, source: plan.channel.source, feed: plan.feedSource, downgrade: String(plan.allowDowngrade) });
 
       autoUpdater.on('update-downloaded', (event) => {
         downloaded = event;

@@ -75,6 +75,18 @@ describe('machine policy file (schema and loader)', () => {
     for (const pem of policy.extraCaCertificates) expect(normalized(pem)).toBe(normalized(ca.caPem));
   });
 
+  it('reads the update switch and the update feed: autoUpdate off for MSI-managed machines, or an internal mirror', () => {
+    const off = loadMachinePolicy(policyFile({ autoUpdate: false }))!;
+    expect(off).toMatchObject({ autoUpdate: false });
+    expect(off.updateUrl).toBeUndefined();
+    const mirror = loadMachinePolicy(policyFile({ autoUpdate: true, updateUrl: 'https://mirror.northside.example/clinicsync/', updateChannel: 'pilot' }))!;
+    expect(mirror).toMatchObject({ autoUpdate: true, updateUrl: 'https://mirror.northside.example/clinicsync/', updateChannel: 'pilot' });
+    // A misspelt switch is refused by name, not silently ignored (updates would stay on).
+    expect(problemsOf({ autoUpdates: false }).problems).toEqual(['autoUpdates: is not a known setting; did you mean "autoUpdate"?']);
+    // The refused address is never repeated (it may carry a signature).
+    expect(problemsOf({ updateUrl: 'https://mirror.example/?sig=SECRETSIG' }).message).not.toContain('SECRETSIG');
+  });
+
   it('an empty object is a policy that sets nothing; a relative certificate path is read from the policy file’s folder', () => {
     const empty = loadMachinePolicy(policyFile({}))!;
     expect(empty.extraCaCertificates).toEqual([]);
@@ -114,6 +126,14 @@ describe('machine policy file (schema and loader)', () => {
     ['idleLockMinutes', { idleLockMinutes: 241 }, 'idleLockMinutes: must be at most 240'],
     ['idleLockMinutes', { idleLockMinutes: 7.5 }, 'idleLockMinutes: must be a whole number'],
     ['idleLockMinutes', { idleLockMinutes: '10' }, 'idleLockMinutes: must be a number'],
+    ['autoUpdate', { autoUpdate: 'false' }, 'autoUpdate: must be true or false (without quotes)'],
+    ['autoUpdate', { autoUpdate: 0 }, 'autoUpdate: must be true or false'],
+    ['updateUrl', { updateUrl: 'http://mirror.northside.example/clinicsync/' }, 'updateUrl: must be an https:// address of the update feed'],
+    ['updateUrl', { updateUrl: 'mirror.northside.example' }, 'updateUrl: must be an https:// address'],
+    ['updateUrl', { updateUrl: 'https://svc:pw@mirror.northside.example/' }, 'updateUrl: must not contain a user name or password'],
+    ['updateUrl', { updateUrl: 'https://mirror.northside.example/feed/?sig=abc' }, 'updateUrl: must be a plain folder address, without ?… or #…'],
+    ['updateUrl with autoUpdate off', { autoUpdate: false, updateUrl: 'https://mirror.northside.example/' }, 'updateUrl: has no effect with "autoUpdate": false'],
+    ['updateChannel with autoUpdate off', { autoUpdate: false, updateChannel: 'pilot' }, 'updateChannel: has no effect with "autoUpdate": false'],
   ])('a bad %s is refused, naming the field', (_field, content, expected) => {
     const { problems } = problemsOf(content);
     expect(problems.some((p) => p.startsWith(expected))).toBe(true);

@@ -7,11 +7,24 @@ import { enrollmentTokenSchema } from '../../shared/sync/devices.ts';
 import { CertificateEntryError, readCertificateEntry } from './policy-certificates.ts';
 import { describeIssues, jsonSyntaxProblem } from './policy-problems.ts';
 
-const httpUrl = (what: string) =>
+const webUrl = (what: string, httpsOnly = false) =>
   z
-    .url({ protocol: /^https?$/, error: (issue) => (issue.input === undefined ? 'is required' : `must be an http:// or https:// address of ${what}`) })
+    .url({
+      protocol: httpsOnly ? /^https$/ : /^https?$/,
+      error: (issue) => (issue.input === undefined ? 'is required' : `must be an ${httpsOnly ? 'https://' : 'http:// or https://'} address of ${what}`),
+    })
     // A user name or password in the address would sit in a file every user can read.
     .refine((value) => !/^[a-z]+:\/\/[^/]*@/i.test(value), 'must not contain a user name or password');
+
+/**
+ * The update feed: HTTPS only (on Linux the feed's TLS is all that vouches for an update),
+ * and no query or fragment: electron-updater resolves `latest.yml` against the folder, which
+ * drops both, so a signed-URL token there would never be sent anyway (and is a credential).
+ */
+const updateFeedUrl = webUrl('the update feed (a folder holding latest.yml)', true).refine(
+  (value) => !/[?#]/.test(value),
+  'must be a plain folder address, without ?… or #… (no tokens or signatures in it)',
+);
 
 /** NO_PROXY syntax: a host, `.domain` or `*.domain`, an IP address, optionally `:port`; `*` bypasses the proxy for everything. */
 const bypassEntry = z.string().trim().regex(/^[^\s,]+$/, 'must be one host, domain or IP address (no spaces or commas)');
@@ -21,12 +34,12 @@ export const policyFileSchema = z
   .strictObject({
     /** Free text for IT's own notes; ignored. */
     comment: z.string().optional(),
-    serverUrl: httpUrl('the sync server').optional(),
+    serverUrl: webUrl('the sync server').optional(),
     org: orgCodeSchema.optional(),
     enrollmentToken: enrollmentTokenSchema.optional(),
     proxy: z
       .strictObject({
-        url: httpUrl('the proxy'),
+        url: webUrl('the proxy'),
         bypass: z.array(bypassEntry).default([]),
       })
       .optional(),
@@ -35,12 +48,25 @@ export const policyFileSchema = z
       .string()
       .regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a channel name such as "stable" or "pilot" (lower-case letters, digits and dashes)')
       .optional(),
+    /** false: the in-app updater is off (IT deploys every version itself, e.g. the MSI through Intune or GPO). */
+    autoUpdate: z.boolean().optional(),
+    /** The update feed (an internal mirror); wins over CLINICSYNC_UPDATE_URL and the build's own feed. */
+    updateUrl: updateFeedUrl.optional(),
     // The same bounds as the org's own idle lock (shared schema), so both are comparable.
     idleLockMinutes: orgPolicySchema.shape.idleLockMinutes.optional(),
   })
   .refine((p) => p.enrollmentToken === undefined || p.serverUrl !== undefined, {
     path: ['serverUrl'],
     message: 'is required with enrollmentToken (the token is redeemed at that server)',
+  })
+  // Settings that would be silently ignored are refused, as a misspelt key is: IT meant something by them.
+  .refine((p) => p.autoUpdate !== false || p.updateUrl === undefined, {
+    path: ['updateUrl'],
+    message: 'has no effect with "autoUpdate": false (the in-app updater is off); remove one of the two',
+  })
+  .refine((p) => p.autoUpdate !== false || p.updateChannel === undefined, {
+    path: ['updateChannel'],
+    message: 'has no effect with "autoUpdate": false (the in-app updater is off); remove one of the two',
   });
 
 export type PolicyFile = z.input<typeof policyFileSchema>;
@@ -62,6 +88,10 @@ export interface MachinePolicy {
   readonly extraCaCertificates: readonly string[];
   /** The update channel the updater follows (electron/updates/); policy beats the user's choice. */
   readonly updateChannel?: string;
+  /** false: the in-app updater never checks or downloads (IT deploys versions itself). Absent: updates on. */
+  readonly autoUpdate?: boolean;
+  /** The update feed IT chose (https, no credentials); wins over CLINICSYNC_UPDATE_URL and the build's feed. */
+  readonly updateUrl?: string;
   /** Upper bound for the idle lock: the stricter of this and the org's own policy applies. */
   readonly idleLockMinutes?: number;
 }
@@ -137,6 +167,8 @@ export function loadMachinePolicy(file: string): MachinePolicy | null {
     ...(p.enrollmentToken !== undefined ? { enrollmentToken: p.enrollmentToken } : {}),
     ...(p.proxy !== undefined ? { proxy: { url: p.proxy.url, bypass: p.proxy.bypass } } : {}),
     ...(p.updateChannel !== undefined ? { updateChannel: p.updateChannel } : {}),
+    ...(p.autoUpdate !== undefined ? { autoUpdate: p.autoUpdate } : {}),
+    ...(p.updateUrl !== undefined ? { updateUrl: p.updateUrl } : {}),
     ...(p.idleLockMinutes !== undefined ? { idleLockMinutes: p.idleLockMinutes } : {}),
   };
 }

@@ -41,7 +41,7 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], topLevelKeys
   return problems;
 }
 
-const EXPECTED: Record<string, string> = { array: 'a list [ … ]', object: 'an object { … }', int: 'a whole number', number: 'a number', string: 'a text in quotes' };
+const EXPECTED: Record<string, string> = { boolean: 'true or false (without quotes)', array: 'a list [ … ]', object: 'an object { … }', int: 'a whole number', number: 'a number', string: 'a text in quotes' };
 
 function sentence(issue: z.core.$ZodIssue): string {
   switch (issue.code) {

@@ -1,6 +1,6 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { pagesIntact } from './cipher-key.ts';
 import type { Db } from './db.ts';
@@ -36,7 +36,24 @@ export interface StoreIntegrityCheck {
 /** Lets the first screen's queries have the disk and the CPU first; damage is still found within seconds. */
 export const INTEGRITY_CHECK_DELAY_MS = 1_000;
 
-const WORKER_URL = new URL(`./integrity-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+/**
+ * The worker's script, beside this module (.ts from source, .js in dist/electron). In a
+ * packaged app this module is inside app.asar, and the worker starts from the unpacked
+ * copy in app.asar.unpacked (electron-builder.yml `asarUnpack`; test/builder-config.test.ts):
+ * Electron gives worker threads asar support for require and fs, but an ES-module worker
+ * entry inside the archive is not among the cases Electron documents, and from the
+ * unpacked folder the worker needs nothing Electron-specific (its driver is unpacked too).
+ * Without an unpacked copy the archive path is tried; a worker that cannot start falls
+ * back to the check on the open connection.
+ */
+export function integrityWorkerUrl(moduleUrl: string): URL {
+  const here = fileURLToPath(moduleUrl);
+  const inArchive = join(dirname(here), `integrity-worker${extname(here)}`);
+  const unpacked = inArchive.replace(/\.asar(?=[\\/])/, '.asar.unpacked');
+  return pathToFileURL(unpacked !== inArchive && existsSync(unpacked) ? unpacked : inArchive);
+}
+
+const WORKER_URL = integrityWorkerUrl(import.meta.url);
 
 export const damageMarkPath = (storePath: string) => `${storePath}-damaged`;
 

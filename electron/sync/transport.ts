@@ -12,6 +12,7 @@ import { sessionInfoSchema, type SessionInfo, type SignInInput } from '../../sha
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
 import { enrollResultSchema, type BreakGlassUpload, type EnrollInput, type EnrollResult, type WipeReport } from '../../shared/sync/devices.ts';
 import { isUnanswered, toTransportError } from './transport-errors.ts';
+import { reportTlsFailure } from './transport-tls.ts';
 import type { LinkByCodeInput, LinkExistingInput } from '../../shared/api/patients.ts';
 import { idSchema } from '../../shared/ids.ts';
 
@@ -93,6 +94,8 @@ async function call<S extends z.ZodType>(
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       const failure = toTransportError(error);
+      // The desk sees the calm OFFLINE sentence; IT's log gets the TLS reason, if that was it.
+      if (failure.code === 'OFFLINE') reportTlsFailure(error);
       if (failure.code === 'OFFLINE' && !once && attempt === 1 && !combined.aborted && isUnanswered(error)) continue;
       throw failure;
     }

@@ -10,7 +10,7 @@ import { tempDir } from '../test-support/temp-dir.ts';
 import { chooseUpdateChannel } from './channel.ts';
 import { parseStagingPercentage } from './staged-rollout.ts';
 import { EMPTY_STATE, type UpdateHealthState } from './update-health.ts';
-import { applyUpdatePlan, planUpdates, type UpdatePlanInput } from './updater-settings.ts';
+import { applyUpdatePlan, chooseFeed, NO_FEED_URL, planUpdates, type UpdatePlanInput } from './updater-settings.ts';
 
 const stable = chooseUpdateChannel({});
 const base: UpdatePlanInput = { platform: 'win32', channel: stable, builtIn: { url: 'https://updates.example.org/clinicsync', publisherName: ['Clinicsync Ltd'] }, health: EMPTY_STATE };
@@ -33,8 +33,8 @@ describe('update channel precedence', () => {
 describe('update plan', () => {
   it('turns updates off, with the reason, without a feed, over plain http, or on an unsigned Windows build', () => {
     expect(planUpdates({ ...base, builtIn: null })).toMatchObject({ enabled: false, reason: expect.stringContaining('No update feed') });
-    expect(planUpdates({ ...base, feedUrl: 'not a url' })).toMatchObject({ enabled: false, reason: expect.stringContaining('not a valid URL') });
-    expect(planUpdates({ ...base, feedUrl: 'http://updates.example.org/' })).toMatchObject({ enabled: false, reason: expect.stringContaining('https://') });
+    expect(planUpdates({ ...base, envFeedUrl: 'not a url' })).toMatchObject({ enabled: false, reason: expect.stringContaining('not a valid URL') });
+    expect(planUpdates({ ...base, envFeedUrl: 'http://updates.example.org/' })).toMatchObject({ enabled: false, reason: expect.stringContaining('https://') });
     expect(planUpdates({ ...base, builtIn: { url: 'https://u.example.org/', publisherName: null } })).toMatchObject({ enabled: false, reason: expect.stringContaining('unsigned') });
     expect(planUpdates({ ...base, builtIn: { url: 'https://u.example.org/', publisherName: ['  '] } })).toMatchObject({ enabled: false });
     // macOS and Linux builds carry no publisher name: Squirrel.Mac checks the code signature itself; Linux relies on sha512 + HTTPS.
@@ -42,10 +42,31 @@ describe('update plan', () => {
     expect(planUpdates({ ...base, platform: 'darwin', builtIn: { url: 'https://u.example.org/' } })).toMatchObject({ enabled: true, autoInstallOnAppQuit: false });
   });
 
-  it('lets a run-time feed URL win over the build\'s, and allows a downgrade only in recovery', () => {
-    expect(planUpdates({ ...base, feedUrl: 'https://policy.example.org/feed' })).toMatchObject({ enabled: true, feedUrl: 'https://policy.example.org/feed', allowDowngrade: false });
+  it('takes the feed from the machine policy, then CLINICSYNC_UPDATE_URL, then the build, and allows a downgrade only in recovery', () => {
+    const policyFeedUrl = 'https://mirror.northside.example/clinicsync/';
+    const envFeedUrl = 'https://env.example.org/feed/';
+    expect(planUpdates({ ...base, policyFeedUrl, envFeedUrl })).toMatchObject({ enabled: true, feedUrl: policyFeedUrl, feedSource: 'machine_policy', allowDowngrade: false });
+    expect(planUpdates({ ...base, envFeedUrl })).toMatchObject({ enabled: true, feedUrl: envFeedUrl, feedSource: 'environment' });
+    expect(planUpdates({ ...base, envFeedUrl: '  ' })).toMatchObject({ enabled: true, feedUrl: 'https://updates.example.org/clinicsync', feedSource: 'build' });
+    expect(planUpdates(base)).toMatchObject({ enabled: true, feedSource: 'build' });
     const recovering: UpdateHealthState = { ...EMPTY_STATE, recovery: { badVersion: '1.3.0', since: new Date().toISOString() } };
     expect(planUpdates({ ...base, health: recovering })).toMatchObject({ enabled: true, allowDowngrade: true });
+  });
+
+  it('"autoUpdate": false in the machine policy turns updates off, whatever feed is set', () => {
+    const off = planUpdates({ ...base, autoUpdate: false, policyFeedUrl: 'https://mirror.example/', envFeedUrl: 'https://env.example/' });
+    expect(off).toEqual({ enabled: false, reason: expect.stringContaining('machine policy turns the in-app updater off') });
+    expect(planUpdates({ ...base, autoUpdate: true })).toMatchObject({ enabled: true });
+  });
+
+  it('a build made without CLINICSYNC_UPDATE_URL (the NO_FEED_URL placeholder) has no feed of its own; a policy updateUrl still works', () => {
+    const noFeedBuild = { url: NO_FEED_URL, publisherName: ['Clinicsync Ltd'] };
+    expect(chooseFeed({ builtIn: noFeedBuild })).toBeNull();
+    expect(chooseFeed({ builtIn: { url: 'https://updates.clinic.invalid/x/' } })).toBeNull();
+    expect(planUpdates({ ...base, builtIn: noFeedBuild })).toEqual({ enabled: false, reason: expect.stringContaining('No update feed is configured') });
+    // The build's publisher name still guards what the policy's mirror serves (Windows).
+    expect(planUpdates({ ...base, builtIn: noFeedBuild, policyFeedUrl: 'https://mirror.example/feed/' })).toMatchObject({ enabled: true, feedSource: 'machine_policy' });
+    expect(planUpdates({ ...base, builtIn: { url: NO_FEED_URL }, policyFeedUrl: 'https://mirror.example/feed/' })).toMatchObject({ enabled: false, reason: expect.stringContaining('unsigned') });
   });
 
   it('reads stagingPercentage as whole percents only', () => {
@@ -111,7 +132,7 @@ describe('electron-updater with the plan applied (real NsisUpdater, real HTTP fe
     const internals = updater as unknown as { httpExecutor: NodeHttpExecutor; _testOnlyOptions: { platform: string } };
     internals.httpExecutor = new NodeHttpExecutor();
     internals._testOnlyOptions = { platform: 'win32' };
-    const plan = planUpdates({ ...base, feedUrl, health, ...input });
+    const plan = planUpdates({ ...base, envFeedUrl: feedUrl, health, ...input });
     if (!plan.enabled) throw new Error(plan.reason);
     const invalid: string[] = [];
     applyUpdatePlan(updater, plan, () => health, (version) => invalid.push(version));

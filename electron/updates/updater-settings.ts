@@ -1,4 +1,5 @@
 import type { AppUpdater } from 'electron-updater';
+import { policyWins, type SettingSource } from '../policy/effective-settings.ts';
 import type { ChosenChannel } from './channel.ts';
 import { strictRollout } from './staged-rollout.ts';
 import { isBlocked, type UpdateHealthState } from './update-health.ts';
@@ -12,32 +13,70 @@ export interface BuiltInFeed {
 export interface UpdatePlanInput {
   platform: NodeJS.Platform;
   channel: ChosenChannel;
-  /** A feed URL given at run time (machine policy or CLINICSYNC_UPDATE_URL); wins over the built-in one. */
-  feedUrl?: string | undefined;
+  /** The machine policy's `autoUpdate`: false turns the in-app updater off whatever else is set. */
+  autoUpdate?: boolean | undefined;
+  /** The machine policy's `updateUrl` (an internal mirror): the strongest feed. */
+  policyFeedUrl?: string | undefined;
+  /** CLINICSYNC_UPDATE_URL in the workstation's environment: wins over the build's feed. */
+  envFeedUrl?: string | undefined;
   /** null when the build has no app-update.yml (a development or unpublished build). */
   builtIn: BuiltInFeed | null;
   health: UpdateHealthState;
 }
 
+/** Where the feed URL came from, strongest first (docs/updates.md#the-feed). */
+export type FeedSource = 'machine_policy' | 'environment' | 'build';
+
 export type UpdatePlan =
   | { enabled: false; reason: string }
-  | { enabled: true; feedUrl: string; channel: ChosenChannel; allowDowngrade: boolean; autoInstallOnAppQuit: boolean };
+  | { enabled: true; feedUrl: string; feedSource: FeedSource; channel: ChosenChannel; allowDowngrade: boolean; autoInstallOnAppQuit: boolean };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
+ * The feed a build carries when it was made without CLINICSYNC_UPDATE_URL
+ * (electron-builder.env supplies it): `.invalid` never resolves (RFC 2606), and the app
+ * reads any `.invalid` feed as "this build has no feed of its own". The build still writes
+ * app-update.yml, so a signed Windows build keeps the publisher name that a feed given
+ * at run time (policy updateUrl) is verified against.
+ */
+export const NO_FEED_URL = 'https://no-update-feed.invalid/';
+
+function isPlaceholderFeed(url: string): boolean {
+  try {
+    return new URL(url).hostname.endsWith('.invalid');
+  } catch {
+    return false;
+  }
+}
+
+const FEED_SOURCE: Record<SettingSource, FeedSource> = { policy: 'machine_policy', setting: 'environment', default: 'build' };
+
+/** The managed-settings rule (policyWins): machine policy > CLINICSYNC_UPDATE_URL > the build's own feed (absent or a placeholder: none). */
+export function chooseFeed(input: Pick<UpdatePlanInput, 'policyFeedUrl' | 'envFeedUrl' | 'builtIn'>): { url: string; source: FeedSource } | null {
+  const built = input.builtIn?.url;
+  const chosen = policyWins<string | null>(input.policyFeedUrl || undefined, input.envFeedUrl?.trim() || undefined, built && !isPlaceholderFeed(built) ? built : null);
+  return chosen.value === null ? null : { url: chosen.value, source: FEED_SOURCE[chosen.from] };
+}
+
+/**
  * Decides whether and how this workstation updates. Updates are off, with the reason, when
- * there is no feed, the feed is not HTTPS (plain HTTP only on loopback, for tests), or, on
+ * the machine policy says `"autoUpdate": false`, there is no feed, the feed is not HTTPS (plain HTTP only on loopback, for tests), or, on
  * Windows, the build carries no publisher name: electron-updater verifies the installer's
  * Authenticode signature against that name and skips the check when it is missing, so an
  * unsigned build must not install anything it downloads.
  */
 export function planUpdates(input: UpdatePlanInput): UpdatePlan {
-  const url = input.feedUrl ?? input.builtIn?.url;
-  if (!url) return { enabled: false, reason: 'No update feed is configured (no publish URL in this build and none in the machine policy).' };
+  if (input.autoUpdate === false) {
+    return { enabled: false, reason: 'The machine policy turns the in-app updater off ("autoUpdate": false): IT installs new versions itself.' };
+  }
+  const feed = chooseFeed(input);
+  if (!feed) {
+    return { enabled: false, reason: 'No update feed is configured (this build has none, and neither the machine policy\'s updateUrl nor CLINICSYNC_UPDATE_URL names one).' };
+  }
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    parsed = new URL(feed.url);
   } catch {
     return { enabled: false, reason: 'The update feed URL is not a valid URL.' };
   }
@@ -52,6 +91,7 @@ export function planUpdates(input: UpdatePlanInput): UpdatePlan {
   return {
     enabled: true,
     feedUrl: parsed.toString(),
+    feedSource: feed.source,
     channel: input.channel,
     // Only a workstation recovering from a version that failed to start may go to an older one.
     allowDowngrade: input.health.recovery !== null,

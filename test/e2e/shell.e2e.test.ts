@@ -23,7 +23,8 @@ describe.skipIf(!chromiumOk)('shell: lock screen, offline banner, org switcher (
   const clock = createTestClock();
   const stack = e2eStack({
     server: 'demo',
-    stations: [{ name: 'SH', relay: true, clock }],
+    // Managed for northside by its machine policy: the sign-in form starts with that org filled in.
+    stations: [{ name: 'SH', relay: true, clock, managedOrg: 'northside' }],
     prepare: async (server) => {
       const northside = server.orgs.get('northside');
       if (!northside) throw new Error('demo org northside is expected');
@@ -90,6 +91,13 @@ describe.skipIf(!chromiumOk)('shell: lock screen, offline banner, org switcher (
 
   it('signs in; Lock shows who and which org with no patient data behind it; unlocks by keyboard', async () => {
     await page.getByRole('heading', { level: 1, name: 'Clinicsync' }).waitFor();
+    // The machine policy's org is filled in and editable, with a hint; the cursor starts at the username.
+    const orgField = page.getByLabel('Organization code');
+    expect(await orgField.inputValue()).toBe('northside');
+    expect(await orgField.isEditable()).toBe(true);
+    expect(await orgField.getAttribute('aria-describedby')).toBeTruthy();
+    await page.getByText('Set up for this workstation by IT').waitFor();
+    expect(await page.getByLabel('Username').evaluate((element) => element === document.activeElement)).toBe(true);
     await check('sign-in');
     const user = demoUser(northside);
     await signIn(page, user);

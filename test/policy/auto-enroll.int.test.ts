@@ -120,6 +120,29 @@ for (const engine of engines) {
       expect(await devicesOf(start.workstation.deviceId)).toEqual([]);
     });
 
+    it("signed out, the local API offers the policy's org to pre-fill the sign-in form; a person can still sign in to another org", async () => {
+      const otherCode = `pol2-${suffix}`;
+      const other = { code: otherCode, ...(await createOrg(server, otherCode)) };
+      const d = desk('managed-org');
+      d.writePolicy({ serverUrl: relay.url, org: org.code.toUpperCase() });
+      const start = d.start();
+      const session = start.workstation.caller.session;
+      expect(await session.status()).toMatchObject({ state: 'signed_out', managedOrg: org.code });
+      // The org is only a starting value: a multi-org person signs in to another org here.
+      const signedIn = await session.signIn({ org: other.code, username: other.username, password: other.password });
+      expect(signedIn).toMatchObject({ state: 'signed_in', org: { code: other.code } });
+      expect(signedIn).not.toHaveProperty('managedOrg');
+      expect(await session.status()).not.toHaveProperty('managedOrg');
+      expect(await session.signOut()).toMatchObject({ state: 'signed_out', managedOrg: org.code });
+      await d.stop(start);
+
+      // A policy without an org (and so no policy at all) offers none.
+      d.writePolicy({ serverUrl: relay.url });
+      const unmanaged = d.start();
+      expect(await unmanaged.workstation.caller.session.status()).not.toHaveProperty('managedOrg');
+      await d.stop(unmanaged);
+    });
+
     it('an idle lock the machine tightened since the last online sign-in also holds offline', async () => {
       const d = desk('offline-cap');
       d.writePolicy({ serverUrl: relay.url });

@@ -39,7 +39,7 @@ export function createPolicyDesk(name: string) {
       const log = (event: string, fields: Record<string, string>) => logLines.push(JSON.stringify({ event, ...fields }));
       const policy = loadMachinePolicy(policyPath({ CLINICSYNC_POLICY_FILE: policyFile }));
       const serverUrl = effectiveServerUrl(policy, undefined, fallbackServerUrl, log).value;
-      const workstation = createWorkstation({ dataDir, serverUrl, keystore, deviceName: name, clock, log, idleLockMinutes: policy?.idleLockMinutes });
+      const workstation = createWorkstation({ dataDir, serverUrl, keystore, deviceName: name, clock, log, idleLockMinutes: policy?.idleLockMinutes, managedOrg: policy?.org });
       const enrollment = startAutoEnroll({ workstation, policy, log, backoff: { baseMs: 100, maxMs: 400 } });
       const start = { workstation, enrollment, logLines };
       started.push(start);

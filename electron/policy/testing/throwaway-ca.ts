@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -28,4 +28,26 @@ export function createThrowawayCa(): ThrowawayCa {
     server: { key: readFileSync(join(dir, 'server.key'), 'utf8'), cert: readFileSync(join(dir, 'server.pem'), 'utf8') },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+let issued = 0;
+
+/**
+ * Another server certificate from this CA for `localhost` / 127.0.0.1: `expired` makes one
+ * whose validity ended a day ago (CERT_HAS_EXPIRED once the CA is trusted).
+ */
+export function issueServerCertificate(ca: ThrowawayCa, options: { expired?: boolean } = {}): { key: string; cert: string } {
+  const name = `issued-${++issued}`;
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: ca.dir, stdio: 'pipe' });
+  writeFileSync(join(ca.dir, `${name}.ext`), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', '/CN=localhost');
+  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-days', options.expired ? '-1' : '1', '-extfile', `${name}.ext`, '-out', `${name}.pem`);
+  return { key: readFileSync(join(ca.dir, `${name}.key`), 'utf8'), cert: readFileSync(join(ca.dir, `${name}.pem`), 'utf8') };
+}
+
+/** A self-signed server certificate for `localhost` (no CA behind it: DEPTH_ZERO_SELF_SIGNED_CERT). */
+export function selfSignedServer(ca: ThrowawayCa): { key: string; cert: string } {
+  const name = `self-signed-${++issued}`;
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { cwd: ca.dir, stdio: 'pipe' });
+  return { key: readFileSync(join(ca.dir, `${name}.key`), 'utf8'), cert: readFileSync(join(ca.dir, `${name}.pem`), 'utf8') };
 }

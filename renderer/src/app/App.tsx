@@ -37,6 +37,6 @@ export function App() {
     );
   }
   if (session.data.state === 'locked') return <UnlockScreen session={session.data} />;
-  if (session.data.state !== 'signed_in') return <SignInScreen serverUrl={session.data.serverUrl} notice={session.data.notice} />;
+  if (session.data.state !== 'signed_in') return <SignInScreen serverUrl={session.data.serverUrl} notice={session.data.notice} managedOrg={session.data.managedOrg} />;
   return <MainLayout session={session.data} />;
 }

@@ -18,9 +18,14 @@ function validate(values: Values): Errors {
   return errors;
 }
 
-export function SignInScreen({ serverUrl, notice }: { serverUrl: string | undefined; notice?: string | undefined }) {
+/**
+ * `managedOrg`: the machine policy's org on a managed workstation. It fills the org field
+ * and the cursor starts at the username; the field stays editable for people who work
+ * for more than one org.
+ */
+export function SignInScreen({ serverUrl, notice, managedOrg }: { serverUrl: string | undefined; notice?: string | undefined; managedOrg?: string | undefined }) {
   const signIn = useSignIn();
-  const [values, setValues] = useState<Values>({ org: '', username: '', password: '' });
+  const [values, setValues] = useState<Values>({ org: managedOrg ?? '', username: '', password: '' });
   const [errors, setErrors] = useState<Errors>({});
   const set = (key: keyof Values) => (event: { currentTarget: HTMLInputElement }) => {
     const value = event.currentTarget.value;
@@ -45,8 +50,19 @@ export function SignInScreen({ serverUrl, notice }: { serverUrl: string | undefi
         {notice && !failure && <Alert tone="info">{notice}</Alert>}
         {failure && <Alert tone="error" title={signInErrorTitle(failure)}>{failure.message}</Alert>}
         <form onSubmit={onSubmit} noValidate aria-label="Sign in">
-          <TextField label={LABELS.org} name="org" autoComplete="organization" autoCapitalize="none" spellCheck={false} value={values.org} onChange={set('org')} error={errors.org} autoFocus />
-          <TextField label={LABELS.username} name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} value={values.username} onChange={set('username')} error={errors.username} />
+          <TextField
+            label={LABELS.org}
+            name="org"
+            autoComplete="organization"
+            autoCapitalize="none"
+            spellCheck={false}
+            value={values.org}
+            onChange={set('org')}
+            error={errors.org}
+            hint={managedOrg ? 'Set up for this workstation by IT. You can change it to sign in to another organization.' : undefined}
+            autoFocus={!managedOrg}
+          />
+          <TextField label={LABELS.username} name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} value={values.username} onChange={set('username')} error={errors.username} autoFocus={Boolean(managedOrg)} />
           <TextField label={LABELS.password} name="password" type="password" autoComplete="current-password" value={values.password} onChange={set('password')} error={errors.password} />
           <button type="submit" className="primary" disabled={signIn.isPending}>
             {signIn.isPending ? 'Signing in…' : 'Sign in'}

@@ -19,7 +19,7 @@ type DemoServer = Awaited<ReturnType<typeof startServer>>;
 type ServerKinds = { demo: DemoServer; stoppable: StoppableServer };
 
 /** A workstation by name; `relay` puts a TCP relay between it and the server (so a test can pull the cable). */
-export type StationSpec = string | { name: string; relay?: boolean; clock?: Clock };
+export type StationSpec = string | { name: string; relay?: boolean; clock?: Clock; managedOrg?: string };
 
 export interface E2eStackOptions<K extends keyof ServerKinds> {
   server: K;
@@ -70,14 +70,14 @@ export function e2eStack<K extends keyof ServerKinds>(options: E2eStackOptions<K
     server = started;
     await options.prepare?.(started);
     for (const spec of options.stations) {
-      const { name, relay: viaRelay = options.relays ?? false, clock } = typeof spec === 'string' ? { name: spec } : spec;
+      const { name, relay: viaRelay = options.relays ?? false, clock, managedOrg } = typeof spec === 'string' ? { name: spec } : spec;
       let serverUrl = started.url;
       if (viaRelay) {
         const relay = await startTcpRelay(started.url);
         relays.set(name, relay);
         serverUrl = relay.url;
       }
-      stations.push(await startWorkstation(name, { serverUrl, rendererDir, root, ...(clock ? { clock } : {}) }));
+      stations.push(await startWorkstation(name, { serverUrl, rendererDir, root, ...(clock ? { clock } : {}), ...(managedOrg ? { managedOrg } : {}) }));
     }
     browser = await launchChromium();
   }, 240_000);

@@ -23,11 +23,12 @@ export async function startServer(): Promise<SyncServerHandle & { orgs: Map<stri
  */
 export async function startWorkstation(
   name: string,
-  options: { serverUrl: string; rendererDir: string; root: string; clock?: Clock },
+  /** `managedOrg`: the machine policy's org (as a managed workstation has it), offered to pre-fill the sign-in form. */
+  options: { serverUrl: string; rendererDir: string; root: string; clock?: Clock; managedOrg?: string },
 ): Promise<WorkstationUnderTest> {
   const dataDir = await mkdtemp(join(options.root, `${name}-`));
   const keystore = createFileKeystore({ dir: join(dataDir, 'keys'), passphrase: `e2e-passphrase-${name}`, log: () => undefined });
-  const workstation = createWorkstation({ dataDir, serverUrl: options.serverUrl, keystore, deviceName: `e2e-${name}`, ...(options.clock ? { clock: options.clock } : {}) });
+  const workstation = createWorkstation({ dataDir, serverUrl: options.serverUrl, keystore, deviceName: `e2e-${name}`, ...(options.clock ? { clock: options.clock } : {}), managedOrg: options.managedOrg });
   const host = await startBrowserHost({ workstation, port: 0, rendererDir: options.rendererDir });
   return {
     name,
