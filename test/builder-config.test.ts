@@ -18,6 +18,8 @@ import { chooseUpdateChannel } from '../electron/updates/channel.ts';
 import { EMPTY_STATE } from '../electron/updates/update-health.ts';
 import { NO_FEED_URL, planUpdates } from '../electron/updates/updater-settings.ts';
 import { applyKey } from '../electron/store/cipher-key.ts';
+import { builderOverride } from '../scripts/signing-overrides.ts';
+import { azureSignOptionsFrom, signingStatus, type SigningStatus } from '../scripts/signing-status.ts';
 import { integrityWorkerUrl } from '../electron/store/store-integrity.ts';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -41,24 +43,28 @@ interface BuilderConfig {
   nsis?: { perMachine?: boolean };
 }
 
+/** Errors of a configuration against electron-builder's own JSON schema, or 'No errors'. */
+function builderSchemaErrors(value: unknown): string {
+  const schema = JSON.parse(readFileSync(join(ROOT, 'node_modules/app-builder-lib/scheme.json'), 'utf8')) as { $schema: string };
+  expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+  // Ajv's default class is draft-07. The schema uses a `typeof` keyword (for hooks given as
+  // functions in JS configs); declare it so strict mode accepts the schema.
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+  ajv.addKeyword({ keyword: 'typeof', schemaType: 'string', validate: (type: string, data: unknown) => typeof data === type });
+  const validate = ajv.compile(schema);
+  const valid = validate(value);
+  const errors = ajv.errorsText(validate.errors, { separator: '\n' });
+  expect(valid, errors).toBe(errors === 'No errors');
+  return errors;
+}
+
 const configText = readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8');
 const config = yaml.load(configText) as BuilderConfig;
 const DRIVER = 'better-sqlite3-multiple-ciphers';
 
 describe('electron-builder.yml', () => {
   it('is valid against app-builder-lib/scheme.json (draft-07)', () => {
-    const schema = JSON.parse(readFileSync(join(ROOT, 'node_modules/app-builder-lib/scheme.json'), 'utf8')) as {
-      $schema: string;
-    };
-    expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
-    // Ajv's default class is draft-07. The schema uses a `typeof` keyword (for hooks given as
-    // functions in JS configs); declare it so strict mode accepts the schema.
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-    ajv.addKeyword({ keyword: 'typeof', schemaType: 'string', validate: (type: string, data: unknown) => typeof data === type });
-    const validate = ajv.compile(schema);
-    const valid = validate(config);
-    expect(ajv.errorsText(validate.errors, { separator: '\n' }), 'schema errors').toBe('No errors');
-    expect(valid).toBe(true);
+    expect(builderSchemaErrors(config)).toBe('No errors');
   });
 
   it('packs the built app and unpacks the native SQLCipher driver', () => {
@@ -218,6 +224,79 @@ describe('electron-builder.yml', () => {
     ];
     const missing = [...new Set(prebuilds)].filter((name) => !existsSync(join(driver, 'prebuilds', `${name}.node`)));
     expect(missing).toEqual([]);
+  });
+});
+
+/**
+ * What `npm run dist` lays over electron-builder.yml per platform (scripts/dist.ts): the
+ * -UNSIGNED artifact name, forceCodeSigning, Azure Trusted Signing, the app's build info.
+ * Checked with electron-builder's own config loader and validator, and against its schema.
+ */
+describe('the signing overrides of npm run dist', () => {
+  const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {
+    getConfig(projectDir: string, configPath: string, configFromOptions: object): Promise<BuilderConfig>;
+    validateConfiguration(config: BuilderConfig, debugLogger: object): Promise<void>;
+  };
+  const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => object };
+  const { deepAssign } = require('builder-util-runtime') as { deepAssign<T>(target: T, ...objects: unknown[]): T };
+  const AZURE = {
+    CLINICSYNC_AZURE_SIGNING_ENDPOINT: 'https://weu.codesigning.azure.net/',
+    CLINICSYNC_AZURE_SIGNING_ACCOUNT: 'example-signing',
+    CLINICSYNC_AZURE_SIGNING_PROFILE: 'example-public-trust',
+    CLINICSYNC_AZURE_SIGNING_PUBLISHER: 'Example Clinic Ltd',
+  };
+  const linuxHost = { platform: 'linux' as const, macIdentities: [] };
+  const macHost = { platform: 'darwin' as const, macIdentities: [] };
+  const builtAt = new Date('2026-12-07T01:00:00.000Z');
+  const scenarios = {
+    'Windows unsigned': signingStatus('win32', {}, linuxHost),
+    'Windows, certificate': signingStatus('win32', { WIN_CSC_LINK: '/secure/win.pfx', WIN_CSC_KEY_PASSWORD: 'x' }, linuxHost),
+    'Windows, Azure Trusted Signing': signingStatus('win32', AZURE, linuxHost),
+    'macOS unsigned': signingStatus('darwin', {}, linuxHost),
+    'macOS signed': signingStatus('darwin', { CSC_LINK: '/secure/mac.p12', CSC_INSTALLER_LINK: '/secure/installer.p12' }, macHost),
+    Linux: signingStatus('linux', {}, linuxHost),
+  };
+  const override = (status: SigningStatus) => builderOverride({ status, artifactName: config.artifactName as string, azure: azureSignOptionsFrom(AZURE), builtAt });
+
+  it('no target section names its own artifacts: the platform-level -UNSIGNED name must win', () => {
+    const targetSections = ['nsis', 'nsisWeb', 'portable', 'msi', 'msiWrapped', 'appx', 'dmg', 'pkg', 'mas', 'deb', 'rpm', 'appImage', 'snap', 'flatpak'];
+    expect(targetSections.filter((key) => config[key] !== undefined && Object.hasOwn(config[key] as object, 'artifactName'))).toEqual([]);
+    for (const platform of ['win', 'mac', 'linux']) expect(config[platform]).not.toHaveProperty('artifactName');
+    expect(config.artifactName).toBe('${productName}-${version}-${os}-${arch}.${ext}');
+  });
+
+  for (const [name, status] of Object.entries(scenarios)) {
+    it(`${name}: electron-builder's loader merges it and its validator and schema accept the result`, async () => {
+      const merged = await getConfig(ROOT, 'electron-builder.yml', override(status));
+      await validateConfiguration(merged, new DebugLogger(false));
+      expect(builderSchemaErrors(deepAssign(structuredClone(config), override(status)))).toBe('No errors');
+      const win = merged['win'] as Record<string, unknown>;
+      const mac = merged['mac'] as Record<string, unknown>;
+      expect((merged['extraMetadata'] as Record<string, unknown>)['clinicsyncBuild']).toMatchObject({ signing: status.state });
+      const platform = { win32: win, darwin: mac, linux: merged['linux'] as Record<string, unknown> }[status.platform];
+      if (status.state === 'unsigned') expect(platform['artifactName']).toBe('${productName}-${version}-${os}-${arch}-UNSIGNED.${ext}');
+      else expect(platform).not.toHaveProperty('artifactName');
+      expect(platform['forceCodeSigning']).toBe(status.state === 'signed' ? true : undefined);
+      // The yml's own settings survive the merge.
+      expect(win['verifyUpdateCodeSignature']).toBe(true);
+      expect(mac['hardenedRuntime']).toBe(true);
+    });
+  }
+
+  it('Azure Trusted Signing reaches win.azureSignOptions with every field electron-builder requires', async () => {
+    const merged = await getConfig(ROOT, 'electron-builder.yml', override(scenarios['Windows, Azure Trusted Signing']));
+    expect((merged['win'] as Record<string, unknown>)['azureSignOptions']).toEqual({
+      endpoint: 'https://weu.codesigning.azure.net/',
+      codeSigningAccountName: 'example-signing',
+      certificateProfileName: 'example-public-trust',
+      publisherName: 'Example Clinic Ltd',
+    });
+    // The validator is live: an Azure block without its publisher is refused.
+    const broken = override(scenarios['Windows, Azure Trusted Signing']) as { win: { azureSignOptions: Record<string, unknown> } };
+    delete broken.win.azureSignOptions['publisherName'];
+    const brokenMerged = await getConfig(ROOT, 'electron-builder.yml', broken);
+    await expect(validateConfiguration(brokenMerged, new DebugLogger(false))).rejects.toThrow(/configuration\.win\.azureSignOptions/);
+    expect(builderSchemaErrors(deepAssign(structuredClone(config), broken))).toMatch(/publisherName/);
   });
 });
 

@@ -11,6 +11,7 @@ import { policyPath } from '../policy/policy-paths.ts';
 import { APP_SCHEME_PRIVILEGES, handleAppProtocol } from './app-protocol.ts';
 import { parseExternalHosts } from './external-links.ts';
 import { createMainWindow, installHardening } from './hardening.ts';
+import { markWindowTitles, readBuildInfo, titleMark } from './build-info.ts';
 import { registerLocalApiIpc } from './ipc.ts';
 import { createSafeStorageKeystore } from './safe-storage-keystore.ts';
 import { sessionWorkOf } from '../updates/session-work.ts';
@@ -47,6 +48,8 @@ async function start(): Promise<void> {
   });
   handleAppProtocol(protocol, net, join(app.getAppPath(), 'dist', 'renderer'));
   registerLocalApiIpc({ ipcMain, router: workstation.router, createContext: workstation.createContext });
+  // An unsigned installed build says so in its title (scripts/dist.ts, docs/installers.md).
+  markWindowTitles(app, titleMark(readBuildInfo(app.getAppPath()), app.isPackaged), app.getName());
   const windowReady = createMainWindow(BrowserWindow, join(import.meta.dirname, 'preload.cjs'));
 
   // Updates (electron/updates/, docs/updates.md): installed only when nobody is mid-encounter.
