@@ -21,7 +21,7 @@ export const ERROR_CODES = [
   'STORE_LOCKED', // no store open (not signed in / locked)
   'PROTOCOL_UNSUPPORTED', // client and server protocol versions are not adjacent
   'OFFLINE', // the sync server cannot be reached
-  'RATE_LIMITED',
+  'RATE_LIMITED', // too many requests (or a moving org): retry after `retryAfterMs` when given
   'INTERNAL',
 ] as const;
 
@@ -51,10 +51,13 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 
 export class AppError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** RATE_LIMITED: how long the caller should wait before trying again (sent to clients as error.data.retryAfterMs). */
+  readonly retryAfterMs?: number;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
     this.name = 'AppError';
     this.code = code;
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -30,4 +30,19 @@ describe('config', () => {
       expect((error as Error).message).not.toContain('hunter2');
     }
   });
+
+  it('takes the PostgreSQL pool sizes from CLINICSYNC_DB_POOL_SIZE and CLINICSYNC_DB_SYSTEM_POOL_SIZE, and refuses nonsense', () => {
+    const url = 'postgres://admin@db:5432/postgres';
+    expect(loadConfig({ CLINICSYNC_DATABASE_URL: url, CLINICSYNC_DB_POOL_SIZE: '6', CLINICSYNC_DB_SYSTEM_POOL_SIZE: '3' }).database).toEqual({
+      kind: 'postgres',
+      adminUrl: url,
+      databasePrefix: 'clinicsync',
+      poolSize: 6,
+      systemPoolSize: 3,
+    });
+    for (const bad of ['0', '-2', '2.5', 'many', '101']) {
+      expect(() => loadConfig({ CLINICSYNC_DATABASE_URL: url, CLINICSYNC_DB_POOL_SIZE: bad })).toThrow(/CLINICSYNC_DB_POOL_SIZE/);
+    }
+    expect(() => loadConfig({ CLINICSYNC_DATABASE_URL: url, CLINICSYNC_DB_SYSTEM_POOL_SIZE: '0' })).toThrow(/CLINICSYNC_DB_SYSTEM_POOL_SIZE/);
+  });
 });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { limitsEnvShape, limitsFromEnv } from './limits/limits-env.ts';
+import { metricsEnvShape, metricsFromEnv, MetricsConfigError } from './observability/metrics-env.ts';
 import { operatorSocketPath } from './operator/socket-path.ts';
 import type { SyncServerOptions } from './server.ts';
 import { MasterKeyError } from './vault/master-keyring.ts';
@@ -15,6 +17,9 @@ const envSchema = z.object({
     .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL')
     .optional(),
   CLINICSYNC_DATABASE_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, 'must be lower-case letters, digits and _').default('clinicsync'),
+  /** PostgreSQL connections per domain database and process: app (requests) and system pools (docs/scale.md, "Throughput"). */
+  CLINICSYNC_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).optional(),
+  CLINICSYNC_DB_SYSTEM_POOL_SIZE: z.coerce.number().int().min(1).max(100).optional(),
   CLINICSYNC_NATS_URL: z
     .string()
     .refine((value) => /^(nats|tls|wss?):\/\//.test(value), 'must be a nats:// URL')
@@ -22,6 +27,10 @@ const envSchema = z.object({
   CLINICSYNC_SEED_DEMO: flag.default(true),
   /** The operator socket's path, or "off"; default <CLINICSYNC_DATA_DIR>/admin.sock. */
   CLINICSYNC_OPERATOR_SOCKET: z.string().min(1).optional(),
+  /** The metrics endpoint: CLINICSYNC_METRICS_PORT / _HOST / _TOKEN (docs/scale.md, "Observability"). */
+  ...metricsEnvShape,
+  /** Back-pressure: CLINICSYNC_LIMITS=on|off and CLINICSYNC_LIMIT_* (docs/scale.md). */
+  ...limitsEnvShape,
 });
 
 export class ConfigError extends Error {
@@ -40,22 +49,32 @@ export function loadConfig(env: Record<string, string | undefined>): SyncServerO
   }
   const c = parsed.data;
   let vault: VaultOptions | undefined;
+  let metrics;
   try {
+    metrics = metricsFromEnv(c);
     // The demo (seeded, embedded or not) gets a generated keyring in its data folder; production names its own.
     vault = vaultFromEnv(env, c.CLINICSYNC_SEED_DEMO ? c.CLINICSYNC_DATA_DIR : null);
   } catch (error) {
-    if (error instanceof MasterKeyError) throw new ConfigError(`Invalid sync server configuration:\n  ${error.message}`);
+    if (error instanceof MasterKeyError || error instanceof MetricsConfigError) throw new ConfigError(`Invalid sync server configuration:\n  ${error.message}`);
     throw error;
   }
   return {
     host: c.CLINICSYNC_HOST,
     port: c.CLINICSYNC_PORT,
     database: c.CLINICSYNC_DATABASE_URL
-      ? { kind: 'postgres', adminUrl: c.CLINICSYNC_DATABASE_URL, databasePrefix: c.CLINICSYNC_DATABASE_PREFIX }
+      ? {
+          kind: 'postgres',
+          adminUrl: c.CLINICSYNC_DATABASE_URL,
+          databasePrefix: c.CLINICSYNC_DATABASE_PREFIX,
+          ...(c.CLINICSYNC_DB_POOL_SIZE !== undefined ? { poolSize: c.CLINICSYNC_DB_POOL_SIZE } : {}),
+          ...(c.CLINICSYNC_DB_SYSTEM_POOL_SIZE !== undefined ? { systemPoolSize: c.CLINICSYNC_DB_SYSTEM_POOL_SIZE } : {}),
+        }
       : { kind: 'pglite', dataDir: c.CLINICSYNC_DATA_DIR },
     bus: c.CLINICSYNC_NATS_URL ? { kind: 'nats', servers: c.CLINICSYNC_NATS_URL } : { kind: 'memory' },
     seedDemo: c.CLINICSYNC_SEED_DEMO,
     operatorSocket: operatorSocketPath(c.CLINICSYNC_OPERATOR_SOCKET, c.CLINICSYNC_DATA_DIR, {}),
+    limits: limitsFromEnv(c),
+    metrics,
     ...(vault ? { vault } : {}),
   };
 }
@@ -64,5 +83,7 @@ export function loadConfig(env: Record<string, string | undefined>): SyncServerO
 export function describeConfig(options: SyncServerOptions): string {
   const db = options.database.kind === 'postgres' ? `postgres (prefix ${options.database.databasePrefix})` : `pglite (${options.database.dataDir ?? 'in memory'})`;
   const vault = options.vault ? `${options.vault.masterKey.kind === 'env' ? 'master key from the environment' : `master key file ${options.vault.masterKey.path}`}` : 'off (no master key)';
-  return `database: ${db}; bus: ${options.bus?.kind ?? 'memory'}; demo seed: ${options.seedDemo ? 'on' : 'off'}; vault: ${vault}`;
+  const listen = options.metrics?.listen;
+  const metrics = listen ? `http://${listen.host}:${listen.port}/metrics${listen.token ? ' (bearer token)' : ''}` : 'off';
+  return `database: ${db}; bus: ${options.bus?.kind ?? 'memory'}; demo seed: ${options.seedDemo ? 'on' : 'off'}; vault: ${vault}; metrics: ${metrics}`;
 }

@@ -9,6 +9,8 @@ export interface LogEvent {
   level: 'debug' | 'info' | 'warn' | 'error';
   event: string;
   tenantId?: string;
+  /** The HTTP request or WebSocket call the event happened in (added by observability/request-scope.ts). */
+  requestId?: string;
   [field: string]: LogValue | undefined;
 }
 

@@ -11,12 +11,16 @@ import type { EventBus } from './events/event-bus.ts';
 import { openEventBus, type EventBusOptions } from './events/open-event-bus.ts';
 import { startAutomation, type Automation, type AutomationOptions } from './jobs/automation.ts';
 import { silentLogger, type LogEvent } from './log.ts';
+import { startMetricsServer, type MetricsServer } from './observability/metrics-server.ts';
+import { createObservability, type MetricsOptions, type Observability } from './observability/observability.ts';
+import { withRequestIds } from './observability/request-scope.ts';
 import { deploymentKey } from './operator/deployment-key.ts';
 import { startOperatorSocket, type OperatorSocket } from './operator/operator-socket.ts';
 import { createServices, type Services } from './services.ts';
 import { LocalKeyWrapper } from './vault/local-key-wrapper.ts';
 import { loadKeyring } from './vault/master-keyring.ts';
 import type { VaultOptions } from './vault/vault-config.ts';
+import type { LimitOptions } from './limits/limit-options.ts';
 import { checkVaultMasterKeys } from './vault/vault-startup-check.ts';
 
 export type { ServerAdmin } from './admin/server-admin.ts';
@@ -50,6 +54,10 @@ export interface SyncServerOptions {
    * (its procedures say so), and a server whose databases already hold vault keys refuses to start.
    */
   vault?: VaultOptions;
+  /** Back-pressure (sync-server/limits/, docs/scale.md): DEFAULT_LIMITS unless given; false turns it off. */
+  limits?: LimitOptions | false;
+  /** Metrics (sync-server/observability/, docs/scale.md "Observability"): the endpoint is off unless `listen` is given. */
+  metrics?: MetricsOptions;
 }
 
 export interface SyncServerHandle {
@@ -63,6 +71,8 @@ export interface SyncServerHandle {
   automation: Automation;
   /** The operator socket's absolute path, or null when it is off. */
   operatorSocket: string | null;
+  /** The metrics endpoint (`http://host:port/metrics`), or null when it is off. */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -79,7 +89,7 @@ export interface ServerCore {
  * Databases, bus, services and admin without HTTP: what the server runs on, and what an
  * admin command opens (it must never listen on a port).
  */
-export async function openServerCore(options: Pick<SyncServerOptions, 'database' | 'bus' | 'log' | 'protocolVersion' | 'vault'>): Promise<ServerCore> {
+export async function openServerCore(options: Pick<SyncServerOptions, 'database' | 'bus' | 'log' | 'protocolVersion' | 'vault' | 'limits'>): Promise<ServerCore> {
   const log = options.log ?? silentLogger;
   // Before any database is opened: a missing or malformed master key stops the start here.
   const vaultKeys = options.vault ? new LocalKeyWrapper(loadKeyring(options.vault.masterKey)) : null;
@@ -87,7 +97,7 @@ export async function openServerCore(options: Pick<SyncServerOptions, 'database'
   let bus: PokeBus | undefined;
   try {
     bus = options.bus?.kind === 'nats' ? await createNatsBus(options.bus.servers, log) : createMemoryBus();
-    const services = createServices(databases, bus, log, options.protocolVersion, vaultKeys);
+    const services = createServices(databases, bus, log, options.protocolVersion, vaultKeys, options.limits);
     const admin = createServerAdmin(services, databases);
     const runningBus = bus;
     let closing: Promise<void> | undefined;
@@ -111,13 +121,16 @@ export async function openServerCore(options: Pick<SyncServerOptions, 'database'
 
 /** Opens the server core, seeds the demo if asked, and serves HTTP + WebSocket. */
 export async function startSyncServer(options: SyncServerOptions): Promise<SyncServerHandle> {
-  const log = options.log ?? silentLogger;
+  // Every event logged while a request is handled carries its request id (observability/request-scope.ts).
+  const log = withRequestIds(options.log ?? silentLogger);
   const host = options.host ?? '127.0.0.1';
-  const core = await openServerCore(options);
+  const core = await openServerCore({ ...options, log });
   const { databases, bus, services, admin } = core;
   let eventBus: EventBus | undefined;
   let automation: Automation | undefined;
   let operator: OperatorSocket | undefined;
+  let observability: Observability | undefined;
+  let metricsServer: MetricsServer | undefined;
   try {
     // Serving with vault keys this server cannot unwrap would fail every credential use later: refuse now.
     await checkVaultMasterKeys(databases.domains.configuration, services.vault.secrets.keyWrapperOrNull());
@@ -131,7 +144,9 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
       ? await startOperatorSocket(options.operatorSocket, { core, deployment: deploymentKey(options.database) }, log)
       : undefined;
     const operatorSocket = operator;
-    const http = await startHttp(services, host, options.port ?? 0);
+    const observed = (observability = createObservability({ databases, bus, log }, options.metrics));
+    const metrics = (metricsServer = options.metrics?.listen ? await startMetricsServer(observed.metrics.registry, options.metrics.listen, log) : undefined);
+    const http = await startHttp(services, host, options.port ?? 0, observed);
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${http.port}`;
     log({ level: 'info', event: 'server_started', port: http.port, engine: databases.engine, bus: bus.kind });
     let closing: Promise<void> | undefined;
@@ -143,10 +158,13 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
       databases,
       automation,
       operatorSocket: operatorSocket?.path ?? null,
+      metricsUrl: metrics?.url ?? null,
       close: () =>
         (closing ??= (async () => {
           await operatorSocket?.close();
           await http.close();
+          await metrics?.close();
+          observed.close();
           await running.automation.stop();
           await running.eventBus.close();
           await core.close();
@@ -155,6 +173,8 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
     };
   } catch (error) {
     await operator?.close().catch(() => undefined);
+    await metricsServer?.close().catch(() => undefined);
+    observability?.close();
     await automation?.stop().catch(() => undefined);
     await eventBus?.close().catch(() => undefined);
     await core.close().catch(() => undefined);

@@ -36,6 +36,8 @@ import { readStaffChanges } from './domains/personnel/staff-feed.ts';
 import type { KeyWrapper } from './vault/key-wrapper.ts';
 import { createVault, type Vault } from './vault/vault.ts';
 import { createTenantExports, type TenantExports } from './portability/export/export-service.ts';
+import { DEFAULT_LIMITS, type LimitOptions } from './limits/limit-options.ts';
+import { createRequestLimits, type RequestLimits } from './limits/request-limits.ts';
 
 /** Every domain service, each handed its own DomainDb once, wired at start-up. */
 export interface Services {
@@ -78,6 +80,8 @@ export interface Services {
   bus: PokeBus;
   clock: HybridClock;
   log: Logger;
+  /** Back-pressure at request entry (sync-server/limits/); null when turned off. Per process. */
+  limits: RequestLimits | null;
   /** The sync protocol this server speaks (PROTOCOL_VERSION; tests inject a neighbour's). */
   protocolVersion: number;
 }
@@ -88,6 +92,7 @@ export function createServices(
   log: Logger,
   protocolVersion: number = PROTOCOL_VERSION,
   vaultKeys: KeyWrapper | null = null,
+  limits: LimitOptions | false = DEFAULT_LIMITS,
 ): Services {
   const { domains } = databases;
   const patients = new PatientService(domains.master_data);
@@ -150,6 +155,7 @@ export function createServices(
     bus,
     clock,
     log,
+    limits: createRequestLimits(limits, log),
     protocolVersion,
   };
 }

@@ -14,3 +14,12 @@ export function backoffDelay(failures: number, options: BackoffOptions = DEFAULT
   const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, failures - 1));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
+
+/**
+ * The wait before retrying after the server answered RATE_LIMITED with `retryAfterMs`:
+ * never sooner than asked, plus up to a quarter of it (at most a second) at random, so a
+ * clinic's workstations refused together do not come back together.
+ */
+export function retryAfterDelay(retryAfterMs: number, random: () => number = Math.random): number {
+  return Math.round(retryAfterMs + random() * Math.min(1_000, retryAfterMs / 4));
+}

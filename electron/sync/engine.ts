@@ -4,7 +4,7 @@ import { MAX_PUSH_BATCH } from '../../shared/sync/mutation.ts';
 import { assertCompatibleProtocol, PROTOCOL_VERSION } from '../../shared/sync/version.ts';
 import type { OrgStore } from '../store/org-store.ts';
 import type { PullPage } from '../../shared/sync/pull.ts';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { backoffDelay, DEFAULT_BACKOFF, retryAfterDelay, type BackoffOptions } from './backoff.ts';
 import { BootstrapTracker } from './bootstrap-progress.ts';
 import { ChecksumCheck, pendingInDomain, readChecksumReports, type ChecksumReport } from './checksum-check.ts';
 import type { SyncStatus } from './sync-status.ts';
@@ -164,10 +164,17 @@ export class SyncEngine {
       try {
         await this.exclusive(signal, 'loop');
         failures = 0;
-      } catch {
+      } catch (error) {
         if (signal.aborted) break;
-        failures += 1;
         this.pullAll = true; // what a failed cycle was to pull is not known to be pulled
+        const asked = askedToWait(error);
+        if (asked !== null) {
+          // The server is up and said when to come back: not a failure, so no backoff step,
+          // and neither pokes nor local writes bring the next cycle forward.
+          await this.sleep(retryAfterDelay(asked), signal, false);
+          continue;
+        }
+        failures += 1;
       }
       if (failures === 0 && this.dirty) continue;
       const poll = this.unsubscribePokes ? this.options.pollIntervalMs : this.options.fallbackPollMs;
@@ -250,7 +257,8 @@ export class SyncEngine {
       this.ensurePokes();
     } catch (cause) {
       const error = cause instanceof AppError ? cause : new AppError('INTERNAL', 'Sync failed on this workstation.', { cause });
-      this.state = error.code === 'OFFLINE' ? 'offline' : 'error';
+      // Told to wait (RATE_LIMITED with retryAfterMs), the engine is online and idle, not failing.
+      this.state = error.code === 'OFFLINE' ? 'offline' : askedToWait(error) !== null ? 'idle' : 'error';
       this.online = error.code !== 'OFFLINE';
       this.lastError = { code: error.code, message: error.message };
       if (isRemovalCode(error.code)) this.options.onRemoved?.(error.code);
@@ -347,7 +355,8 @@ export class SyncEngine {
     return new AppError('STORE_MISMATCH', 'The sync server sent data for another organization. It was refused; nothing changed on this workstation.');
   }
 
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+  /** Sleeps `ms`; a nudge ends it early unless `wakeable` is false (the server asked for the wait). */
+  private sleep(ms: number, signal: AbortSignal, wakeable = true): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -360,7 +369,12 @@ export class SyncEngine {
         done();
       }, ms);
       signal.addEventListener('abort', done, { once: true });
-      this.wake = done;
+      this.wake = wakeable ? done : null;
     });
   }
+}
+
+/** The wait a RATE_LIMITED answer asked for, or null for any other failure. */
+function askedToWait(error: unknown): number | null {
+  return error instanceof AppError && error.code === 'RATE_LIMITED' && error.retryAfterMs !== undefined ? error.retryAfterMs : null;
 }

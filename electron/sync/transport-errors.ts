@@ -18,6 +18,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
+/** The server's RATE_LIMITED wait, when it gave a sane one (at most an hour, so a bad answer cannot park sync for days). */
+const MAX_RETRY_AFTER_MS = 60 * 60_000;
+
+function retryAfter(value: unknown): { retryAfterMs?: number } {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? { retryAfterMs: Math.min(Math.ceil(value), MAX_RETRY_AFTER_MS) } : {};
+}
+
 /**
  * The one place a sync call's failure becomes an AppError: the server's `data.appCode`
  * when it answered, OFFLINE when it did not (network down, timeout, a proxy's 5xx page).
@@ -27,7 +34,7 @@ export function toTransportError(error: unknown): AppError {
   if (error instanceof TRPCClientError) {
     const data: unknown = error.data;
     if (isRecord(data)) {
-      if (isErrorCode(data['appCode'])) return new AppError(data['appCode'], error.message);
+      if (isErrorCode(data['appCode'])) return new AppError(data['appCode'], error.message, retryAfter(data['retryAfterMs']));
       const status = typeof data['httpStatus'] === 'number' ? data['httpStatus'] : 0;
       if (status >= 502 && status <= 504) return new AppError('OFFLINE', OFFLINE_MESSAGE);
       const mapped = typeof data['code'] === 'string' ? FROM_TRPC_CODE[data['code']] : undefined;

@@ -2,6 +2,7 @@ import type { CreateHTTPContextOptions } from '@trpc/server/adapters/standalone'
 import type { CreateWSSContextFnOptions } from '@trpc/server/adapters/ws';
 import { AUTHORIZATION_HEADER, TENANT_HEADER } from '../../shared/headers.ts';
 import { bearerToken } from '../auth/session-token.ts';
+import type { Observability, ObservedConnection } from '../observability/observability.ts';
 import type { Services } from '../services.ts';
 
 /** What a caller presented, unchecked. Request entry (request-entry.ts) judges it. */
@@ -13,6 +14,8 @@ export interface Credentials {
 export interface RequestContext {
   services: Services;
   credentials: Credentials;
+  /** The request id(s) and metrics of this HTTP request or WebSocket connection (observability/). */
+  observed: ObservedConnection;
 }
 
 function header(value: string | string[] | undefined): string | null {
@@ -20,9 +23,10 @@ function header(value: string | string[] | undefined): string | null {
 }
 
 /** HTTP: the org from `x-tenant-id`, the session from `Authorization: Bearer`. */
-export function httpContext(services: Services) {
+export function httpContext(services: Services, observability: Observability) {
   return ({ req }: CreateHTTPContextOptions): RequestContext => ({
     services,
+    observed: observability.httpRequest(req),
     credentials: {
       tenantId: header(req.headers[TENANT_HEADER]),
       token: bearerToken(header(req.headers[AUTHORIZATION_HEADER]) ?? undefined),
@@ -31,11 +35,12 @@ export function httpContext(services: Services) {
 }
 
 /** WebSocket: browsers cannot set headers on a socket, so the same two travel as connectionParams. */
-export function wsContext(services: Services) {
-  return ({ info }: CreateWSSContextFnOptions): RequestContext => {
+export function wsContext(services: Services, observability: Observability) {
+  return ({ req, info }: CreateWSSContextFnOptions): RequestContext => {
     const params = info.connectionParams ?? {};
     return {
       services,
+      observed: observability.webSocket(req),
       credentials: {
         tenantId: typeof params.tenantId === 'string' && params.tenantId ? params.tenantId : null,
         token: typeof params.token === 'string' && params.token ? params.token : null,

@@ -12,6 +12,11 @@ describe('error mapping', () => {
     }
   });
 
+  it('carries how long a RATE_LIMITED caller should wait', () => {
+    const described = describeError(toTrpcError(new AppError('RATE_LIMITED', 'Slow down.', { retryAfterMs: 1_250 })));
+    expect(described).toEqual({ code: 'RATE_LIMITED', message: 'Slow down.', httpStatus: 429, retryAfterMs: 1_250 });
+  });
+
   it('turns unknown errors into a generic INTERNAL without their text', () => {
     const cause = Object.assign(new Error('duplicate key value (phone)=(555-0100) in SELECT * FROM patients'), { code: '23505' });
     const described = describeError(new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause }));

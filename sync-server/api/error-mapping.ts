@@ -38,6 +38,8 @@ export interface ClientError {
   code: ErrorCode;
   message: string;
   httpStatus: number;
+  /** RATE_LIMITED: wait this long before trying again. */
+  retryAfterMs?: number;
   /** Field paths of a validation failure, with the rule each broke; never the values. */
   issues?: { path: string; message: string }[];
 }
@@ -47,7 +49,10 @@ const GENERIC_INTERNAL = 'The sync server could not complete this request. Pleas
 /** What a client is told about any error: an AppError code and a sentence, nothing internal. */
 export function describeError(error: TRPCError): ClientError {
   const cause = error.cause;
-  if (cause instanceof AppError) return { code: cause.code, message: cause.message, httpStatus: HTTP_STATUS[cause.code] };
+  if (cause instanceof AppError) {
+    const described: ClientError = { code: cause.code, message: cause.message, httpStatus: HTTP_STATUS[cause.code] };
+    return cause.retryAfterMs === undefined ? described : { ...described, retryAfterMs: cause.retryAfterMs };
+  }
   const issues = schemaIssues(cause);
   if (issues) {
     const listed = issues.slice(0, 5).map((issue) => `${issue.path || '(input)'} ${issue.message}`).join('; ');

@@ -6,8 +6,12 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { SYNC_API_PATH } from '../../shared/sync/procedures.ts';
 import { errorCodeOf } from '../log.ts';
+import { requestIdOfError } from '../observability/call-observer.ts';
+import type { Observability } from '../observability/observability.ts';
+import { REQUEST_ID_HEADER, requestIdOf } from '../observability/request-id.ts';
+import { inRequestScope } from '../observability/request-scope.ts';
 import type { Services } from '../services.ts';
-import { httpContext, wsContext } from './context.ts';
+import { httpContext, wsContext, type RequestContext } from './context.ts';
 import { describeError } from './error-mapping.ts';
 import { syncServerRouter } from './router.ts';
 
@@ -16,31 +20,46 @@ export interface RunningHttp {
   close(): Promise<void>;
 }
 
-/** HTTP batch and WebSocket on one port, both at SYNC_API_PATH. */
-export async function startHttp(services: Services, host: string, port: number): Promise<RunningHttp> {
-  const onError = ({ error, path }: { error: TRPCError; path?: string | undefined }) => {
+/**
+ * HTTP batch and WebSocket on one port, both at SYNC_API_PATH. Every request and WebSocket
+ * upgrade gets a request id (a well-formed `x-request-id` from the load balancer, or a new
+ * one), echoed in the response's `x-request-id` header; the metrics endpoint is NOT here
+ * (observability/metrics-server.ts listens on its own, private address).
+ */
+export async function startHttp(services: Services, host: string, port: number, observability: Observability): Promise<RunningHttp> {
+  const onError = ({ error, path, ctx }: { error: TRPCError; path?: string | undefined; ctx?: RequestContext | undefined }) => {
     if (describeError(error).code === 'INTERNAL') {
-      services.log({ level: 'error', event: 'internal_error', path: path ?? null, error: errorCodeOf(error.cause ?? error) });
+      services.log({ level: 'error', event: 'internal_error', path: path ?? null, error: errorCodeOf(error.cause ?? error), ...requestIdOfError(error, ctx?.observed) });
     }
   };
   const handler = createHTTPHandler({
     router: syncServerRouter,
     basePath: `${SYNC_API_PATH}/`,
-    createContext: httpContext(services),
+    createContext: httpContext(services, observability),
     onError,
     // The exact status of shared/errors.ts, when every call of the request failed alike.
     responseMeta: ({ errors, data }) => {
       if (errors.length === 0 || errors.length !== data.length) return {};
-      const statuses = new Set(errors.map((error) => describeError(error).httpStatus));
-      return statuses.size === 1 ? { status: [...statuses][0]! } : {};
+      const described = errors.map((error) => describeError(error));
+      const statuses = new Set(described.map((error) => error.httpStatus));
+      if (statuses.size !== 1) return {};
+      // A 429 says when to come back, in whole seconds (the exact ms are in error.data.retryAfterMs).
+      const waits = described.flatMap((error) => (error.retryAfterMs === undefined ? [] : [error.retryAfterMs]));
+      const headers = waits.length > 0 ? { 'retry-after': String(Math.ceil(Math.max(...waits) / 1000)) } : undefined;
+      return { status: [...statuses][0]!, ...(headers ? { headers } : {}) };
     },
   });
   const server = http.createServer((req, res) => {
-    if (pathOf(req.url).startsWith(`${SYNC_API_PATH}/`)) return handler(req, res);
+    const requestId = requestIdOf(req);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    if (pathOf(req.url).startsWith(`${SYNC_API_PATH}/`)) return inRequestScope(requestId, () => handler(req, res));
     res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  // The connection's id in the upgrade answer; each call on it is numbered under it (`<id>.<n>`).
+  wss.on('headers', (headers, req) => headers.push(`${REQUEST_ID_HEADER}: ${requestIdOf(req)}`));
+  observability.countWebSockets(() => wss.clients.size);
   server.on('upgrade', (req, socket, head) => {
     if (pathOf(req.url) !== SYNC_API_PATH) return socket.destroy();
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
@@ -48,7 +67,7 @@ export async function startHttp(services: Services, host: string, port: number):
   const wsHandler = applyWSSHandler({
     wss,
     router: syncServerRouter,
-    createContext: wsContext(services),
+    createContext: wsContext(services, observability),
     onError,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
   });

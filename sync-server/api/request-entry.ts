@@ -31,20 +31,20 @@ export async function enterRequest(services: Services, credentials: Credentials,
   if (!tenantId || !isId(tenantId)) {
     throw new AppError('TENANT_REQUIRED', 'This request does not name an organization.');
   }
-  const tenant = await services.tenants.get(tenantId);
+  const claimed = token ? tokenTenant(token) : null;
+  // The org and (for a token of this org) its session are read in one transaction; judged in the order above.
+  const { tenant, session } = await services.sessions.entry(tenantId, claimed === tenantId ? token : null);
   if (!tenant) throw new AppError('TENANT_UNKNOWN', 'This organization is not known to the sync server.');
   // From here on the refusal concerns a real org, so it is filed in that org's audit chain.
   audit.tenantId = tenant.id;
   if (hasLeft(tenant.status)) throw orgOffboarded();
   if (tenant.status !== 'active') throw orgSuspended();
   if (!token) throw new AppError('UNAUTHENTICATED', 'Please sign in.');
-  const claimed = tokenTenant(token);
   if (!claimed) throw new AppError('UNAUTHENTICATED', 'Please sign in again.');
   if (claimed !== tenantId) {
     await noteCrossTenantAttempt(services, tenantId, claimed, token, audit);
     throw new AppError('TENANT_MISMATCH', 'This session belongs to a different organization.');
   }
-  const session = await services.sessions.find(tenantId, token);
   if (!session) {
     // The token is this device's own: telling it that it was revoked (so it wipes) is safe.
     const revokedDevice = await services.sessions.revokedDeviceOf(tenantId, token);

@@ -4,6 +4,7 @@ import { roleCan } from '../../shared/auth/capabilities.ts';
 import { AppError } from '../../shared/errors.ts';
 import { AuditTrail, outcomeOf, type AuditKind } from '../audit/audit-trail.ts';
 import { errorCodeOf } from '../log.ts';
+import { observeCall, requestIdOfError } from '../observability/call-observer.ts';
 import type { RequestContext } from './context.ts';
 import { describeError, toTrpcError } from './error-mapping.ts';
 import { enterRequest } from './request-entry.ts';
@@ -28,7 +29,7 @@ const t = initTRPC
   .meta<ProcedureMeta>()
   .create({
     isServer: true,
-    errorFormatter({ shape, error }) {
+    errorFormatter({ shape, error, ctx }) {
       const described = describeError(error);
       return {
         code: shape.code,
@@ -36,7 +37,10 @@ const t = initTRPC
         data: {
           appCode: described.code,
           httpStatus: described.httpStatus,
+          ...(described.retryAfterMs !== undefined ? { retryAfterMs: described.retryAfterMs } : {}),
           path: shape.data.path,
+          // So the person at the desk can quote it and support can find the call's log lines.
+          ...requestIdOfError(error, ctx?.observed),
           ...(described.issues ? { issues: described.issues } : {}),
         },
       };
@@ -100,15 +104,25 @@ function containsNul(value: unknown, depth = 0): boolean {
   return false;
 }
 
-const baseProcedure = t.procedure.use(audited).use(appErrors);
+/** Outermost: the call's request id and log scope, its metrics (observability/call-observer.ts). */
+const observed = t.middleware(({ ctx, path, type, next }) => observeCall(ctx.observed, { path, type, claimedTenantId: ctx.credentials.tenantId }, next));
+
+const baseProcedure = t.procedure.use(observed).use(audited).use(appErrors);
 
 /** Health, sign-in, device enrollment and the wipe report only (router.test.ts lists them); everything else goes through `authorized`. */
 export const publicProcedure = baseProcedure.use(noNulBytes).meta({ public: true });
 
 /** Runs only after request entry admitted the caller; the org and actor go on the audit trail. */
-const sessionProcedure = baseProcedure.use(async ({ ctx, next }) => {
+const sessionProcedure = baseProcedure.use(async ({ ctx, type, next }) => {
   const session = await enterRequest(ctx.services, ctx.credentials, ctx.audit);
-  return next({ ctx: { ...ctx, session } });
+  // Back-pressure keyed by the session's org and device, never by what the caller claims;
+  // a subscription counts against the rates but holds no slot while it lives.
+  const release = (await ctx.services.limits?.admit(session, type !== 'subscription')) ?? null;
+  try {
+    return await next({ ctx: { ...ctx, session } });
+  } finally {
+    release?.();
+  }
 }).use(noNulBytes); // after entry, so the refusal lands in the caller's own audit chain
 
 /**

@@ -7,7 +7,17 @@ import { openPostgresDatabases } from './postgres-driver.ts';
 
 export type DatabaseOptions =
   | { kind: 'pglite'; dataDir?: string; /** start an in-memory instance from a migrated template (tests) */ loadDataDir?: Blob }
-  | { kind: 'postgres'; adminUrl: string; databasePrefix: string; poolSize?: number; /** a transaction-mode pooler for request traffic */ poolerUrl?: string };
+  | {
+      kind: 'postgres';
+      adminUrl: string;
+      databasePrefix: string;
+      /** App (tenant-scoped) connections per domain database; see postgres-driver.ts for the default and the budget. */
+      poolSize?: number;
+      /** System-role connections per domain database. */
+      systemPoolSize?: number;
+      /** a transaction-mode pooler for request traffic */
+      poolerUrl?: string;
+    };
 
 /**
  * Picks the engine at start-up and opens the shared deployment; the domains an org can

@@ -5,13 +5,16 @@ import { migrateDomain, type AdminTransaction } from './migrations.ts';
 import { assertPrefix, connectionUrl, databaseName } from './postgres-urls.ts';
 import { APP_ROLE_ATTRIBUTES, ensureRole, grantDomainAccess, SYSTEM_ROLE_ATTRIBUTES } from './roles.ts';
 import { ident, type AdminSql, type Sql } from './sql.ts';
-import { assertTenantId, SET_TENANT_SQL, SNAPSHOT_SQL } from './tenant-setting.ts';
+import { StatementNames } from './statement-names.ts';
+import { assertTenantId, beginTenantSql } from './tenant-setting.ts';
 
 export interface PostgresOptions {
   adminUrl: string;
   databasePrefix: string;
-  /** Connections per domain for tenant-scoped work (8 domains × this, per replica). */
+  /** Connections per domain for tenant-scoped work (8 domains × this, per replica); default DEFAULT_APP_POOL_SIZE. */
   poolSize?: number;
+  /** Connections per domain for system access; default DEFAULT_SYSTEM_POOL_SIZE. */
+  systemPoolSize?: number;
   /**
    * Where request traffic connects (a transaction-mode pooler such as PgBouncer), if not
    * straight to the server. Migrations and grants always use adminUrl.
@@ -21,6 +24,19 @@ export interface PostgresOptions {
   domains?: readonly Domain[];
   onSystemAccess?: (domain: Domain, reason: string) => void;
 }
+
+/**
+ * Pool sizes per domain database and process (CLINICSYNC_DB_POOL_SIZE and
+ * CLINICSYNC_DB_SYSTEM_POOL_SIZE). pg opens connections on demand and closes idle ones
+ * after 10 s, so these are ceilings, reached only under load. The budget: one process may
+ * hold 8 domains × (app + system) + 1 (serving lease) connections, 8 × (4 + 2) + 1 = 49
+ * with the defaults, so two processes fit under PostgreSQL's default max_connections of
+ * 100 with nothing to spare. A larger pool or more processes needs a larger
+ * max_connections or a pooler (poolerUrl). Every request uses tenant_info (entry) and
+ * audit besides its own domain, so those pools fill first (docs/scale.md, "Throughput").
+ */
+export const DEFAULT_APP_POOL_SIZE = 4;
+export const DEFAULT_SYSTEM_POOL_SIZE = 2;
 
 /**
  * The production engine: one database per domain, each with the domain's schema.
@@ -37,31 +53,28 @@ export async function openPostgresDatabases(options: PostgresOptions): Promise<P
   await provision(options, roles, held);
 
   const pools: pg.Pool[] = [];
+  // A transaction-mode pooler hands each transaction any server connection, where a statement prepared on another is unknown.
+  const names = options.poolerUrl ? null : STATEMENT_NAMES;
   const labelled: { domain: Domain; pool: PoolStat['pool']; of: pg.Pool }[] = [];
   const adminPools = new Map<Domain, pg.Pool>();
   const domains = Object.fromEntries(DOMAINS.map((domain) => [domain, absentDomainDb(domain)])) as Record<Domain, DomainDb>;
   for (const domain of held) {
     const database = databaseName(options.databasePrefix, domain);
     const trafficUrl = options.poolerUrl ?? options.adminUrl;
-    const appPool = new pg.Pool({ connectionString: connectionUrl(trafficUrl, database, roles.app), max: options.poolSize ?? 4 });
-    const systemPool = new pg.Pool({ connectionString: connectionUrl(trafficUrl, database, roles.system), max: 2 });
+    const appPool = new pg.Pool({ connectionString: connectionUrl(trafficUrl, database, roles.app), max: options.poolSize ?? DEFAULT_APP_POOL_SIZE });
+    const systemPool = new pg.Pool({ connectionString: connectionUrl(trafficUrl, database, roles.system), max: options.systemPoolSize ?? DEFAULT_SYSTEM_POOL_SIZE });
     for (const pool of [appPool, systemPool]) pool.on('error', () => undefined); // idle-client errors surface on next use
     pools.push(appPool, systemPool);
     labelled.push({ domain, pool: 'app', of: appPool }, { domain, pool: 'system', of: systemPool });
     const system = <T>(reason: string, fn: (sql: Sql) => Promise<T>): Promise<T> => {
       options.onSystemAccess?.(domain, reason);
-      return inTransaction(systemPool, (client) => fn(sqlOf(client)));
+      return inTransaction(systemPool, (client) => fn(sqlOf(client, names)));
     };
     domains[domain] = {
       domain,
-      withTenant: (tenantId, fn, options) => {
-        assertTenantId(tenantId);
-        return inTransaction(appPool, async (client) => {
-          if (options?.snapshot) await client.query(SNAPSHOT_SQL); // before the first query, which takes the snapshot
-          await client.query(SET_TENANT_SQL, [tenantId]);
-          return fn(sqlOf(client));
-        });
-      },
+      // BEGIN, the snapshot mode (before the first query, which takes the snapshot) and the
+      // tenant setting go in one round trip (tenant-setting.ts).
+      withTenant: (tenantId, fn, options) => inTransaction(appPool, (client) => fn(sqlOf(client, names)), beginTenantSql(tenantId, options?.snapshot === true)),
       system,
       // One physical deployment: the org's data is here, so per-org system work is plain system work.
       systemForTenant: (tenantId, reason, fn) => {
@@ -139,11 +152,11 @@ async function provision(options: PostgresOptions, roles: DomainRoles, held: rea
   }
 }
 
-async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    return await inClientTransaction(client, fn);
+    return await inClientTransaction(client, fn, begin);
   } catch (error) {
     if ((error as { rollbackFailed?: boolean }).rollbackFailed) broken = error as Error;
     throw error;
@@ -152,9 +165,11 @@ async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Pr
   }
 }
 
-async function inClientTransaction<C extends pg.ClientBase, T>(client: C, fn: (client: C) => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
+/** `begin`: the statement(s) that open the transaction (beginTenantSql for tenant scope). */
+async function inClientTransaction<C extends pg.ClientBase, T>(client: C, fn: (client: C) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   try {
+    // Inside the try: if a later statement of a multi-statement begin failed, the open transaction must be rolled back.
+    await client.query(begin);
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
@@ -169,11 +184,20 @@ async function inClientTransaction<C extends pg.ClientBase, T>(client: C, fn: (c
   }
 }
 
-function sqlOf(client: pg.ClientBase): AdminSql & Sql {
+/** Request traffic's statements are named (prepared once per connection); see statement-names.ts. */
+const STATEMENT_NAMES = new StatementNames();
+
+function statement(text: string, params: readonly unknown[], names: StatementNames | null): pg.QueryConfig {
+  // Without parameters the text goes by the simple protocol, which may carry several statements; a prepared one may not.
+  const name = params.length > 0 ? names?.nameOf(text) : undefined;
+  return name === undefined ? { text, values: [...params] } : { name, text, values: [...params] };
+}
+
+/** `names`: prepare statements under these names (request traffic straight to PostgreSQL); null: unnamed (admin work, or behind a pooler). */
+function sqlOf(client: pg.ClientBase, names: StatementNames | null = null): AdminSql & Sql {
   return {
-    query: async <Row extends object>(text: string, params: readonly unknown[] = []) =>
-      (await client.query<Row & pg.QueryResultRow>(text, [...params])).rows,
-    execute: async (text, params = []) => (await client.query(text, [...params])).rowCount ?? 0,
+    query: async <Row extends object>(text: string, params: readonly unknown[] = []) => (await client.query<Row & pg.QueryResultRow>(statement(text, params, names))).rows,
+    execute: async (text, params = []) => (await client.query(statement(text, params, names))).rowCount ?? 0,
     exec: async (script) => {
       await client.query(script);
     },

@@ -13,3 +13,16 @@ export function assertTenantId(tenantId: string): void {
 
 /** The first statement of a snapshot read (DomainDb.withTenant's `snapshot` option): one snapshot, no writes. */
 export const SNAPSHOT_SQL = 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY';
+
+/**
+ * The start of a tenant-scoped transaction as ONE simple-protocol message: BEGIN (with the
+ * snapshot mode when asked) and the tenant setting. Every request runs several tenant
+ * transactions, and over a loaded loopback each round trip to PostgreSQL costs far more
+ * than the statement (docs/scale.md, "Throughput"), so the two share one. A multi-statement
+ * simple query takes no parameters, so the id is inlined: only after assertTenantId, whose
+ * pattern admits hex digits and dashes only, so it cannot carry a quote.
+ */
+export function beginTenantSql(tenantId: string, snapshot: boolean): string {
+  assertTenantId(tenantId);
+  return `${snapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY' : 'BEGIN'}; SELECT set_config('app.tenant_id', '${tenantId}', true)`;
+}

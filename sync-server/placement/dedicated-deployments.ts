@@ -68,6 +68,7 @@ export class DedicatedDeployments {
         adminUrl: target.serverUrl ?? this.shared.adminUrl,
         databasePrefix: target.databasePrefix,
         ...(this.shared.poolSize !== undefined ? { poolSize: this.shared.poolSize } : {}),
+        ...(this.shared.systemPoolSize !== undefined ? { systemPoolSize: this.shared.systemPoolSize } : {}),
         domains,
         onSystemAccess: this.onSystemAccess,
       });

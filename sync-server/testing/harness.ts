@@ -19,12 +19,14 @@ export interface TestServer extends SyncServerHandle {
 /**
  * A sync server on a fresh database of the engine. The vault is on, with a throwaway master
  * key, as the demo has it (so every procedure can be called); pass `vault: undefined` for a
- * server without one.
+ * server without one. Rate limits are off unless `limits` is given.
  */
 export async function startTestServer(engine: TestEngine, options: Omit<SyncServerOptions, 'database'> = {}): Promise<TestServer> {
   const db = await freshDatabase(engine);
   const vault: SyncServerOptions['vault'] = { masterKey: { kind: 'env', variable: 'TEST_VAULT_KEYRING', text: `test=${randomBytes(32).toString('base64')}` } };
-  const server = await startSyncServer({ port: 0, vault, ...options, database: db.options });
+  // Back-pressure is off unless the test names limits: suites that fire hundreds of calls
+  // from one device (the attack suite) test other things (sync-server/limits/ tests the limits).
+  const server = await startSyncServer({ port: 0, vault, limits: false, ...options, database: db.options });
   return Object.assign(server, {
     stop: async () => {
       await closeClientSockets();

@@ -167,6 +167,34 @@ for (const engine of engines) {
       expect(await audit.verify(b)).toEqual({ ok: true, entries: 100, problems: [], truncated: false });
     });
 
+    it('appends the calls of one org that arrive together in one transaction, each settled only once committed', async () => {
+      const tenantId = uuidv7();
+      const settled: number[] = [];
+      await Promise.all(Array.from({ length: 20 }, (_, i) => audit.record(entry(tenantId, i)).then(() => settled.push(i))));
+      expect(settled).toHaveLength(20);
+      expect(await audit.verify(tenantId)).toEqual({ ok: true, entries: 20, problems: [], truncated: false });
+      // Rows written by one transaction share its xmin: the first call alone, the 19 that queued behind it together.
+      const transactions = await dbs.inspect('audit', (sql) =>
+        sql.query<{ n: number }>('SELECT count(DISTINCT xmin::text)::int AS n FROM audit.events WHERE tenant_id = $1', [tenantId]),
+      );
+      expect(transactions).toEqual([{ n: 2 }]);
+      // In the order recorded: seq follows the order of the calls.
+      const listed = await audit.list(tenantId, { limit: 500 });
+      expect(listed.entries.map((e) => e.detail.i)).toEqual(Array.from({ length: 20 }, (_, i) => 19 - i));
+    });
+
+    it('an entry that cannot be stored fails its own call only, not the calls batched with it', async () => {
+      const tenantId = uuidv7();
+      // jsonb refuses the NUL character: this entry's insert fails.
+      const unstorable = entry(tenantId, 2, { detail: { note: 'a\u0000b' } });
+      const outcomes = await Promise.all(
+        [entry(tenantId, 0), entry(tenantId, 1), unstorable, entry(tenantId, 3)].map((e) => audit.record(e).then(() => 'recorded', () => 'failed')),
+      );
+      expect(outcomes).toEqual(['recorded', 'recorded', 'failed', 'recorded']);
+      expect(await audit.verify(tenantId)).toEqual({ ok: true, entries: 3, problems: [], truncated: false });
+      expect((await audit.list(tenantId, { limit: 500 })).entries.map((e) => e.detail.i)).toEqual([3, 1, 0]);
+    });
+
     it("an org's reads never return another org's entries, even without a tenant filter", async () => {
       const [a, b] = [await chainOf(4), await chainOf(6)];
       const page = await audit.list(a, { limit: 500 });

@@ -7,6 +7,10 @@ import type { DomainDb } from '../../db/domain-db.ts';
 import type { Sql } from '../../db/sql.ts';
 import { listRecords } from './audit-list.ts';
 import { queryRecords } from './audit-rows.ts';
+import { GroupCommit } from './group-commit.ts';
+
+/** Entries per append transaction at most (17 parameters each). */
+const MAX_BATCH = 64;
 
 /**
  * The audit domain: one append-only, hash-chained log per tenant (audit.events), with its
@@ -16,49 +20,53 @@ import { queryRecords } from './audit-rows.ts';
  */
 export class AuditEvents implements AuditLog {
   private readonly db: DomainDb;
+  private readonly appends: GroupCommit<string, AuditEntry>;
 
   constructor(db: DomainDb) {
     this.db = db;
+    this.appends = new GroupCommit((tenantId, entries) => this.append(tenantId, entries), MAX_BATCH);
   }
 
   /**
-   * Appends one entry: lock the chain head (serialises appends per tenant), chain the new
-   * row to it, insert the row and move the head, in one transaction.
+   * Appends one entry, and resolves once it is committed (fail closed: the caller's work
+   * fails if this rejects). Entries of one org recorded while its previous append is in
+   * flight are appended together in one transaction (group commit, group-commit.ts): under
+   * load an org's calls then share one chain-head lock, one round trip of inserts and one
+   * COMMIT, instead of queueing on the head's row lock one transaction each.
    */
   async record(entry: AuditEntry): Promise<void> {
-    const tenantId = entry.tenantId ?? UNATTRIBUTED_TENANT_ID;
-    await this.scoped(tenantId, 'audit: append to the unattributed chain', async (sql) => {
+    // A copy: the entry may wait for the org's next batch, and the caller's trail must not change it meanwhile.
+    await this.appends.add(entry.tenantId ?? UNATTRIBUTED_TENANT_ID, { ...entry, ids: [...entry.ids], detail: { ...entry.detail } });
+  }
+
+  /**
+   * One transaction: lock the chain head (serialises appends per org across processes),
+   * chain the entries to it in order, insert them and move the head.
+   */
+  private append(tenantId: string, entries: readonly AuditEntry[]): Promise<void> {
+    return this.scoped(tenantId, 'audit: append to the unattributed chain', async (sql) => {
       const head = await lockHead(sql, tenantId);
-      const fields: Omit<AuditRecord, 'hash'> = {
-        tenantId,
-        seq: head.seq + 1,
-        id: uuidv7(),
-        occurredAt: microsecondInstant(entry.occurredAt),
-        actorUserId: entry.actor?.userId.toLowerCase() ?? null,
-        actorSessionId: entry.actor?.sessionId.toLowerCase() ?? null,
-        actorDeviceId: entry.actor?.deviceId.toLowerCase() ?? null,
-        actorRole: entry.actor?.role ?? null,
-        action: entry.action,
-        kind: entry.kind,
-        entity: entry.entity,
-        ids: [...entry.ids],
-        outcome: entry.outcome,
-        errorCode: entry.errorCode,
-        detail: storableDetail(entry.detail),
-        prevHash: head.hash,
-      };
-      const hash = entryHash(fields);
+      const rows: unknown[][] = [];
+      let prev = head;
+      for (const entry of entries) {
+        const fields = chainedFields(tenantId, prev, entry);
+        const hash = entryHash(fields);
+        rows.push([
+          fields.seq, fields.id, fields.occurredAt, fields.actorUserId, fields.actorSessionId, fields.actorDeviceId, fields.actorRole,
+          fields.action, fields.kind, fields.entity, fields.ids, fields.outcome, fields.errorCode, JSON.stringify(fields.detail), fields.prevHash, hash,
+        ]);
+        prev = { seq: fields.seq, hash };
+      }
+      const values = rows.map((row, r) => `($1, ${row.map((_, c) => `$${3 + r * row.length + c}`).join(', ')})`).join(', ');
       const moved = await sql.execute(
         `WITH appended AS (
            INSERT INTO audit.events (tenant_id, seq, id, occurred_at, actor_user_id, actor_session_id, actor_device_id, actor_role,
                                      action, kind, entity, ids, outcome, error_code, detail, prev_hash, hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+           VALUES ${values}
            RETURNING seq)
-         UPDATE audit.chain_heads h SET seq = appended.seq, hash = $17 FROM appended WHERE h.tenant_id = $1`,
-        [
-          tenantId, fields.seq, fields.id, fields.occurredAt, fields.actorUserId, fields.actorSessionId, fields.actorDeviceId, fields.actorRole,
-          fields.action, fields.kind, fields.entity, fields.ids, fields.outcome, fields.errorCode, JSON.stringify(fields.detail), fields.prevHash, hash,
-        ],
+         UPDATE audit.chain_heads h SET seq = a.last, hash = $2 FROM (SELECT max(seq) AS last, count(*) AS n FROM appended) a
+         WHERE h.tenant_id = $1 AND a.n = ${rows.length}`,
+        [tenantId, prev.hash, ...rows.flat()],
       );
       if (moved !== 1) throw new Error('audit chain head did not move');
     });
@@ -98,6 +106,28 @@ export class AuditEvents implements AuditLog {
   private scoped<T>(tenantId: string, systemReason: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
     return tenantId === UNATTRIBUTED_TENANT_ID ? this.db.system(systemReason, fn) : this.db.withTenant(tenantId, fn);
   }
+}
+
+/** The stored fields of `entry` as the next link after `prev` in the org's chain. */
+function chainedFields(tenantId: string, prev: { seq: number; hash: string }, entry: AuditEntry): Omit<AuditRecord, 'hash'> {
+  return {
+    tenantId,
+    seq: prev.seq + 1,
+    id: uuidv7(),
+    occurredAt: microsecondInstant(entry.occurredAt),
+    actorUserId: entry.actor?.userId.toLowerCase() ?? null,
+    actorSessionId: entry.actor?.sessionId.toLowerCase() ?? null,
+    actorDeviceId: entry.actor?.deviceId.toLowerCase() ?? null,
+    actorRole: entry.actor?.role ?? null,
+    action: entry.action,
+    kind: entry.kind,
+    entity: entry.entity,
+    ids: [...entry.ids],
+    outcome: entry.outcome,
+    errorCode: entry.errorCode,
+    detail: storableDetail(entry.detail),
+    prevHash: prev.hash,
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import { AppError } from '../../../shared/errors.ts';
 import { isId, uuidv7 } from '../../../shared/ids.ts';
 import { DEFAULT_ORG_POLICY, orgPolicySchema, type OrgPolicy } from '../../../shared/sync/auth.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
+import type { Sql } from '../../db/sql.ts';
 
 export type TenantKind = 'human' | 'veterinary';
 
@@ -62,6 +63,12 @@ const POLICY_OBJECT = `json_build_object(${Object.entries(POLICY_COLUMNS)
   .join(', ')})`;
 const COLUMNS = `id::text AS id, code, name, kind, status, isolation_tier AS tier, ${POLICY_OBJECT} AS policy, require_enrolled_devices AS "requireEnrolledDevices"`;
 
+/** The org's row, inside a transaction already in its tenant context (request entry shares one with the session lookup). */
+export async function readTenant(sql: Sql, tenantId: string): Promise<Tenant | null> {
+  const rows = await sql.query<Tenant>(`SELECT ${COLUMNS} FROM tenant_info.tenants WHERE id = $1`, [tenantId]);
+  return rows[0] ?? null;
+}
+
 const noSuchOrg = () => new AppError('NOT_FOUND', 'There is no organization with that id.');
 
 /** The tenant directory (tenant_info.tenants). */
@@ -73,11 +80,8 @@ export class TenantDirectory {
   }
 
   /** The org as seen from its own context (RLS shows a tenant its own row only). */
-  async get(tenantId: string): Promise<Tenant | null> {
-    const rows = await this.db.withTenant(tenantId, (sql) =>
-      sql.query<Tenant>(`SELECT ${COLUMNS} FROM tenant_info.tenants WHERE id = $1`, [tenantId]),
-    );
-    return rows[0] ?? null;
+  get(tenantId: string): Promise<Tenant | null> {
+    return this.db.withTenant(tenantId, (sql) => readTenant(sql, tenantId));
   }
 
   /** Sign-in knows only the org's code, so resolving it is explicit system access. */
