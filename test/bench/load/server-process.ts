@@ -35,7 +35,10 @@ export function postgresServerEnv(input: { adminUrl: string; prefix: string; nat
     CLINICSYNC_SEED_DEMO: '0',
     CLINICSYNC_OPERATOR_SOCKET: 'off',
     CLINICSYNC_PORT: '0',
-    // Rate limits (sync-server/limits/) as the caller's shell sets them: a capacity run raises them there.
+    // The server's ceiling is measured, so rate limits (sync-server/limits/) are off unless the
+    // caller's shell sets them (CLINICSYNC_LIMITS=on and CLINICSYNC_LIMIT_*): the tenant-scaling
+    // probe alone calls one org far above its production rate.
+    CLINICSYNC_LIMITS: 'off',
     ...Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('CLINICSYNC_LIMIT') && entry[1] !== undefined)),
     ...input.extra,
   };
