@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { PRACTITIONERS } from './clinic-generator.ts';
 import { DESK_CLINIC_FULL, DESK_CLINIC_QUICK, type DeskClinicSize } from './desk-speed-clinic.ts';
 import type { KeystrokeTiming } from './desk-speed-probe.ts';
@@ -36,6 +37,9 @@ export async function deskSpeedBench(size: DeskSpeedSize): Promise<Figure[]> {
     await station.watch();
     const keystrokes = await typeLetterByLetter(page, patientsUrl, searches.slice(0, size.searches));
     const hostFigures = await station.unwatch('desk_search_host');
+    // Every keystroke's timing, for a look at the slow ones (DESK_BENCH_KEYSTROKES=file.json).
+    const dump = process.env['DESK_BENCH_KEYSTROKES'];
+    if (dump) writeFileSync(dump, `${JSON.stringify(keystrokes, null, 1)}\n`);
     const results = sorted(keystrokes.map((k) => k.resultsMs));
     log(`search: ${keystrokes.length} keystrokes, results p50 ${pct(results, 0.5).toFixed(1)} ms, p95 ${pct(results, 0.95).toFixed(1)} ms`);
     const bursts = await typeInBursts(page, patientsUrl, searches.slice(size.searches));

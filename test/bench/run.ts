@@ -5,6 +5,7 @@ import { testEngines } from '../../sync-server/testing/engines.ts';
 import { auditAppendBench } from './audit-append.ts';
 import { DESK_SPEED_FULL, DESK_SPEED_QUICK, deskSpeedBench } from './desk-speed.ts';
 import { EXPORT_BENCH_FULL, EXPORT_BENCH_QUICK, exportBenchOnEngines } from './export-bench.ts';
+import { fairnessBench } from './fairness-bench.ts';
 import { LOAD_FULL, LOAD_QUICK, loadBench } from './load/load-bench.ts';
 import { patientSearchBench } from './patient-search.ts';
 import { printReport, type Figure } from './report.ts';
@@ -28,6 +29,7 @@ const BENCHES: Record<string, (options: { entries: number; quick: boolean; engin
   },
   desk: ({ quick }) => deskSpeedBench(quick ? DESK_SPEED_QUICK : DESK_SPEED_FULL),
   export: ({ quick, engine }) => exportBenchOnEngines(quick ? EXPORT_BENCH_QUICK : EXPORT_BENCH_FULL, engine),
+  fairness: ({ engine }) => fairnessBench(engine),
   load: ({ quick }) => loadBench(quick ? LOAD_QUICK : LOAD_FULL),
   search: () => patientSearchBench(),
   store: () => storeCipherBench(),

@@ -1,5 +1,5 @@
-import { uuidv7 } from '../../../shared/ids.ts';
-import { patientFields, type TestDevice } from '../../testing/harness.ts';
+import { uuidv7 } from '../../shared/ids.ts';
+import { patientFields, type TestDevice } from '../../sync-server/testing/harness.ts';
 
 /** One call of a device as a fairness sample: a small push, then (next time) a pull. */
 export type Operation = (device: TestDevice, index: number) => Promise<unknown>;
