@@ -1,5 +1,5 @@
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { forkBenchChild } from './forked-child.ts';
 import type { DeskHostMessage, DeskHostRequest, DeskHostStart } from './desk-host-process.ts';
 import type { Figure } from './report.ts';
 
@@ -20,8 +20,7 @@ type Answer = Extract<DeskHostMessage, { kind: 'answer' }>;
 
 /** Forks desk-host-process.ts (the workstation and its loopback host) and resolves once it serves. */
 export async function startDeskHost(start: DeskHostStart): Promise<DeskHostHandle> {
-  const child = fork(HOST_MAIN, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { child, stop } = forkBenchChild(HOST_MAIN);
   const pending = new Map<number, (answer: Answer) => void>();
   let nextId = 1;
   child.on('message', (message: DeskHostMessage) => {
@@ -37,13 +36,6 @@ export async function startDeskHost(start: DeskHostStart): Promise<DeskHostHandl
     pending.delete(id);
     if (answer.error) throw new Error(`desk bench host: ${answer.error}`);
     return answer;
-  };
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    if (child.connected) child.send('stop');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
   };
   try {
     const url = await new Promise<string>((resolve, reject) => {

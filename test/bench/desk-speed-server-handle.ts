@@ -1,5 +1,5 @@
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { forkBenchChild } from './forked-child.ts';
 import type { LoadedDeskClinic, SamplePatient } from './desk-speed-clinic.ts';
 import type { DeskServerMessage, DeskServerStart } from './desk-speed-server.ts';
 
@@ -16,15 +16,7 @@ export interface DeskServerHandle {
 
 /** Forks desk-speed-server.ts, has it load the clinic, and resolves once it serves. */
 export async function startDeskServer(start: DeskServerStart): Promise<DeskServerHandle> {
-  const child = fork(SERVER_MAIN, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    if (child.connected) child.send('stop');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const { child, stop } = forkBenchChild(SERVER_MAIN);
   try {
     const ready = await new Promise<Extract<DeskServerMessage, { kind: 'ready' }>>((resolve, reject) => {
       child.once('exit', (code, signal) => reject(new Error(`desk bench server exited (${String(code ?? signal)}) before it was ready`)));

@@ -5,17 +5,11 @@ import { mergeTallies, summarize, sustained, throughput, type StepResult, type T
 import type { PokeReaction } from './workstation.ts';
 
 /** The bench's view of the load phases, across its client processes: work split evenly, reports merged. */
-export interface MergedRun {
-  seconds: number;
+export type MergedRun = Omit<RunReport, 'tenants' | 'cpuSeconds'> & {
+  /** Orgs with a workstation still connected, across the client processes. */
   tenants: number;
-  push: Tally;
-  pull: Tally;
-  pokePull: Tally;
-  shed: { push: number; pull: number };
-  pokes: number;
-  stillConnected: number;
   clientCpuSeconds: number;
-}
+};
 
 export interface ConnectOutcome {
   connected: number;
