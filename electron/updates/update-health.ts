@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { readFileIfPresent, writeFileAtomically } from '../files/atomic-file.ts';
+import { readJsonFileOr, writeFileAtomically } from '../files/atomic-file.ts';
 
 /**
  * Did the last update take, and did the new version start healthy? A small state machine
@@ -89,16 +89,7 @@ export function updateHealthFile(dataDir: string): { path: string; read(): Updat
   const path = join(dataDir, 'updates', 'update-state.json');
   return {
     path,
-    read() {
-      const text = readFileIfPresent(path);
-      if (text === undefined) return EMPTY_STATE;
-      try {
-        const parsed = stateSchema.safeParse(JSON.parse(text));
-        return parsed.success ? parsed.data : EMPTY_STATE;
-      } catch {
-        return EMPTY_STATE;
-      }
-    },
+    read: () => readJsonFileOr(path, stateSchema, () => EMPTY_STATE),
     write(state) {
       writeFileAtomically(path, JSON.stringify(stateSchema.parse(state), null, 2));
     },
