@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { limitsEnvShape, limitsFromEnv } from './limits/limits-env.ts';
+import { SignInThrottleConfigError, signInThrottleEnvShape, signInThrottleFromEnv } from './auth/sign-in-throttle-env.ts';
 import { metricsEnvShape, metricsFromEnv, MetricsConfigError } from './observability/metrics-env.ts';
 import { operatorSocketPath } from './operator/socket-path.ts';
 import type { SyncServerOptions } from './server.ts';
@@ -31,6 +32,8 @@ const envSchema = z.object({
   ...metricsEnvShape,
   /** Back-pressure: CLINICSYNC_LIMITS=on|off and CLINICSYNC_LIMIT_* (docs/scale.md). */
   ...limitsEnvShape,
+  /** The sign-in throttle: CLINICSYNC_SIGNIN_THROTTLE=on|off and CLINICSYNC_SIGNIN_* (sync-server/auth/sign-in-throttle-env.ts). */
+  ...signInThrottleEnvShape,
 });
 
 export class ConfigError extends Error {
@@ -50,12 +53,14 @@ export function loadConfig(env: Record<string, string | undefined>): SyncServerO
   const c = parsed.data;
   let vault: VaultOptions | undefined;
   let metrics;
+  let signInThrottle;
   try {
     metrics = metricsFromEnv(c);
+    signInThrottle = signInThrottleFromEnv(c);
     // The demo (seeded, embedded or not) gets a generated keyring in its data folder; production names its own.
     vault = vaultFromEnv(env, c.CLINICSYNC_SEED_DEMO ? c.CLINICSYNC_DATA_DIR : null);
   } catch (error) {
-    if (error instanceof MasterKeyError || error instanceof MetricsConfigError) throw new ConfigError(`Invalid sync server configuration:\n  ${error.message}`);
+    if (error instanceof MasterKeyError || error instanceof MetricsConfigError || error instanceof SignInThrottleConfigError) throw new ConfigError(`Invalid sync server configuration:\n  ${error.message}`);
     throw error;
   }
   return {
@@ -74,6 +79,7 @@ export function loadConfig(env: Record<string, string | undefined>): SyncServerO
     seedDemo: c.CLINICSYNC_SEED_DEMO,
     operatorSocket: operatorSocketPath(c.CLINICSYNC_OPERATOR_SOCKET, c.CLINICSYNC_DATA_DIR, {}),
     limits: limitsFromEnv(c),
+    signInThrottle,
     metrics,
     ...(vault ? { vault } : {}),
   };

@@ -21,6 +21,7 @@ import { LocalKeyWrapper } from './vault/local-key-wrapper.ts';
 import { loadKeyring } from './vault/master-keyring.ts';
 import type { VaultOptions } from './vault/vault-config.ts';
 import type { LimitOptions } from './limits/limit-options.ts';
+import type { SignInThrottleOptions } from './auth/sign-in-throttle-options.ts';
 import { checkVaultMasterKeys } from './vault/vault-startup-check.ts';
 
 export type { ServerAdmin } from './admin/server-admin.ts';
@@ -56,6 +57,11 @@ export interface SyncServerOptions {
   vault?: VaultOptions;
   /** Back-pressure (sync-server/limits/, docs/scale.md): DEFAULT_LIMITS unless given; false turns it off. */
   limits?: LimitOptions | false;
+  /**
+   * The sign-in throttle (sync-server/auth/sign-in-throttle.ts): DEFAULT_SIGN_IN_THROTTLE
+   * unless given; false turns it off. Its counters are in the database, shared by all processes.
+   */
+  signInThrottle?: SignInThrottleOptions | false;
   /** Metrics (sync-server/observability/, docs/scale.md "Observability"): the endpoint is off unless `listen` is given. */
   metrics?: MetricsOptions;
 }
@@ -89,7 +95,7 @@ export interface ServerCore {
  * Databases, bus, services and admin without HTTP: what the server runs on, and what an
  * admin command opens (it must never listen on a port).
  */
-export async function openServerCore(options: Pick<SyncServerOptions, 'database' | 'bus' | 'log' | 'protocolVersion' | 'vault' | 'limits'>): Promise<ServerCore> {
+export async function openServerCore(options: Pick<SyncServerOptions, 'database' | 'bus' | 'log' | 'protocolVersion' | 'vault' | 'limits' | 'signInThrottle'>): Promise<ServerCore> {
   const log = options.log ?? silentLogger;
   // Before any database is opened: a missing or malformed master key stops the start here.
   const vaultKeys = options.vault ? new LocalKeyWrapper(loadKeyring(options.vault.masterKey)) : null;
@@ -97,7 +103,7 @@ export async function openServerCore(options: Pick<SyncServerOptions, 'database'
   let bus: PokeBus | undefined;
   try {
     bus = options.bus?.kind === 'nats' ? await createNatsBus(options.bus.servers, log) : createMemoryBus();
-    const services = createServices(databases, bus, log, options.protocolVersion, vaultKeys, options.limits);
+    const services = createServices(databases, bus, log, options.protocolVersion, vaultKeys, options.limits, options.signInThrottle);
     const admin = createServerAdmin(services, databases);
     const runningBus = bus;
     let closing: Promise<void> | undefined;
@@ -108,6 +114,8 @@ export async function openServerCore(options: Pick<SyncServerOptions, 'database'
       admin,
       close: () =>
         (closing ??= (async () => {
+          // The aggregated audit of calls refused early is written before its database closes.
+          await services.limits?.close();
           await runningBus.close();
           await databases.close();
         })()),

@@ -38,6 +38,8 @@ import { createVault, type Vault } from './vault/vault.ts';
 import { createTenantExports, type TenantExports } from './portability/export/export-service.ts';
 import { DEFAULT_LIMITS, type LimitOptions } from './limits/limit-options.ts';
 import { createRequestLimits, type RequestLimits } from './limits/request-limits.ts';
+import { SignInThrottle } from './auth/sign-in-throttle.ts';
+import { DEFAULT_SIGN_IN_THROTTLE, type SignInThrottleOptions } from './auth/sign-in-throttle-options.ts';
 
 /** Every domain service, each handed its own DomainDb once, wired at start-up. */
 export interface Services {
@@ -82,6 +84,8 @@ export interface Services {
   log: Logger;
   /** Back-pressure at request entry (sync-server/limits/); null when turned off. Per process. */
   limits: RequestLimits | null;
+  /** Failed sign-ins per account and per address (sync-server/auth/sign-in-throttle.ts); null when turned off. Shared by all processes. */
+  signInThrottle: SignInThrottle | null;
   /** The sync protocol this server speaks (PROTOCOL_VERSION; tests inject a neighbour's). */
   protocolVersion: number;
 }
@@ -93,11 +97,13 @@ export function createServices(
   protocolVersion: number = PROTOCOL_VERSION,
   vaultKeys: KeyWrapper | null = null,
   limits: LimitOptions | false = DEFAULT_LIMITS,
+  signInThrottle: SignInThrottleOptions | false = DEFAULT_SIGN_IN_THROTTLE,
 ): Services {
   const { domains } = databases;
   const patients = new PatientService(domains.master_data);
   const appointments = new AppointmentService(domains.scheduling, (tenantId, ids) => patients.linkedIds(tenantId, ids));
   const clock = new HybridClock('server');
+  const audit = new AuditEvents(domains.audit);
   const pokeAfterCommit = (domain: SyncedDomain) => (tenantIds: readonly string[]) => pokeOrgs(bus, log, domain, tenantIds);
   // Scheduling asks personnel (its own database) whether a practitioner is the org's (a service call, never a cross-database query).
   const accounts = new AccountDirectory(domains.tenant_info);
@@ -128,7 +134,7 @@ export function createServices(
     wipeReports: new WipeReports(domains.tenant_info),
     breakGlass: new BreakGlassLog(domains.tenant_info),
     isolationTiers: new IsolationTiers(domains.tenant_info, log),
-    audit: new AuditEvents(domains.audit),
+    audit,
     patients,
     appointments,
     patientRegistry: createPatientRegistry(domains.master_data, { clock, notify: pokeAfterCommit('master_data'), log }),
@@ -155,7 +161,9 @@ export function createServices(
     bus,
     clock,
     log,
-    limits: createRequestLimits(limits, log),
+    // Calls refused before request entry are audited in aggregate through the same audit log.
+    limits: createRequestLimits(limits, log, audit),
+    signInThrottle: signInThrottle === false ? null : new SignInThrottle(domains.tenant_info, signInThrottle, log),
     protocolVersion,
   };
 }

@@ -11,6 +11,7 @@ import { META_TENANT_ID, writeMeta } from './meta.ts';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from './migrations.ts';
 import { applyKey, configure } from './open-store.ts';
 import { OrgStore } from './org-store.ts';
+import { searchCap } from './queries.ts';
 import { birthDateReadings } from './patient-search.ts';
 import { SEARCH_TABLES_SQL } from './schema/search-tables.ts';
 import { samplePatient } from './test-fixtures.ts';
@@ -203,6 +204,17 @@ describe('a broad search (more matches than it ranks)', () => {
     expect(names).toEqual([...names].sort());
     // Narrower: every match is ranked, so these are the first by name of all of them.
     expect(s.listPatients({ search: 'broad g14', limit: 5 }).map((row) => row.givenName)).toEqual(['G14', 'G140', 'G1400', 'G1401', 'G1402']);
+  });
+
+  it('ranks ten pages of matches for one character, a thousand for more, never fewer than the page', () => {
+    expect(searchCap('m', 25)).toBe(250);
+    expect(searchCap(' 5- ', 25)).toBe(250); // punctuation and spaces are not characters of the search
+    expect(searchCap('É', 25)).toBe(250);
+    expect(searchCap('mo', 25)).toBe(1000);
+    expect(searchCap('m j', 25)).toBe(1000);
+    expect(searchCap('m', 200)).toBe(1000); // never more than a longer search ranks
+    expect(searchCap('m', 1000)).toBe(1000);
+    expect(searchCap('maria', 1000)).toBe(1000);
   });
 });
 

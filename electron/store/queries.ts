@@ -1,7 +1,7 @@
 import type { PatientFields } from '../../shared/entities/patient.ts';
 import type { AppointmentFields } from '../../shared/entities/appointment.ts';
 import type { Db } from './db.ts';
-import { patientSearchQuery } from './patient-search.ts';
+import { patientSearchQuery, searchKey } from './patient-search.ts';
 import { prepared } from './prepared.ts';
 
 export interface PatientRow extends PatientFields {
@@ -35,6 +35,19 @@ const PENDING = (entity: string, alias: string) =>
  * search fills the page ("keep typing to narrow it").
  */
 const BROAD_SEARCH_CAP = 1000;
+/**
+ * A single character ("m", "5") narrows nothing: it matches most of a clinic (every MRN
+ * starts with "m"), so whichever cap applies, the page shows an arbitrary slice of the
+ * matches sorted by name and asks for more typing. It is also the keystroke that lands on
+ * a freshly opened screen, so its cost is kept to ranking ten pages' worth of matches.
+ */
+const SINGLE_CHARACTER_PAGES = 10;
+
+/** How many matches a search ranks (see BROAD_SEARCH_CAP); never fewer than the page asked for. */
+export function searchCap(search: string, limit: number): number {
+  const cap = searchKey(search).length <= 1 ? Math.min(SINGLE_CHARACTER_PAGES * limit, BROAD_SEARCH_CAP) : BROAD_SEARCH_CAP;
+  return Math.max(cap, limit);
+}
 
 const SEARCH_SQL = `
   WITH found AS (SELECT rowid FROM patient_search WHERE patient_search MATCH @match LIMIT @cap),
@@ -65,7 +78,7 @@ export function listPatients(db: Db, options: { search?: string | undefined; lim
     if (!query) return [];
     rows = prepared<[{ limit: number; cap: number; match: string; mrnKey: string }], Record<string, string | number>>(db, SEARCH_SQL).all({
       limit,
-      cap: Math.max(BROAD_SEARCH_CAP, limit),
+      cap: searchCap(search, limit),
       match: query.match,
       mrnKey: query.mrnKey,
     });

@@ -16,6 +16,8 @@ export interface RequestContext {
   credentials: Credentials;
   /** The request id(s) and metrics of this HTTP request or WebSocket connection (observability/). */
   observed: ObservedConnection;
+  /** The TCP peer's address (never X-Forwarded-For: no proxy is trusted); the sign-in throttle counts by it. */
+  remoteAddress: string | null;
 }
 
 function header(value: string | string[] | undefined): string | null {
@@ -27,6 +29,7 @@ export function httpContext(services: Services, observability: Observability) {
   return ({ req }: CreateHTTPContextOptions): RequestContext => ({
     services,
     observed: observability.httpRequest(req),
+    remoteAddress: req.socket.remoteAddress ?? null,
     credentials: {
       tenantId: header(req.headers[TENANT_HEADER]),
       token: bearerToken(header(req.headers[AUTHORIZATION_HEADER]) ?? undefined),
@@ -41,6 +44,7 @@ export function wsContext(services: Services, observability: Observability) {
     return {
       services,
       observed: observability.webSocket(req),
+      remoteAddress: req.socket.remoteAddress ?? null,
       credentials: {
         tenantId: typeof params.tenantId === 'string' && params.tenantId ? params.tenantId : null,
         token: typeof params.token === 'string' && params.token ? params.token : null,

@@ -59,7 +59,8 @@ const appErrors = t.middleware(async ({ next }) => {
 /**
  * Every call (except health) leaves exactly one audit entry, whatever its outcome: the
  * trail is created here, filled by request entry and the handler, and written when the
- * call ends. Fail closed: a call whose audit entry cannot be written fails.
+ * call ends. Fail closed: a call whose audit entry cannot be written fails. (A call
+ * refused before request entry, `refusedEarly`, is counted in an aggregated entry instead.)
  */
 const audited = t.middleware(async ({ ctx, meta, path, type, next }) => {
   if (meta?.unaudited) return next({ ctx: { audit: new AuditTrail() } });
@@ -107,14 +108,29 @@ function containsNul(value: unknown, depth = 0): boolean {
 /** Outermost: the call's request id and log scope, its metrics (observability/call-observer.ts). */
 const observed = t.middleware(({ ctx, path, type, next }) => observeCall(ctx.observed, { path, type, claimedTenantId: ctx.credentials.tenantId }, next));
 
-const baseProcedure = t.procedure.use(observed).use(audited).use(appErrors);
+const observedProcedure = t.procedure.use(observed);
+const baseProcedure = observedProcedure.use(audited).use(appErrors);
+
+/**
+ * Before request entry and the per-call audit: a device or org over its limits, whose
+ * token request entry verified moments ago for the org it names again, is refused with no
+ * database work; those refusals are audited in aggregate (limits/request-limits.ts). Never
+ * admits: every call not refused here goes through request entry.
+ */
+const refusedEarly = t.middleware(({ ctx, path, type, next }) => {
+  const refusal = ctx.services.limits?.refuseEarly(ctx.credentials, { action: path, kind: type as AuditKind });
+  if (refusal) throw toTrpcError(refusal);
+  return next();
+});
 
 /** Health, sign-in, device enrollment and the wipe report only (router.test.ts lists them); everything else goes through `authorized`. */
 export const publicProcedure = baseProcedure.use(noNulBytes).meta({ public: true });
 
 /** Runs only after request entry admitted the caller; the org and actor go on the audit trail. */
-const sessionProcedure = baseProcedure.use(async ({ ctx, type, next }) => {
+const sessionProcedure = observedProcedure.use(refusedEarly).use(audited).use(appErrors).use(async ({ ctx, type, next }) => {
   const session = await enterRequest(ctx.services, ctx.credentials, ctx.audit);
+  const { tenantId, deviceId, userId, sessionId, role } = session;
+  ctx.services.limits?.remember(ctx.credentials.token, { tenantId, deviceId, actor: { userId, sessionId, deviceId, role } });
   // Back-pressure keyed by the session's org and device, never by what the caller claims;
   // a subscription counts against the rates but holds no slot while it lives.
   const release = (await ctx.services.limits?.admit(session, type !== 'subscription')) ?? null;

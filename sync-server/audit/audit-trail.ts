@@ -80,6 +80,8 @@ const REFUSED: ReadonlySet<ErrorCode> = new Set([
   'DEVICE_NOT_ENROLLED',
   'UNAUTHENTICATED',
   'INVALID_CREDENTIALS',
+  // Back-pressure and the sign-in throttle: the caller was turned away, nothing failed.
+  'RATE_LIMITED',
 ]);
 
 export function outcomeOf(errorCode: ErrorCode | null): AuditOutcome {

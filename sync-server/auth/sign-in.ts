@@ -3,23 +3,24 @@ import type { Tenant } from '../domains/tenant_info/tenants.ts';
 import type { Services } from '../services.ts';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './passwords.ts';
 
-export interface CredentialCheck {
-  /** The org the code named, if it exists (the refusal is then filed in its audit chain). */
-  tenant: Tenant | null;
-  /** Set only when org, membership, namespace and password all check out. */
-  account: SignInAccount | null;
-}
+/** The password check (passwords.ts); a parameter so tests can count how often it runs. */
+export type PasswordVerifier = (password: string, stored: string) => Promise<boolean>;
 
 /**
- * Org code + login + password. The login is looked up only in the org's own sign-in
- * namespace (the shared one for a shared-tier org) and only among the org's members; a
- * suspended org, an unknown login, a disabled account and a wrong password all end the
- * same way, after exactly one scrypt verification, so neither the answer nor its timing
- * tells them apart.
+ * Login + password in the org the code named (`tenant`, looked up by the caller). The login
+ * is looked up only in the org's own sign-in namespace (the shared one for a shared-tier
+ * org) and only among the org's members; an unknown or suspended org, an unknown login, a
+ * disabled account and a wrong password all end the same way, after exactly one scrypt
+ * verification, so neither the answer nor its timing tells them apart. Returns the account
+ * only when membership, namespace and password all check out.
  */
-export async function checkCredentials(services: Services, input: { org: string; username: string; password: string }): Promise<CredentialCheck> {
-  const tenant = await services.tenants.findByCode(input.org);
+export async function checkCredentials(
+  services: Services,
+  tenant: Tenant | null,
+  input: { username: string; password: string },
+  verify: PasswordVerifier = verifyPassword,
+): Promise<SignInAccount | null> {
   const account = tenant && tenant.status === 'active' ? await services.accounts.findForSignIn(tenant, input.username) : null;
-  const passwordOk = await verifyPassword(input.password, account?.passwordHash ?? DUMMY_PASSWORD_HASH);
-  return { tenant, account: account && passwordOk ? account : null };
+  const passwordOk = await verify(input.password, account?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  return account && passwordOk ? account : null;
 }

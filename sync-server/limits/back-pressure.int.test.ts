@@ -103,14 +103,71 @@ for (const engine of engines) {
       expect((await pull(stolen.device)).code).toBe('RATE_LIMITED');
     });
 
-    it('audits each refusal in the caller’s own org, with RATE_LIMITED', async () => {
-      const device = await signedIn(server, { code: 'bp-audit', ...(await createOrg(server, 'bp-audit')) });
-      for (let i = 0; i < DEVICE_BURST; i++) await pull(device.device);
-      expect((await pull(device.device)).code).toBe('RATE_LIMITED');
-      const rows = await server.databases.domains.audit.system('test: read refusals', (sql) =>
-        sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit.events WHERE tenant_id = $1 AND error_code = 'RATE_LIMITED' AND action = 'sync.pull'`, [device.session.tenantId]),
-      );
-      expect(rows[0]?.n).toBe(1);
+    it('audits every refusal in the caller’s own org: counted exactly (early ones in aggregate), and the chain still verifies', async () => {
+      const org = { code: 'bp-audit', ...(await createOrg(server, 'bp-audit')) };
+      const first = await signedIn(server, org);
+      const second = await signedIn(server, org);
+      for (let i = 0; i < DEVICE_BURST; i++) expect((await pull(first.device)).code).toBe('ok');
+      const refused = 25;
+      for (let i = 0; i < refused; i++) expect((await pull(first.device)).code).toBe('RATE_LIMITED');
+      // Pushes too: their own procedure, their own aggregated entry.
+      for (let i = 0; i < 3; i++) expect((await answer(first.device.push()))).toMatchObject({ code: 'RATE_LIMITED' });
+      const { tenantId } = first.session;
+      const counted = async () => {
+        const rows = await server.databases.domains.audit.system('test: read refusals', (sql) =>
+          sql.query<{ action: string; actor_device_id: string | null; calls: number; entries: number; early: number }>(
+            `SELECT action, actor_device_id, sum(coalesce((detail->>'refusedCalls')::int, 1))::int AS calls, count(*)::int AS entries,
+                    count(*) FILTER (WHERE detail->>'earlyRefusal' = 'true')::int AS early
+               FROM audit.events WHERE tenant_id = $1 AND error_code = 'RATE_LIMITED' GROUP BY action, actor_device_id ORDER BY action`,
+            [tenantId],
+          ),
+        );
+        return rows;
+      };
+      // Written when the window ends (about a second): wait for it, never past it.
+      const deadline = Date.now() + 10_000;
+      let rows = await counted();
+      while (rows.reduce((n, r) => n + r.calls, 0) < refused + 3 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        rows = await counted();
+      }
+      expect(rows.map(({ action, actor_device_id, calls }) => ({ action, actor_device_id, calls }))).toEqual([
+        { action: 'sync.pull', actor_device_id: first.deviceId.toLowerCase(), calls: refused },
+        { action: 'sync.push', actor_device_id: first.deviceId.toLowerCase(), calls: 3 },
+      ]);
+      // Refused before request entry, so far fewer entries than calls (one per window and procedure).
+      const pulls = rows[0]!;
+      expect(pulls.early).toBe(pulls.entries);
+      expect(pulls.entries).toBeLessThan(refused);
+      // The org's other device was not charged for any of it, and the chain is whole.
+      expect((await pull(second.device)).code).toBe('ok');
+      expect(await server.admin.verifyAudit({ tenantId })).toMatchObject({ ok: true, problems: [] });
+    });
+
+    it('refuses early only what it would refuse anyway: a revoked device with a token left is told DEVICE_REVOKED, never admitted', async () => {
+      const org = { code: 'bp-revoked', ...(await createOrg(server, 'bp-revoked')) };
+      const desk = await signedIn(server, org);
+      // Verified (and remembered) a few times, with one token left in the device's bucket.
+      for (let i = 0; i < DEVICE_BURST - 1; i++) expect((await pull(desk.device)).code).toBe('ok');
+      await server.admin.revokeDevice({ tenantId: desk.session.tenantId, deviceId: desk.deviceId });
+      expect((await pull(desk.device)).code).toBe('DEVICE_REVOKED');
+      expect((await pull(desk.device)).code).toBe('DEVICE_REVOKED');
+    });
+
+    it("a remembered token over its limit, shown with another org's id, takes the normal path: TENANT_MISMATCH, and the other org's budget is untouched", async () => {
+      const attackerOrg = { code: 'bp-thief2', ...(await createOrg(server, 'bp-thief2')) };
+      const victimOrg = { code: 'bp-victim2', ...(await createOrg(server, 'bp-victim2')) };
+      const stolen = await signedIn(server, attackerOrg);
+      for (let i = 0; i < DEVICE_BURST; i++) expect((await pull(stolen.device)).code).toBe('ok');
+      expect((await pull(stolen.device)).code).toBe('RATE_LIMITED'); // refused early: its token is remembered
+      const forged = syncClient(server.url, { tenantId: victimOrg.tenantId, token: stolen.session.token });
+      for (let i = 0; i < TENANT_BURST * 2; i++) {
+        expect((await answer(forged.sync.pull.query({ protocolVersion: PROTOCOL_VERSION, domain: 'master_data', cursor: '0', limit: 1 }))).code).toBe('TENANT_MISMATCH');
+      }
+      const victims = await Promise.all([1, 2].map(() => signedIn(server, victimOrg)));
+      const answers: Answer[] = [];
+      for (let i = 0; i < TENANT_BURST / 2; i++) for (const { device } of victims) answers.push(await pull(device));
+      expect(answers.map((a) => a.code)).toEqual(Array(TENANT_BURST).fill('ok'));
     });
   });
 }

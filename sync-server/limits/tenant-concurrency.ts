@@ -66,6 +66,12 @@ export class TenantConcurrency {
     });
   }
 
+  /** NoSlot if a request for `key` would be refused at once (its queue is full), else null; takes nothing. */
+  full(key: string): NoSlot | null {
+    const lane = this.lanes.get(key);
+    return lane && lane.running >= this.limit.inFlight && lane.waiting.length >= this.limit.queue ? new NoSlot('queue_full', this.retryHint()) : null;
+  }
+
   /** Requests running and waiting for `key` (tests and metrics). */
   load(key: string): { running: number; waiting: number } {
     const lane = this.lanes.get(key);

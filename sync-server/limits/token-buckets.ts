@@ -48,7 +48,23 @@ export class TokenBuckets {
       return { ok: true };
     }
     this.buckets.set(key, bucket);
-    return { ok: false, retryAfterMs: Math.max(1, Math.ceil(((1 - bucket.tokens) / this.rate.perSecond) * 1000)) };
+    return { ok: false, retryAfterMs: this.waitFor(bucket.tokens) };
+  }
+
+  private waitFor(tokens: number): number {
+    return Math.max(1, Math.ceil(((1 - tokens) / this.rate.perSecond) * 1000));
+  }
+
+  /**
+   * Whether `key` would be refused now, without taking or storing anything: the wait if its
+   * bucket holds less than one token, else null. For refusals before request entry
+   * (RequestLimits.refuseEarly): the same answer take() would give, with nothing spent.
+   */
+  emptyFor(key: string): number | null {
+    const bucket = this.buckets.get(key);
+    if (!bucket) return null;
+    const tokens = this.current(key, this.now()).tokens;
+    return tokens >= 1 - EPSILON ? null : this.waitFor(tokens);
   }
 
   /** Gives back a token taken for a call that was refused by a later limit (it did no work). */

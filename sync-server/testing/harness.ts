@@ -19,14 +19,16 @@ export interface TestServer extends SyncServerHandle {
 /**
  * A sync server on a fresh database of the engine. The vault is on, with a throwaway master
  * key, as the demo has it (so every procedure can be called); pass `vault: undefined` for a
- * server without one. Rate limits are off unless `limits` is given.
+ * server without one. Rate limits and the sign-in throttle are off unless `limits` / `signInThrottle` is given.
  */
 export async function startTestServer(engine: TestEngine, options: Omit<SyncServerOptions, 'database'> = {}): Promise<TestServer> {
   const db = await freshDatabase(engine);
   const vault: SyncServerOptions['vault'] = { masterKey: { kind: 'env', variable: 'TEST_VAULT_KEYRING', text: `test=${randomBytes(32).toString('base64')}` } };
   // Back-pressure is off unless the test names limits: suites that fire hundreds of calls
   // from one device (the attack suite) test other things (sync-server/limits/ tests the limits).
-  const server = await startSyncServer({ port: 0, vault, limits: false, ...options, database: db.options });
+  // So is the sign-in throttle: the attack suite signs in wrongly on purpose, dozens of times
+  // (sync-server/auth/sign-in-throttle.int.test.ts tests the throttle).
+  const server = await startSyncServer({ port: 0, vault, limits: false, signInThrottle: false, ...options, database: db.options });
   return Object.assign(server, {
     stop: async () => {
       await closeClientSockets();

@@ -1,5 +1,8 @@
+import { retryAfterDelay } from '../../electron/sync/backoff.ts';
 import { uuidv7 } from '../../shared/ids.ts';
-import { patientFields, type TestDevice } from '../../sync-server/testing/harness.ts';
+import type { LimitOptions } from '../../sync-server/limits/limit-options.ts';
+import type { TestEngine } from '../../sync-server/testing/engines.ts';
+import { createOrg, patientFields, signedIn, startTestServer, type TestDevice } from '../../sync-server/testing/harness.ts';
 
 /** One call of a device as a fairness sample: a small push, then (next time) a pull. */
 export type Operation = (device: TestDevice, index: number) => Promise<unknown>;
@@ -59,9 +62,9 @@ export function startBurst(devices: readonly TestDevice[], loopsPerDevice: numbe
         } catch (error) {
           const code = codeOf(error);
           count(code);
-          // As the workstation's sync engine does: come back when the server said.
+          // As the workstation's sync engine does: come back when the server said, plus its jitter.
           const wait = (error as { data?: { retryAfterMs?: unknown } }).data?.retryAfterMs;
-          if (polite && code === 'RATE_LIMITED' && typeof wait === 'number') await sleepUnless(() => !running, wait);
+          if (polite && code === 'RATE_LIMITED' && typeof wait === 'number') await sleepUnless(() => !running, retryAfterDelay(wait));
         }
       }
     }),
@@ -80,4 +83,83 @@ export function startBurst(devices: readonly TestDevice[], loopsPerDevice: numbe
 async function sleepUnless(stopped: () => boolean, ms: number): Promise<void> {
   const until = performance.now() + ms;
   while (!stopped() && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, Math.min(20, until - performance.now())));
+}
+
+/** How a fairness run is shaped (the benchmark's and the test's). */
+export interface FairnessPlan {
+  limits: LimitOptions;
+  /** Clinic A: devices, and loops per device calling back to back. */
+  aDevices: number;
+  aLoopsPerDevice: number;
+  /** Clinic B: devices, its paced calls per window and the gap between them. */
+  bDevices: number;
+  windows: number;
+  samplesPerWindow: number;
+  gapMs: number;
+}
+
+/**
+ * The plan the test asserts and the benchmark reports. B (six desks, a push or pull every
+ * 100 ms, about 8 calls a second) fits inside its limits; A's thirty loops are held to the
+ * same org rate and one call in the database at a time. An org's rate is a share of a
+ * server, so A's admitted calls do cost B something; what must not cost B is everything
+ * A is refused (refused early: no database work, audited in aggregate).
+ */
+export const FAIRNESS_PLAN: FairnessPlan = {
+  limits: {
+    device: { perSecond: 3, burst: 6 },
+    tenant: { perSecond: 10, burst: 10 },
+    concurrency: { inFlight: 1, queue: 2, waitMs: 500 },
+  },
+  aDevices: 10,
+  aLoopsPerDevice: 3,
+  bDevices: 6,
+  windows: 5,
+  samplesPerWindow: 30,
+  gapMs: 100,
+};
+
+export interface FairnessRun {
+  /** Clinic B's latencies (ms) alone, and while clinic A bursts. */
+  alone: number[];
+  loaded: number[];
+  /** Clinic A's answers during its bursts, by outcome ('ok', 'RATE_LIMITED', …). */
+  outcomesA: Record<string, number>;
+  /** Clinic B's refusals (a fair server refuses none: B stays inside its limits). */
+  refusedB: string[];
+}
+
+/**
+ * Issue 9's fairness, measured: clinic B works at a steady pace inside its limits while
+ * clinic A's devices all call back to back, several calls at once each, coming back when
+ * told (as the workstation does). Alone and burst windows alternate in one run, so drift in
+ * a shared machine's load falls on both sides alike. Used by the benchmark
+ * (fairness-bench.ts) and the test (sync-server/limits/fairness.int.test.ts).
+ */
+export async function measureFairness(engine: TestEngine, plan: FairnessPlan): Promise<FairnessRun> {
+  const server = await startTestServer(engine, { limits: plan.limits });
+  try {
+    const orgA = { code: 'fair-a', ...(await createOrg(server, 'fair-a')) };
+    const orgB = { code: 'fair-b', ...(await createOrg(server, 'fair-b')) };
+    const a: TestDevice[] = [];
+    for (let i = 0; i < plan.aDevices; i++) a.push((await signedIn(server, orgA)).device);
+    const b: TestDevice[] = [];
+    for (let i = 0; i < plan.bDevices; i++) b.push((await signedIn(server, orgB)).device);
+    await pacedSamples(b, 20, plan.gapMs); // warm-up: connections, caches, JIT
+    const run: FairnessRun = { alone: [], loaded: [], outcomesA: {}, refusedB: [] };
+    for (let window = 0; window < plan.windows; window++) {
+      const quiet = await pacedSamples(b, plan.samplesPerWindow, plan.gapMs);
+      run.alone.push(...quiet.latencies);
+      run.refusedB.push(...quiet.refusals);
+      const burst = startBurst(a, plan.aLoopsPerDevice);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the burst under way
+      const busy = await pacedSamples(b, plan.samplesPerWindow, plan.gapMs);
+      for (const [outcome, n] of Object.entries(await burst.stop())) run.outcomesA[outcome] = (run.outcomesA[outcome] ?? 0) + n;
+      run.loaded.push(...busy.latencies);
+      run.refusedB.push(...busy.refusals);
+    }
+    return run;
+  } finally {
+    await server.stop();
+  }
 }

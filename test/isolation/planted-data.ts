@@ -5,6 +5,8 @@ import { HybridClock } from '../../shared/hlc.ts';
 import { runImport } from '../../sync-server/portability/import/run-import.ts';
 import { isValidNpi } from '../../shared/api/personnel.ts';
 import { uuidv7 } from '../../shared/ids.ts';
+import { SignInThrottle } from '../../sync-server/auth/sign-in-throttle.ts';
+import { DEFAULT_SIGN_IN_THROTTLE } from '../../sync-server/auth/sign-in-throttle-options.ts';
 import { createAutomationStores } from '../../sync-server/domains/process_automation/stores.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
 import { appointmentFields, appCodeOf, patientFields, signedIn, syncClient } from '../../sync-server/testing/harness.ts';
@@ -325,6 +327,23 @@ const deviceLifecycle: Planter = {
   },
 };
 
+/**
+ * A failed sign-in counted against each org's front desk (tenant_info.sign_in_throttle). The
+ * test server runs with the throttle off (the attack suite signs in wrongly on purpose), so
+ * the throttle records the attempt directly, as auth.signIn would have.
+ */
+const signInThrottle: Planter = {
+  name: 'a counted wrong password (sign-in throttle)',
+  plant: async (fx) => {
+    const throttle = new SignInThrottle(fx.server.databases.domains.tenant_info, DEFAULT_SIGN_IN_THROTTLE, () => undefined);
+    for (const org of [fx.a, fx.b]) {
+      const admitted = await throttle.begin({ tenantId: org.tenantId, org: org.code, username: org.users.front_desk.username, source: null });
+      if (!admitted.ok) throw new Error(`org ${org.label}: the throttle refused the planted attempt`);
+      await admitted.attempt.end('failed');
+    }
+  },
+};
+
 /** Two vault credentials per org (vault.*): their label, username and secret are markers. */
 const vault: Planter = {
   name: 'vault credentials (vault.*)',
@@ -394,6 +413,7 @@ export const PLANTERS: readonly Planter[] = [
   deviceLifecycle,
   backgroundWork,
   thirdOrg,
+  signInThrottle,
   vault,
   exports,
   onboardingImport,

@@ -35,9 +35,17 @@ export function PatientTable({ patients, caption, chartLinks, stale = false, tab
     // Stale rows are not dimmed: restyling the whole table on every keystroke costs a full
     // repaint of it (software raster on a desk without GPU) for an answer ~20 ms away.
     // aria-busy tells assistive technology; the caption still names the shown search.
-    <div className="table-wrap">
+    <div className="table-wrap patient-results">
       <table ref={tableRef} aria-busy={stale || undefined} onKeyDown={(event) => moveFocus(event, onLeaveTop)}>
         <caption className="visually-hidden">{caption}</caption>
+        <colgroup>
+          <col className="col-name" />
+          <col className="col-birth" />
+          <col className="col-sex" />
+          <col className="col-phone" />
+          <col className="col-mrn" />
+          <col className="col-sync" />
+        </colgroup>
         <thead>
           <tr>
             <th scope="col">Name</th>

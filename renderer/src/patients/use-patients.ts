@@ -3,6 +3,7 @@ import { useRef } from 'react';
 import { api } from '../api/client.ts';
 import { keys } from '../api/keys.ts';
 import type { DuplicateQueryInput, LinkByCodeInput, LinkExistingInput, NewPatientInput, PatientRow } from '../api/types.ts';
+import { patientSearchQuery } from './patient-search-query.ts';
 
 export interface ShownPatients {
   /** The (trimmed) search these rows answer: the caption must name it, not what is typed now. */
@@ -29,10 +30,7 @@ export function usePatients(search: string, limit: number) {
 }
 
 function patientsQuery(trimmed: string, limit: number) {
-  return {
-    queryKey: [...keys.patientList(trimmed), limit],
-    queryFn: () => api.patients.list.query(trimmed ? { search: trimmed, limit } : { limit }),
-  };
+  return patientSearchQuery(trimmed, limit, () => api.patients.list.query(trimmed ? { search: trimmed, limit } : { limit }));
 }
 
 /**

@@ -3,7 +3,7 @@ import { AppError } from '../../../shared/errors.ts';
 import { myOrgsSchema, signInInputSchema, switchOrgInputSchema, type MyOrgs, type SessionInfo } from '../../../shared/sync/auth.ts';
 import { assertCompatibleProtocol } from '../../../shared/sync/version.ts';
 import { deviceNotEnrolled, deviceRevoked, orgOffboarded } from '../../auth/lifecycle-refusals.ts';
-import { checkCredentials } from '../../auth/sign-in.ts';
+import { passwordSignIn } from '../../auth/password-sign-in.ts';
 import { switchOrg } from '../../auth/switch-org.ts';
 import { hasLeft } from '../../domains/tenant_info/tenants.ts';
 import { authorized, publicProcedure, router } from '../trpc.ts';
@@ -18,43 +18,54 @@ export const authRouter = router({
   signIn: publicProcedure.input(signInInputSchema).mutation(async ({ ctx, input }): Promise<SessionInfo> => {
     assertCompatibleProtocol(input.protocolVersion, ctx.services.protocolVersion);
     const { services } = ctx;
-    const { tenant, account } = await checkCredentials(services, input);
-    if (tenant) ctx.audit.tenantId = tenant.id;
-    // The org is gone, which is no secret: its workstations must learn it whatever they send.
-    if (tenant && hasLeft(tenant.status)) throw orgOffboarded();
-    if (!tenant || !account) {
-      services.log({ level: 'info', event: 'sign_in_refused', ...(tenant ? { tenantId: tenant.id } : {}) });
-      throw invalidCredentials();
+    // Refused here, before the password is hashed, when the account or the caller's address is throttled.
+    const { tenant, account, attempt } = await passwordSignIn(services, input, ctx.remoteAddress, ctx.audit);
+    // Every answer below ends the attempt: INVALID_CREDENTIALS always as a failure (also for a
+    // right password with a wrong device credential, so the throttle's behaviour cannot tell
+    // which was wrong); a right password otherwise clears the account's counter.
+    try {
+      // The org is gone, which is no secret: its workstations must learn it whatever they send.
+      if (tenant && hasLeft(tenant.status)) throw orgOffboarded();
+      if (!tenant || !account) {
+        await attempt.end('failed');
+        services.log({ level: 'info', event: 'sign_in_refused', ...(tenant ? { tenantId: tenant.id } : {}) });
+        throw invalidCredentials();
+      }
+      // Only now, with the password right, is anything about the device told.
+      const opened = await services.sessions.open({
+        tenantId: tenant.id,
+        userId: account.accountId,
+        deviceId: input.deviceId,
+        deviceName: input.deviceName,
+        deviceCredential: input.deviceCredential ?? null,
+        requireEnrolled: tenant.requireEnrolledDevices,
+      });
+      if (!opened.ok) {
+        services.log({ level: 'warn', event: 'sign_in_refused', reason: opened.refusal, tenantId: tenant.id, deviceId: input.deviceId });
+        if (opened.refusal === 'revoked') throw deviceRevoked();
+        if (opened.refusal === 'not_enrolled') throw deviceNotEnrolled();
+        await attempt.end('failed');
+        throw invalidCredentials();
+      }
+      await attempt.end('passed');
+      ctx.audit.actor = { userId: account.accountId, sessionId: opened.sessionId, deviceId: input.deviceId, role: account.role };
+      ctx.audit.touched('session', [opened.sessionId]);
+      services.log({ level: 'info', event: 'signed_in', tenantId: tenant.id, userId: account.accountId, deviceId: input.deviceId });
+      return {
+        token: opened.token,
+        tenantId: tenant.id,
+        tenantName: tenant.name,
+        userId: account.accountId,
+        displayName: account.displayName,
+        role: account.role,
+        expiresAt: opened.expiresAt.toISOString(),
+        orgCode: tenant.code,
+        policy: tenant.policy,
+      };
+    } finally {
+      // Revoked or unenrolled device with the right password: 'passed' (the answer already says the password was right).
+      await attempt.end(account ? 'passed' : 'void');
     }
-    // Only now, with the password right, is anything about the device told.
-    const opened = await services.sessions.open({
-      tenantId: tenant.id,
-      userId: account.accountId,
-      deviceId: input.deviceId,
-      deviceName: input.deviceName,
-      deviceCredential: input.deviceCredential ?? null,
-      requireEnrolled: tenant.requireEnrolledDevices,
-    });
-    if (!opened.ok) {
-      services.log({ level: 'warn', event: 'sign_in_refused', reason: opened.refusal, tenantId: tenant.id, deviceId: input.deviceId });
-      if (opened.refusal === 'revoked') throw deviceRevoked();
-      if (opened.refusal === 'not_enrolled') throw deviceNotEnrolled();
-      throw invalidCredentials();
-    }
-    ctx.audit.actor = { userId: account.accountId, sessionId: opened.sessionId, deviceId: input.deviceId, role: account.role };
-    ctx.audit.touched('session', [opened.sessionId]);
-    services.log({ level: 'info', event: 'signed_in', tenantId: tenant.id, userId: account.accountId, deviceId: input.deviceId });
-    return {
-      token: opened.token,
-      tenantId: tenant.id,
-      tenantName: tenant.name,
-      userId: account.accountId,
-      displayName: account.displayName,
-      role: account.role,
-      expiresAt: opened.expiresAt.toISOString(),
-      orgCode: tenant.code,
-      policy: tenant.policy,
-    };
   }),
 
   signOut: authorized('session.own').input(z.object({}).optional()).mutation(async ({ ctx }) => {

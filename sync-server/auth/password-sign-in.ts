@@ -1,0 +1,72 @@
+import { AppError } from '../../shared/errors.ts';
+import type { AuditTrail } from '../audit/audit-trail.ts';
+import type { SignInAccount } from '../domains/tenant_info/accounts.ts';
+import { hasLeft, type Tenant } from '../domains/tenant_info/tenants.ts';
+import type { Services } from '../services.ts';
+import { sourceKey } from './client-address.ts';
+import { checkCredentials, type PasswordVerifier } from './sign-in.ts';
+import type { SignInAttempt, ThrottleScope } from './sign-in-throttle.ts';
+
+export interface PasswordSignIn {
+  /** The org the code named, if it exists (the call is then filed in its audit chain). */
+  tenant: Tenant | null;
+  /** Set only when org, membership, namespace and password all check out. */
+  account: SignInAccount | null;
+  /** The throttle's record of this attempt: the caller ends it with the attempt's outcome. */
+  attempt: SignInAttempt;
+}
+
+const UNTHROTTLED: SignInAttempt = { end: async () => undefined };
+
+/** Whole minutes, rounded up: "Try again in 1 minute" for anything under a minute. */
+function inMinutes(ms: number): string {
+  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+/**
+ * The same sentence whether or not the org or the account exists (the throttle counts
+ * unknown ones alike), so a lock says nothing about who is real. No login, no PHI.
+ */
+export function throttled(scope: ThrottleScope, retryAfterMs: number): AppError {
+  const sentence =
+    scope === 'account'
+      ? `Too many sign-in attempts for this account. Try again in ${inMinutes(retryAfterMs)}.`
+      : `Too many sign-in attempts from this network. Try again in ${inMinutes(retryAfterMs)}.`;
+  return new AppError('RATE_LIMITED', sentence, { retryAfterMs });
+}
+
+/**
+ * auth.signIn up to the password: the org, the throttle, then the credentials. A throttled
+ * attempt is refused (RATE_LIMITED, audited in the named org's chain like any refused
+ * sign-in, with `throttled` noted) before the password is hashed. The caller ends
+ * `attempt` with what the sign-in came to (routers/auth.ts).
+ */
+export async function passwordSignIn(
+  services: Services,
+  input: { org: string; username: string; password: string },
+  remoteAddress: string | null,
+  audit: AuditTrail,
+  verify?: PasswordVerifier,
+): Promise<PasswordSignIn> {
+  const tenant = await services.tenants.findByCode(input.org);
+  if (tenant) audit.tenantId = tenant.id;
+  let attempt = UNTHROTTLED;
+  // An org that has left is told so whatever the password (ORG_OFFBOARDED): nothing to guess,
+  // and no counter row may be written for it after its data was deleted.
+  if (services.signInThrottle && !(tenant && hasLeft(tenant.status))) {
+    const admitted = await services.signInThrottle.begin({ tenantId: tenant?.id ?? null, org: input.org, username: input.username, source: sourceKey(remoteAddress) });
+    if (!admitted.ok) {
+      audit.note('throttled', admitted.scope);
+      services.log({ level: 'info', event: 'sign_in_refused', reason: 'throttled', scope: admitted.scope, retryAfterMs: admitted.retryAfterMs, ...(tenant ? { tenantId: tenant.id } : {}) });
+      throw throttled(admitted.scope, admitted.retryAfterMs);
+    }
+    attempt = admitted.attempt;
+  }
+  try {
+    return { tenant, account: await checkCredentials(services, tenant, input, verify), attempt };
+  } catch (error) {
+    await attempt.end('void');
+    throw error;
+  }
+}

@@ -1,0 +1,217 @@
+import { createHash } from 'node:crypto';
+import { UNATTRIBUTED_TENANT_ID } from '../audit/audit-trail.ts';
+import type { DomainDb } from '../db/domain-db.ts';
+import type { Sql } from '../db/sql.ts';
+import { normalizeLogin } from '../domains/tenant_info/accounts.ts';
+import { errorCodeOf, type Logger } from '../log.ts';
+import type { SignInThrottleOptions } from './sign-in-throttle-options.ts';
+import { admit, failed, forgetAt, freshCounter, released, type CounterState, type ThrottleRule } from './throttle-state.ts';
+
+export type ThrottleScope = 'account' | 'source';
+
+/** Who an attempt is about, before anything is checked. */
+export interface SignInClaim {
+  /** The org the code names, when it exists (its counter is then the org's row). */
+  tenantId: string | null;
+  /** The org code as typed (normalised by the input schema, as the directory looks it up). */
+  org: string;
+  username: string;
+  /** sourceKey() of the caller's address; null skips the per-source counter. */
+  source: string | null;
+}
+
+/** How an admitted attempt ended: a password failure, a right password, or neither (the org has left, an error). */
+export type AttemptOutcome = 'failed' | 'passed' | 'void';
+
+export interface SignInAttempt {
+  /** Records the outcome once; later calls do nothing. */
+  end(outcome: AttemptOutcome): Promise<void>;
+}
+
+export type Admitted = { ok: true; attempt: SignInAttempt } | { ok: false; scope: ThrottleScope; retryAfterMs: number };
+
+interface CounterKey {
+  tenantId: string;
+  kind: ThrottleScope;
+  subject: string;
+}
+
+interface CounterRow extends CounterState {
+  tenantId: string;
+  kind: ThrottleScope;
+  subject: string;
+}
+
+/** Expired rows are deleted at most this often per process (and only when someone signs in). */
+const PURGE_EVERY_MS = 60_000;
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/**
+ * Throttles password guessing at sign-in (HIPAA §164.312(d); NIST SP 800-63B throttling):
+ * failed attempts are counted per (org, login) and per client address; at a counter's limit
+ * further attempts are refused for a growing time (throttle-state.ts) BEFORE the password
+ * is hashed, so a locked-out guesser learns nothing and costs no scrypt. Unknown orgs and
+ * logins are counted exactly like real ones, so the lock reveals nothing about who exists.
+ *
+ * The counters live in tenant_info.sign_in_throttle (migration 006), not in memory: the
+ * server runs as several processes, and a guesser spreading attempts over them must meet
+ * the same counter. Each step is one short transaction that locks the counters' rows
+ * (FOR UPDATE, always in key order), so two processes never lose each other's counts.
+ * The in-memory TokenBuckets of sync-server/limits/ are per process and count requests,
+ * not failures, so they are not used here.
+ */
+export class SignInThrottle {
+  private readonly db: DomainDb;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly rules: Record<ThrottleScope, ThrottleRule>;
+  private lastPurge = Number.NEGATIVE_INFINITY;
+
+  constructor(db: DomainDb, options: SignInThrottleOptions, log: Logger) {
+    if (!(options.accountFailures >= 1 && options.sourceFailures >= 1 && options.windowMs > 0 && options.firstLockMs > 0 && options.maxLockMs >= options.firstLockMs)) {
+      throw new Error('the sign-in throttle needs limits of at least 1, a window and a first lock no longer than the longest');
+    }
+    this.db = db;
+    this.log = log;
+    this.now = options.now ?? Date.now;
+    const timing = { windowMs: options.windowMs, firstLockMs: options.firstLockMs, maxLockMs: options.maxLockMs };
+    this.rules = { account: { ...timing, maxFailures: options.accountFailures }, source: { ...timing, maxFailures: options.sourceFailures } };
+  }
+
+  /** The counters an attempt is charged to: its account, and its source when known. */
+  keysOf(claim: SignInClaim): CounterKey[] {
+    const keys: CounterKey[] = [{ tenantId: claim.tenantId ?? UNATTRIBUTED_TENANT_ID, kind: 'account', subject: sha256(`${claim.org}\u0000${normalizeLogin(claim.username)}`) }];
+    if (claim.source) keys.push({ tenantId: UNATTRIBUTED_TENANT_ID, kind: 'source', subject: sha256(claim.source) });
+    return keys;
+  }
+
+  /**
+   * Admits an attempt (counted as pending on every counter until it ends) or refuses it,
+   * changing nothing, when any of its counters is locked or full. The account's refusal is
+   * reported before the source's.
+   */
+  async begin(claim: SignInClaim): Promise<Admitted> {
+    await this.purgeNowAndThen();
+    const keys = this.keysOf(claim);
+    const now = this.now();
+    const answer = await this.db.system('sign-in: count the attempt', async (sql): Promise<Admitted> => {
+      const rows = await lockCounters(sql, keys, now, this.rules);
+      const refusals: { scope: ThrottleScope; retryAfterMs: number }[] = [];
+      const admitted: CounterRow[] = [];
+      for (const row of rows) {
+        const step = admit(row, now, this.rules[row.kind]);
+        if (step.ok) admitted.push({ ...row, ...step.state });
+        else refusals.push({ scope: row.kind, retryAfterMs: step.retryAfterMs });
+      }
+      const refusal = refusals.find((r) => r.scope === 'account') ?? refusals[0];
+      if (refusal) return { ok: false, ...refusal };
+      for (const row of admitted) await writeCounter(sql, row, this.rules[row.kind]);
+      return { ok: true, attempt: this.attempt(keys) };
+    });
+    return answer;
+  }
+
+  private attempt(keys: CounterKey[]): SignInAttempt {
+    let ended = false;
+    return {
+      end: async (outcome) => {
+        if (ended) return;
+        ended = true;
+        await this.end(keys, outcome);
+      },
+    };
+  }
+
+  /**
+   * A failure counts on every counter (and may lock it); a right password clears the
+   * account's counter and gives the source its pending attempt back; 'void' only gives
+   * the pending attempt back.
+   */
+  private async end(keys: CounterKey[], outcome: AttemptOutcome): Promise<void> {
+    const now = this.now();
+    const locks = await this.db.system('sign-in: record the attempt', async (sql) => {
+      const locked: { row: CounterRow; lockedForMs: number }[] = [];
+      for (const row of await lockCounters(sql, keys, now, this.rules)) {
+        const rule = this.rules[row.kind];
+        if (outcome === 'passed' && row.kind === 'account') {
+          await sql.execute('DELETE FROM tenant_info.sign_in_throttle WHERE tenant_id = $1 AND kind = $2 AND subject = $3', [row.tenantId, row.kind, row.subject]);
+        } else if (outcome === 'failed') {
+          const step = failed(row, now, rule);
+          await writeCounter(sql, { ...row, ...step.state }, rule);
+          if (step.lockedForMs !== null) locked.push({ row: { ...row, ...step.state }, lockedForMs: step.lockedForMs });
+        } else {
+          await writeCounter(sql, { ...row, ...released(row, now, rule) }, rule);
+        }
+      }
+      return locked;
+    });
+    for (const { row, lockedForMs } of locks) {
+      // Never the login or the address: the counter's hash prefix lets operators match repeated locks.
+      this.log({
+        level: 'warn',
+        event: 'sign_in_locked',
+        scope: row.kind,
+        counter: row.subject.slice(0, 12),
+        lockedForMs,
+        lockouts: row.lockouts,
+        ...(row.tenantId !== UNATTRIBUTED_TENANT_ID ? { tenantId: row.tenantId } : {}),
+      });
+    }
+  }
+
+  /** Deletes counters that say nothing a fresh one would not; a failure here never fails a sign-in. */
+  private async purgeNowAndThen(): Promise<void> {
+    const now = this.now();
+    if (now - this.lastPurge < PURGE_EVERY_MS) return;
+    this.lastPurge = now;
+    try {
+      await this.db.system('sign-in: forget quiet attempt counters', (sql) => sql.execute('DELETE FROM tenant_info.sign_in_throttle WHERE forget_at_ms <= $1', [now]));
+    } catch (error) {
+      this.log({ level: 'warn', event: 'sign_in_throttle_purge_failed', error: errorCodeOf(error) });
+    }
+  }
+}
+
+const COLUMNS = `tenant_id::text AS "tenantId", kind, subject, failures, pending, window_started_ms::float8 AS "windowStartedMs",
+  last_failure_ms::float8 AS "lastFailureMs", locked_until_ms::float8 AS "lockedUntilMs", lockouts`;
+
+/** The counters' rows, created fresh where missing, locked until the transaction ends (in key order: no deadlock between processes). */
+async function lockCounters(sql: Sql, keys: readonly CounterKey[], now: number, rules: Record<ThrottleScope, ThrottleRule>): Promise<CounterRow[]> {
+  // The order PostgreSQL's ORDER BY below gives too (lower-case hex, ASCII kinds).
+  const order = (key: CounterKey) => `${key.tenantId}|${key.kind}|${key.subject}`;
+  const sorted = [...keys].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+  // A counter deleted between the insert and the lock (a sign-in that passed, a purge) is created again.
+  for (let round = 0; ; round++) {
+    const rows = await insertAndLock(sql, sorted, now, rules);
+    if (rows.length === sorted.length || round === 2) return rows;
+  }
+}
+
+async function insertAndLock(sql: Sql, sorted: readonly CounterKey[], now: number, rules: Record<ThrottleScope, ThrottleRule>): Promise<CounterRow[]> {
+  const params: unknown[] = [];
+  const values = sorted.map((key) => {
+    params.push(key.tenantId, key.kind, key.subject, now, forgetAt(freshCounter(now), rules[key.kind]));
+    const n = params.length;
+    return `($${n - 4}::uuid, $${n - 3}, $${n - 2}, 0, 0, $${n - 1}, NULL, NULL, 0, $${n})`;
+  });
+  await sql.execute(
+    `INSERT INTO tenant_info.sign_in_throttle (tenant_id, kind, subject, failures, pending, window_started_ms, last_failure_ms, locked_until_ms, lockouts, forget_at_ms)
+     VALUES ${values.join(', ')} ON CONFLICT DO NOTHING`,
+    params,
+  );
+  const match = sorted.map((_, i) => `($${3 * i + 1}::uuid, $${3 * i + 2}, $${3 * i + 3})`).join(', ');
+  return sql.query<CounterRow>(
+    `SELECT ${COLUMNS} FROM tenant_info.sign_in_throttle WHERE (tenant_id, kind, subject) IN (${match}) ORDER BY tenant_id, kind, subject FOR UPDATE`,
+    sorted.flatMap((key) => [key.tenantId, key.kind, key.subject]),
+  );
+}
+
+async function writeCounter(sql: Sql, row: CounterRow, rule: ThrottleRule): Promise<void> {
+  await sql.execute(
+    `UPDATE tenant_info.sign_in_throttle
+     SET failures = $4, pending = $5, window_started_ms = $6, last_failure_ms = $7, locked_until_ms = $8, lockouts = $9, forget_at_ms = $10
+     WHERE tenant_id = $1 AND kind = $2 AND subject = $3`,
+    [row.tenantId, row.kind, row.subject, row.failures, row.pending, row.windowStartedMs, row.lastFailureMs, row.lockedUntilMs, row.lockouts, forgetAt(row, rule)],
+  );
+}
