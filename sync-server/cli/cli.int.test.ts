@@ -12,15 +12,22 @@ import { openServerCore } from '../server.ts';
 import { testEngines } from '../testing/engines.ts';
 import { closeClientSockets, syncClient } from '../testing/harness.ts';
 import { chooseDatabase } from './database.ts';
-import { runCli, type CliRun } from '../testing/run-cli.ts';
+import { runCli, runCliInProcess, type CliRun } from '../testing/run-cli.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/cli (PostgreSQL)'), testPostgresUrl());
 
 const MAIN = join(import.meta.dirname, 'main.ts');
 const ROOT = join(import.meta.dirname, '..', '..');
 
-
+/**
+ * `cli` is the real process, for what only the process shows: an exit code of each kind
+ * (0, 1, 2) reaching the shell, output on the real streams with no stack trace, a password
+ * read from real stdin, signals. `run` runs the same command line in this process (see
+ * runCliInProcess): what a command does and says is the same there, and each fresh
+ * process costs seconds to load the engine before it does anything.
+ */
 const cli = (args: readonly string[], options: { stdin?: string; env?: Record<string, string> } = {}) => runCli(args, options);
+const run = (args: readonly string[], options: { stdin?: string; env?: Record<string, string> } = {}) => runCliInProcess(args, options);
 
 /** Exit 2, one clear sentence on stderr, nothing on stdout, no stack trace. */
 function expectUsageError(run: CliRun, message: RegExp): void {
@@ -31,7 +38,7 @@ function expectUsageError(run: CliRun, message: RegExp): void {
 }
 
 for (const engine of engines) {
-  // Each run is a fresh Node process opening the databases: seconds each on a busy machine.
+  // A fresh Node process opening the databases takes seconds on a busy machine (`cli`); most checks use `run`.
   describe.skipIf(!engine.available)(`clinicsync-server admin command line (${engine.name})`, { timeout: 180_000 }, () => {
     const prefix = `cs_t${randomBytes(5).toString('hex')}`;
     const folder = engine.name === 'pglite' ? mkdtempSync(join(tmpdir(), 'clinicsync-cli-')) : '';
@@ -51,11 +58,11 @@ for (const engine of engines) {
     });
 
     it('creates organizations and lists them as JSON', async () => {
-      const second = await cli(['tenant', 'create', '--code', 'south', '--name', 'South Vets', '--kind', 'veterinary', ...dbArgs]);
+      const second = await run(['tenant', 'create', '--code', 'south', '--name', 'South Vets', '--kind', 'veterinary', ...dbArgs]);
       expect(second.code, second.stderr).toBe(0);
       expect(second.stdout).toMatch(/^Created organization "south" \(South Vets\), id [0-9a-f-]{36}\.\n$/);
 
-      const list = await cli(['tenant', 'list', '--json', ...dbArgs]);
+      const list = await run(['tenant', 'list', '--json', ...dbArgs]);
       expect(list.code, list.stderr).toBe(0);
       const tenants = JSON.parse(list.stdout) as { tenantId: string; code: string; kind: string; tier: string }[];
       expect(tenants.map((t) => [t.code, t.kind, t.tier])).toEqual([
@@ -66,7 +73,7 @@ for (const engine of engines) {
     });
 
     it('shows an organization, creates a user (password from stdin, never echoed) and grants a role', async () => {
-      const before = await cli(['tenant', 'show', '--tenant', 'north', '--json', ...dbArgs]);
+      const before = await run(['tenant', 'show', '--tenant', 'north', '--json', ...dbArgs]);
       expect(before.code, before.stderr).toBe(0);
       expect(JSON.parse(before.stdout)).toMatchObject({ tenantId: north, code: 'north', members: 0 });
 
@@ -77,27 +84,27 @@ for (const engine of engines) {
       expect(user.stdout).toMatch(/^Created user "front.desk" \(front_desk\), id [0-9a-f-]{36}\.\n$/);
       expect(`${user.stdout}${user.stderr}`).not.toContain(password);
 
-      const viaEnv = await cli(['user', 'create', '--tenant', north, '--username', 'doc', '--display-name', 'Doctor', '--role', 'clinician', '--json', ...dbArgs], {
+      const viaEnv = await run(['user', 'create', '--tenant', north, '--username', 'doc', '--display-name', 'Doctor', '--role', 'clinician', '--json', ...dbArgs], {
         env: { CLINICSYNC_NEW_USER_PASSWORD: `${password}-2` },
       });
       expect(viaEnv.code, viaEnv.stderr).toBe(0);
       expect(JSON.parse(viaEnv.stdout)).toMatchObject({ tenantId: north, username: 'doc', role: 'clinician' });
 
-      const grant = await cli(['user', 'grant', '--tenant', 'north', '--username', 'doc', '--role', 'org_admin', '--json', ...dbArgs]);
+      const grant = await run(['user', 'grant', '--tenant', 'north', '--username', 'doc', '--role', 'org_admin', '--json', ...dbArgs]);
       expect(grant.code, grant.stderr).toBe(0);
       expect(JSON.parse(grant.stdout)).toMatchObject({ role: 'org_admin', added: false });
 
-      const after = await cli(['tenant', 'show', '--tenant', north, ...dbArgs]);
+      const after = await run(['tenant', 'show', '--tenant', north, ...dbArgs]);
       expect(after.code, after.stderr).toBe(0);
       expect(after.stdout).toMatch(/^members:\s+2$/m);
     });
 
     it('issues an enrollment token and verifies the audit chain, which holds an entry per admin command', async () => {
-      const token = await cli(['device', 'enroll-token', '--tenant', 'north', '--ttl-minutes', '30', '--json', ...dbArgs]);
+      const token = await run(['device', 'enroll-token', '--tenant', 'north', '--ttl-minutes', '30', '--json', ...dbArgs]);
       expect(token.code, token.stderr).toBe(0);
       expect(JSON.parse(token.stdout)).toMatchObject({ token: expect.any(String), expiresAt: expect.any(String) });
 
-      const verify = await cli(['audit', 'verify', '--tenant', 'north', '--json', ...dbArgs]);
+      const verify = await run(['audit', 'verify', '--tenant', 'north', '--json', ...dbArgs]);
       expect(verify.code, verify.stderr).toBe(0);
       const result = JSON.parse(verify.stdout) as { ok: boolean; entries: number; problems: unknown[] };
       expect(result).toMatchObject({ ok: true, problems: [] });
@@ -121,7 +128,7 @@ for (const engine of engines) {
       } finally {
         await core.close();
       }
-      const broken = await cli(['audit', 'verify', '--tenant', 'north', ...dbArgs]);
+      const broken = await run(['audit', 'verify', '--tenant', 'north', ...dbArgs]);
       expect(broken.code, broken.stderr).toBe(1);
       expect(broken.stdout).toMatch(/BROKEN, \d+ problem\(s\)/);
       expect(broken.stdout).toMatch(/^ {2}seq 2: edited$/m);
@@ -129,21 +136,21 @@ for (const engine of engines) {
 
     it('answers bad input with exit code 2 and a sentence naming the bad part', async () => {
       expectUsageError(await cli(['frobnicate', ...dbArgs]), /Unknown command "frobnicate"/);
-      expectUsageError(await cli(['tenant', 'frob', ...dbArgs]), /Unknown tenant command "frob"; expected one of create, list, show, set-tier/);
-      expectUsageError(await cli(['tenant', 'create', '--code', 'Not A Code!', '--name', 'X', ...dbArgs]), /--code "Not A Code!": must be an organization code/);
-      expectUsageError(await cli(['tenant', 'create', '--name', 'X', ...dbArgs]), /"tenant create" needs --code/);
-      expectUsageError(await cli(['tenant', 'create', '--name', 'X', ...dbArgs, '--code']), /The option --code of "tenant create" needs a value/);
-      expectUsageError(await cli(['tenant', 'list', '--colour', ...dbArgs]), /Unknown option --colour for "tenant list"/);
-      expectUsageError(await cli(['tenant', 'set-tier', '--tenant', 'north', '--tier', 'platinum', ...dbArgs]), /--tier "platinum": must be one of shared, namespace, dedicated/);
-      expectUsageError(await cli(['user', 'create', '--tenant', 'north', '--username', 'x', '--display-name', 'X', '--role', 'janitor', ...dbArgs]), /--role "janitor"/);
+      expectUsageError(await run(['tenant', 'frob', ...dbArgs]), /Unknown tenant command "frob"; expected one of create, list, show, set-tier/);
+      expectUsageError(await run(['tenant', 'create', '--code', 'Not A Code!', '--name', 'X', ...dbArgs]), /--code "Not A Code!": must be an organization code/);
+      expectUsageError(await run(['tenant', 'create', '--name', 'X', ...dbArgs]), /"tenant create" needs --code/);
+      expectUsageError(await run(['tenant', 'create', '--name', 'X', ...dbArgs, '--code']), /The option --code of "tenant create" needs a value/);
+      expectUsageError(await run(['tenant', 'list', '--colour', ...dbArgs]), /Unknown option --colour for "tenant list"/);
+      expectUsageError(await run(['tenant', 'set-tier', '--tenant', 'north', '--tier', 'platinum', ...dbArgs]), /--tier "platinum": must be one of shared, namespace, dedicated/);
+      expectUsageError(await run(['user', 'create', '--tenant', 'north', '--username', 'x', '--display-name', 'X', '--role', 'janitor', ...dbArgs]), /--role "janitor"/);
       const leaked = await cli(['user', 'create', '--tenant', 'north', '--username', 'x', '--display-name', 'X', '--role', 'clinician', '--password', 'hunter2-secret', ...dbArgs]);
       expectUsageError(leaked, /does not take a password as a flag.*--password-stdin/);
       expect(leaked.stderr).not.toContain('hunter2-secret');
-      const short = await cli(['user', 'create', '--tenant', 'north', '--username', 'x', '--display-name', 'X', '--role', 'clinician', '--password-stdin', ...dbArgs], { stdin: 'tiny\n' });
+      const short = await run(['user', 'create', '--tenant', 'north', '--username', 'x', '--display-name', 'X', '--role', 'clinician', '--password-stdin', ...dbArgs], { stdin: 'tiny\n' });
       expectUsageError(short, /password from stdin must be at least 12 characters/);
       expect(short.stderr).not.toContain('tiny');
-      expectUsageError(await cli(['device', 'enroll-token', '--tenant', 'north', '--ttl-minutes', 'soon', ...dbArgs]), /--ttl-minutes "soon": must be a whole number/);
-      const badUrl = await cli(['tenant', 'list', '--database-url', 'mysql://root:pw@db/app']);
+      expectUsageError(await run(['device', 'enroll-token', '--tenant', 'north', '--ttl-minutes', 'soon', ...dbArgs]), /--ttl-minutes "soon": must be a whole number/);
+      const badUrl = await run(['tenant', 'list', '--database-url', 'mysql://root:pw@db/app']);
       expectUsageError(badUrl, /--database-url must start with postgres:\/\//);
       expect(badUrl.stderr).not.toContain('pw@');
       expectUsageError(await cli([]), /Usage: clinicsync-server <command>/);
@@ -153,17 +160,17 @@ for (const engine of engines) {
       const unknown = await cli(['tenant', 'show', '--tenant', 'nowhere', ...dbArgs]);
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toMatch(/^clinicsync-server tenant show: There is no organization with that id or code\.\n$/);
-      const unknownCode = await cli(['device', 'enroll-token', '--tenant', 'nowhere', ...dbArgs]);
+      const unknownCode = await run(['device', 'enroll-token', '--tenant', 'nowhere', ...dbArgs]);
       expect(unknownCode.code).toBe(1);
       expect(unknownCode.stdout).toBe('');
       expect(unknownCode.stderr).toMatch(/^clinicsync-server device enroll-token: No organization has the code "nowhere"\.\n$/);
-      const duplicate = await cli(['tenant', 'create', '--code', 'north', '--name', 'Again', ...dbArgs]);
+      const duplicate = await run(['tenant', 'create', '--code', 'north', '--name', 'Again', ...dbArgs]);
       expect(duplicate.code).toBe(1);
       expect(duplicate.stderr).toMatch(/An organization with the code "north" already exists/);
     });
 
     it('prints help for every command', async () => {
-      const help = await cli(['tenant', 'create', '--help']);
+      const help = await run(['tenant', 'create', '--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(/Usage: clinicsync-server tenant create --code CODE --name NAME/);
       expect(help.stdout).toMatch(/--database-url postgres:\/\//);
@@ -175,26 +182,26 @@ for (const engine of engines) {
     });
 
     it("changes an organization's workstation policy, and lists workstations with their wipe report", async () => {
-      const set = await cli(['tenant', 'set-policy', '--tenant', 'north', '--offline-days', '3', '--break-glass-minutes', '30', '--json', ...dbArgs]);
+      const set = await run(['tenant', 'set-policy', '--tenant', 'north', '--offline-days', '3', '--break-glass-minutes', '30', '--json', ...dbArgs]);
       expect(set.code, set.stderr).toBe(0);
       expect(JSON.parse(set.stdout)).toEqual({
         policy: { offlineUnlockDays: 3, idleLockMinutes: 15, maxUnlockFailures: 5, lockoutMinutes: 15, breakGlassMinutes: 30 },
         requireEnrolledDevices: false,
       });
-      const plain = await cli(['tenant', 'set-policy', '--tenant', north, '--idle-minutes', '10', ...dbArgs]);
+      const plain = await run(['tenant', 'set-policy', '--tenant', north, '--idle-minutes', '10', ...dbArgs]);
       expect(plain.code, plain.stderr).toBe(0);
       expect(plain.stdout).toMatch(/^offlineUnlockDays:\s+3$/m);
       expect(plain.stdout).toMatch(/^idleLockMinutes:\s+10$/m);
       expect(plain.stdout).toMatch(/^requireEnrolledDevices:\s+false$/m);
 
-      expectUsageError(await cli(['tenant', 'set-policy', '--tenant', 'north', '--offline-days', '31', ...dbArgs]), /--offline-days "31": must be a whole number from 0 to 30/);
-      expectUsageError(await cli(['tenant', 'set-policy', '--tenant', 'north', '--break-glass-minutes', '4', ...dbArgs]), /--break-glass-minutes "4": must be a whole number from 5 to 480/);
-      expectUsageError(await cli(['tenant', 'set-policy', '--tenant', 'north', '--idle-minutes', 'soon', ...dbArgs]), /--idle-minutes "soon": must be a whole number/);
-      expectUsageError(await cli(['tenant', 'set-policy', '--tenant', 'north', '--require-enrollment', 'maybe', ...dbArgs]), /--require-enrollment "maybe": must be one of yes, no/);
-      expectUsageError(await cli(['tenant', 'set-policy', '--tenant', 'north', ...dbArgs]), /"tenant set-policy" needs at least one value to change/);
-      expectUsageError(await cli(['tenant', 'set-policy', '--offline-days', '3', ...dbArgs]), /"tenant set-policy" needs --tenant/);
-      expectUsageError(await cli(['tenant', 'set-policy', 'north', '--offline-days', '3', ...dbArgs]), /Unexpected argument "north"/);
-      const unknown = await cli(['tenant', 'set-policy', '--tenant', 'nowhere', '--offline-days', '3', ...dbArgs]);
+      expectUsageError(await run(['tenant', 'set-policy', '--tenant', 'north', '--offline-days', '31', ...dbArgs]), /--offline-days "31": must be a whole number from 0 to 30/);
+      expectUsageError(await run(['tenant', 'set-policy', '--tenant', 'north', '--break-glass-minutes', '4', ...dbArgs]), /--break-glass-minutes "4": must be a whole number from 5 to 480/);
+      expectUsageError(await run(['tenant', 'set-policy', '--tenant', 'north', '--idle-minutes', 'soon', ...dbArgs]), /--idle-minutes "soon": must be a whole number/);
+      expectUsageError(await run(['tenant', 'set-policy', '--tenant', 'north', '--require-enrollment', 'maybe', ...dbArgs]), /--require-enrollment "maybe": must be one of yes, no/);
+      expectUsageError(await run(['tenant', 'set-policy', '--tenant', 'north', ...dbArgs]), /"tenant set-policy" needs at least one value to change/);
+      expectUsageError(await run(['tenant', 'set-policy', '--offline-days', '3', ...dbArgs]), /"tenant set-policy" needs --tenant/);
+      expectUsageError(await run(['tenant', 'set-policy', 'north', '--offline-days', '3', ...dbArgs]), /Unexpected argument "north"/);
+      const unknown = await run(['tenant', 'set-policy', '--tenant', 'nowhere', '--offline-days', '3', ...dbArgs]);
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toMatch(/No organization has the code "nowhere"/);
 
@@ -211,7 +218,7 @@ for (const engine of engines) {
       } finally {
         await core.close();
       }
-      const listed = await cli(['device', 'list', '--tenant', 'north', ...dbArgs]);
+      const listed = await run(['device', 'list', '--tenant', 'north', ...dbArgs]);
       expect(listed.code, listed.stderr).toBe(0);
       expect(listed.stdout).toMatch(/^deviceId\s+name\s+enrolledVia\s+enrolledAt\s+lastSeenAt\s+revokedAt\s+wipedAt\s+wipeReason$/m);
       expect(listed.stdout).toMatch(new RegExp(`^${deviceId}\\s+Desk W\\s+token\\s.*\\sdevice_revoked$`, 'm'));

@@ -4,7 +4,7 @@ import { UNATTRIBUTED, type AuditCounter } from './attack-audit.ts';
 import { callAs, callWithClient, type CallOutcome } from './attack-calls.ts';
 import type { ProcedureCase } from './attack-case.ts';
 import { leakedFrom, secretsOf, type AttackFixture, type AttackUser } from './attack-fixture.ts';
-import { fingerprintDiff, type OrgFingerprint } from './attack-fingerprint.ts';
+import { fingerprintDiff, type Fingerprint, type OrgFingerprint } from './attack-fingerprint.ts';
 import { crossIdAttacks, extraAttack, forbiddenAttacks, headerAttacks, injectionAttacks, type Attack, type Shape } from './attack-kinds.ts';
 import { idLeaves, pathKey, stringLeaves } from './attack-paths.ts';
 import type { ProcedureInfo } from './attack-procedures.ts';
@@ -96,15 +96,24 @@ export class AttackRun {
     const extraKinds = [...new Set((c.extra ?? []).map((attack) => attack.kind))];
     for (const kind of extraKinds) groups.push([kind, (c.extra ?? []).filter((attack) => attack.kind === kind).map((attack) => extraAttack(this.fx, info, c, attack))]);
 
-    for (const [kind, attacks] of groups) if (attacks.length > 0) problems.push(...(await this.group(info, kind, attacks)));
+    // One group's closing fingerprint is the next group's opening one: nothing but reads of
+    // the audit log runs between them, so taking it again would read the same rows (and a
+    // change landing late, after the closing one, is now blamed on the next group, not lost).
+    let fingerprinted: Fingerprint | undefined;
+    for (const [kind, attacks] of groups) {
+      if (attacks.length === 0) continue;
+      const done = await this.group(info, kind, attacks, fingerprinted);
+      problems.push(...done.problems);
+      fingerprinted = done.after;
+    }
     return problems;
   }
 
-  /** One group: fingerprint B, run the calls (a few at a time), judge each, fingerprint again, settle the audit. */
-  private async group(info: ProcedureInfo, kind: string, attacks: Attack[]): Promise<string[]> {
+  /** One group: fingerprint B (unless given), run the calls (a few at a time), judge each, fingerprint again, settle the audit. */
+  private async group(info: ProcedureInfo, kind: string, attacks: Attack[], fingerprinted?: Fingerprint): Promise<{ problems: string[]; after: Fingerprint }> {
     const problems: string[] = [];
     const victim = this.fx.b;
-    const before = await this.fingerprint.take(victim.tenantId);
+    const before = fingerprinted ?? (await this.fingerprint.take(victim.tenantId));
     const auditBefore = await this.audit.snapshot([info.path]);
     for (const attack of attacks) this.remember(attack.sent());
     const outcomes = await runLimited(attacks.map((attack) => () => attack.call()), CONCURRENCY);
@@ -127,7 +136,7 @@ export class AttackRun {
     const after = await this.fingerprint.take(victim.tenantId);
     for (const diff of fingerprintDiff(before, after)) problems.push(`${info.path} [${kind}] changed org B: ${diff}`);
     problems.push(...(await this.audit.settle(auditBefore, [info.path])).map((problem) => `${info.path} [${kind}] ${problem}`));
-    return problems;
+    return { problems, after };
   }
 
   /** B's data in an answer to anyone but B, or a database/runtime trace in any answer. */

@@ -9,12 +9,17 @@ import { practiceBundle } from '../../testing/import-fixtures.ts';
 import { openServerCore, type ServerCore } from '../../server.ts';
 import { testEngines } from '../../testing/engines.ts';
 import { chooseDatabase } from '../database.ts';
-import { runCli, type CliRun } from '../../testing/run-cli.ts';
+import { runCli, runCliInProcess } from '../../testing/run-cli.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/cli import (PostgreSQL)'), testPostgresUrl());
 
-
+/**
+ * `cli` is the real process, run in the import folder (relative paths resolve there), for
+ * the exit codes as the shell sees them; `run` is the same command line in this process
+ * (runCliInProcess says why), given absolute paths.
+ */
 const cli = (args: readonly string[], cwd: string) => runCli(args, { cwd });
+const run = (args: readonly string[]) => runCliInProcess(args);
 
 type Counts = Record<string, { read: number; created: number; linked: number; unchanged: number; failed: number }>;
 
@@ -41,21 +46,27 @@ for (const engine of engines) {
       }
     }
 
-    const rowCounts = (tenantId: string) =>
+    /** Each org's row counts, read in one opening of the deployment. */
+    const rowCounts = (...tenantIds: string[]) =>
       withCore(async (core) => {
-        const count = async (domain: 'master_data' | 'personnel' | 'scheduling', table: string, where = '') =>
-          core.databases.domains[domain].withTenant(tenantId, async (sql) => (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1 ${where}`, [tenantId]))[0]!.n);
-        return {
-          patients: await count('master_data', 'master_data.tenant_patients', 'AND NOT deleted'),
-          staff: await count('personnel', 'personnel.staff'),
-          locations: await count('scheduling', 'scheduling.locations'),
-          appointments: await count('scheduling', 'scheduling.appointments', 'AND NOT deleted'),
-        };
+        const counted = [];
+        for (const tenantId of tenantIds) {
+          const count = async (domain: 'master_data' | 'personnel' | 'scheduling', table: string, where = '') =>
+            core.databases.domains[domain].withTenant(tenantId, async (sql) => (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1 ${where}`, [tenantId]))[0]!.n);
+          counted.push({
+            patients: await count('master_data', 'master_data.tenant_patients', 'AND NOT deleted'),
+            staff: await count('personnel', 'personnel.staff'),
+            locations: await count('scheduling', 'scheduling.locations'),
+            appointments: await count('scheduling', 'scheduling.appointments', 'AND NOT deleted'),
+          });
+        }
+        return counted;
       });
+    const at = (name: string) => join(folder, name);
 
     beforeAll(async () => {
       for (const code of ['north', 'south', 'west']) {
-        const created = await cli(['tenant', 'create', '--code', code, '--name', code, '--json', ...dbArgs], folder);
+        const created = await run(['tenant', 'create', '--code', code, '--name', code, '--json', ...dbArgs]);
         expect(created.code, created.stderr).toBe(0);
         tenants[code] = (JSON.parse(created.stdout) as { tenantId: string }).tenantId;
       }
@@ -67,12 +78,12 @@ for (const engine of engines) {
       const neither = await cli(['import', '--tenant', 'north', ...dbArgs], folder);
       expect(neither.code).toBe(2);
       expect(neither.stderr).toMatch(/needs exactly one of --fhir or --roster/);
-      const both = await cli(['import', '--tenant', 'north', '--fhir', 'bundle.json', '--roster', 'roster.csv', ...dbArgs], folder);
+      const both = await run(['import', '--tenant', 'north', '--fhir', at('bundle.json'), '--roster', at('roster.csv'), ...dbArgs]);
       expect(both.code).toBe(2);
-      const missing = await cli(['import', '--tenant', 'north', '--roster', 'nothing-here.csv', ...dbArgs], folder);
+      const missing = await run(['import', '--tenant', 'north', '--roster', at('nothing-here.csv'), ...dbArgs]);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toMatch(/does not exist/);
-      const help = await cli(['import', '--help'], folder);
+      const help = await run(['import', '--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(/--roster FILE\.csv/);
     });
@@ -89,17 +100,19 @@ for (const engine of engines) {
       expect(statSync(summary.report).mode & 0o777).toBe(0o600);
       expect(first.stdout).not.toMatch(/Lovelace|Hopper|M-1|1975/);
 
-      const again = await cli(['import', '--tenant', tenants.north!, '--fhir', 'bundle.json', '--report', 'r2.ndjson', ...dbArgs], folder);
+      const again = await run(['import', '--tenant', tenants.north!, '--fhir', at('bundle.json'), '--report', at('r2.ndjson'), ...dbArgs]);
       expect(again.code).toBe(1);
       expect(again.stdout).toMatch(/patients +4 read: 0 created, 0 linked, 3 already present, 1 failed/);
       expect(again.stdout).toMatch(/appointments +4 read: 0 created, 0 linked, 3 already present, 1 failed/);
-      expect(await rowCounts(tenants.north!)).toEqual({ patients: 3, staff: 2, locations: 2, appointments: 3 });
+      expect(await rowCounts(tenants.north!)).toEqual([{ patients: 3, staff: 2, locations: 2, appointments: 3 }]);
 
-      const roster = await cli(['import', '--tenant', 'north', '--roster', 'roster.csv', '--report', 'r3.ndjson', ...dbArgs], folder);
+      const roster = await run(['import', '--tenant', 'north', '--roster', at('roster.csv'), '--report', at('r3.ndjson'), ...dbArgs]);
       expect(roster.code, roster.stdout).toBe(0);
       expect(roster.stdout).toMatch(/patients +2 read: 2 created, 0 linked, 0 already present, 0 failed/);
-      expect(await rowCounts(tenants.north!)).toEqual({ patients: 5, staff: 2, locations: 2, appointments: 3 });
-      expect(await rowCounts(tenants.west!)).toEqual({ patients: 0, staff: 0, locations: 0, appointments: 0 });
+      expect(await rowCounts(tenants.north!, tenants.west!)).toEqual([
+        { patients: 5, staff: 2, locations: 2, appointments: 3 },
+        { patients: 0, staff: 0, locations: 0, appointments: 0 },
+      ]);
 
       const entries = await withCore(async (core) => (await core.services.audit.list(tenants.north!, { limit: 100, action: 'admin:import' })).entries);
       expect(entries).toHaveLength(3);
@@ -111,22 +124,24 @@ for (const engine of engines) {
 
     it('round trip: what `export` wrote of one org imports into a fresh org with the same counts', async () => {
       const out = join(folder, 'export-north');
-      const exported = await cli(['export', '--tenant', 'north', '--out', out, ...dbArgs], folder);
+      const exported = await run(['export', '--tenant', 'north', '--out', out, ...dbArgs]);
       expect(exported.code, exported.stderr).toBe(0);
-      const imported = await cli(['import', '--tenant', 'south', '--fhir', out, '--report', 'r4.ndjson', '--json', ...dbArgs], folder);
+      const imported = await run(['import', '--tenant', 'south', '--fhir', out, '--report', at('r4.ndjson'), '--json', ...dbArgs]);
       expect(imported.code, readFileSync(join(folder, 'r4.ndjson'), 'utf8')).toBe(0);
       const counts = (JSON.parse(imported.stdout) as { counts: Counts }).counts;
       // Ada carries north's national id: the strong match links her; the rest are new to south.
       expect(counts.patients).toEqual({ read: 5, created: 4, linked: 1, unchanged: 0, failed: 0 });
       expect(counts.appointments).toEqual({ read: 3, created: 3, linked: 0, unchanged: 0, failed: 0 });
-      expect(await rowCounts(tenants.south!)).toEqual(await rowCounts(tenants.north!));
+      const [south, north] = await rowCounts(tenants.south!, tenants.north!);
+      expect(south).toEqual(north);
 
       // Importing the export again changes nothing.
       mkdirSync(join(folder, 'again'), { recursive: true });
-      const second = await cli(['import', '--tenant', 'south', '--fhir', out, '--report', join('again', 'r5.ndjson'), '--json', ...dbArgs], folder);
+      const second = await run(['import', '--tenant', 'south', '--fhir', out, '--report', join(folder, 'again', 'r5.ndjson'), '--json', ...dbArgs]);
       expect(second.code).toBe(0);
       expect((JSON.parse(second.stdout) as { counts: Counts }).counts.patients).toEqual({ read: 5, created: 0, linked: 0, unchanged: 5, failed: 0 });
-      expect(await rowCounts(tenants.south!)).toEqual(await rowCounts(tenants.north!));
+      const [southAgain, northAgain] = await rowCounts(tenants.south!, tenants.north!);
+      expect(southAgain).toEqual(northAgain);
     });
   });
 }

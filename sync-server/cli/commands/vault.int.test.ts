@@ -10,11 +10,14 @@ import { openServerCore } from '../../server.ts';
 import { testEngines } from '../../testing/engines.ts';
 import { newKeyEntry } from '../../vault/master-keyring.ts';
 import { chooseDatabase } from '../database.ts';
-import { runCli } from '../../testing/run-cli.ts';
+import { runCli, runCliInProcess } from '../../testing/run-cli.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/cli vault (PostgreSQL)'), testPostgresUrl());
 
+// The real process for the command that must work end to end from the shell (`cli`); the
+// refusal and the second rotation in this process (`run`, runCliInProcess says why).
 const cli = (args: readonly string[], env: Record<string, string>) => runCli(args, { env });
+const run = (args: readonly string[], env: Record<string, string>) => runCliInProcess(args, { env });
 
 for (const engine of engines) {
   describe.skipIf(!engine.available)(`clinicsync-server vault (${engine.name})`, { timeout: 180_000 }, () => {
@@ -50,7 +53,7 @@ for (const engine of engines) {
 
       // A keyring file others can read is refused clearly (exit 1).
       writeFileSync(keyFile, `${k1}\n`, { mode: 0o644 });
-      const loose = await cli(['vault', 'rotate-master', ...dbArgs], { CLINICSYNC_VAULT_MASTER_KEY_FILE: keyFile });
+      const loose = await run(['vault', 'rotate-master', ...dbArgs], { CLINICSYNC_VAULT_MASTER_KEY_FILE: keyFile });
       expect(loose.code).toBe(1);
       expect(loose.stderr).toMatch(/owner only \(chmod 600\)/);
 
@@ -60,7 +63,7 @@ for (const engine of engines) {
       expect(master.code, master.stderr).toBe(0);
       expect(JSON.parse(master.stdout)).toEqual({ masterKeyId: 'k2', tenants: 1, rewrapped: 1, byMasterKey: { k2: 1 } });
 
-      const tenant = await cli(['vault', 'rotate-tenant', '--tenant', 'vault-cli', '--json', ...dbArgs], { CLINICSYNC_VAULT_MASTER_KEY_FILE: keyFile });
+      const tenant = await run(['vault', 'rotate-tenant', '--tenant', 'vault-cli', '--json', ...dbArgs], { CLINICSYNC_VAULT_MASTER_KEY_FILE: keyFile });
       expect(tenant.code, tenant.stderr).toBe(0);
       expect(JSON.parse(tenant.stdout)).toEqual({ tenantId, fromVersion: 1, toVersion: 2, resealed: 1, destroyed: 1 });
       expect(`${master.stdout}${tenant.stdout}${tenant.stderr}`).not.toContain('cli-secret-value');

@@ -159,13 +159,25 @@ export async function heldTransactionEnd(database: ServerDatabase, held: HeldPus
 }
 
 /** Removes the stall (before the restart that lets the workstation retry). */
-export async function disarmStall(database: ServerDatabase): Promise<void> {
-  await withMasterData(database, async (query) => {
-    for (const { table } of Object.values(STALL_TABLE)) await query(`DROP TRIGGER IF EXISTS crash_test_stall ON master_data.${table}`);
-    await query('DROP FUNCTION IF EXISTS master_data.crash_test_stall()');
-    if (database.kind === 'postgres') await query(`ALTER DATABASE ${ident(databaseName(database.databasePrefix, 'master_data'))} RESET client_connection_check_interval`);
+async function dropStall(database: ServerDatabase, query: Query): Promise<void> {
+  for (const { table } of Object.values(STALL_TABLE)) await query(`DROP TRIGGER IF EXISTS crash_test_stall ON master_data.${table}`);
+  await query('DROP FUNCTION IF EXISTS master_data.crash_test_stall()');
+  if (database.kind === 'postgres') await query(`ALTER DATABASE ${ident(databaseName(database.databasePrefix, 'master_data'))} RESET client_connection_check_interval`);
+}
+
+/**
+ * batchOnServer, then the stall removed, in one opening of the data (on PGlite each opening
+ * costs seconds: a start and, after the kill, a crash recovery). The batch is read first,
+ * so it is what the kill left, before anything else touches the database.
+ */
+export async function batchOnServerThenDisarm(database: ServerDatabase, tenantId: string, mutationIds: readonly string[], patientIds: readonly string[]): Promise<BatchOnServer> {
+  const batch = await withMasterData(database, async (query) => {
+    const found = await readBatch(query, tenantId, mutationIds, patientIds);
+    await dropStall(database, query);
+    return found;
   });
   if (database.kind === 'pglite') rmSync(join(database.dataDir, SIGNAL_FILE), { force: true });
+  return batch;
 }
 
 /** What the server holds of a batch of new patients, read straight from its tables. */
@@ -179,26 +191,28 @@ export interface BatchOnServer {
 }
 
 export async function batchOnServer(database: ServerDatabase, tenantId: string, mutationIds: readonly string[], patientIds: readonly string[]): Promise<BatchOnServer> {
-  return withMasterData(database, async (query) => {
-    const count = async (text: string, params: unknown[]) => Number((await query<{ n: string }>(text, params))[0]?.n ?? 0);
-    const ledgerDevices = await query<{ device: string }>(
-      'SELECT DISTINCT device_id::text AS device FROM master_data.applied_mutations WHERE tenant_id = $1 AND mutation_id = ANY ($2::uuid[])',
-      [tenantId, mutationIds],
-    );
-    const versions = await query<{ version: number }>(
-      `SELECT DISTINCT version FROM (SELECT version FROM master_data.patients WHERE id = ANY ($2::uuid[])
-         UNION ALL SELECT version FROM master_data.tenant_patients WHERE tenant_id = $1 AND patient_id = ANY ($2::uuid[])) v ORDER BY version`,
-      [tenantId, patientIds],
-    );
-    return {
-      ledger: await count('SELECT count(*) AS n FROM master_data.applied_mutations WHERE tenant_id = $1 AND mutation_id = ANY ($2::uuid[])', [tenantId, mutationIds]),
-      ledgerDevices: ledgerDevices.map((row) => row.device),
-      patients: await count('SELECT count(*) AS n FROM master_data.patients WHERE id = ANY ($1::uuid[])', [patientIds]),
-      links: await count('SELECT count(*) AS n FROM master_data.tenant_patients WHERE tenant_id = $1 AND patient_id = ANY ($2::uuid[])', [tenantId, patientIds]),
-      feed: await count(`SELECT count(*) AS n FROM master_data.changes WHERE tenant_id = $1 AND entity = 'patient' AND entity_id = ANY ($2::uuid[])`, [tenantId, patientIds]),
-      versions: versions.map((row) => Number(row.version)),
-    };
-  });
+  return withMasterData(database, (query) => readBatch(query, tenantId, mutationIds, patientIds));
+}
+
+async function readBatch(query: Query, tenantId: string, mutationIds: readonly string[], patientIds: readonly string[]): Promise<BatchOnServer> {
+  const count = async (text: string, params: unknown[]) => Number((await query<{ n: string }>(text, params))[0]?.n ?? 0);
+  const ledgerDevices = await query<{ device: string }>(
+    'SELECT DISTINCT device_id::text AS device FROM master_data.applied_mutations WHERE tenant_id = $1 AND mutation_id = ANY ($2::uuid[])',
+    [tenantId, mutationIds],
+  );
+  const versions = await query<{ version: number }>(
+    `SELECT DISTINCT version FROM (SELECT version FROM master_data.patients WHERE id = ANY ($2::uuid[])
+       UNION ALL SELECT version FROM master_data.tenant_patients WHERE tenant_id = $1 AND patient_id = ANY ($2::uuid[])) v ORDER BY version`,
+    [tenantId, patientIds],
+  );
+  return {
+    ledger: await count('SELECT count(*) AS n FROM master_data.applied_mutations WHERE tenant_id = $1 AND mutation_id = ANY ($2::uuid[])', [tenantId, mutationIds]),
+    ledgerDevices: ledgerDevices.map((row) => row.device),
+    patients: await count('SELECT count(*) AS n FROM master_data.patients WHERE id = ANY ($1::uuid[])', [patientIds]),
+    links: await count('SELECT count(*) AS n FROM master_data.tenant_patients WHERE tenant_id = $1 AND patient_id = ANY ($2::uuid[])', [tenantId, patientIds]),
+    feed: await count(`SELECT count(*) AS n FROM master_data.changes WHERE tenant_id = $1 AND entity = 'patient' AND entity_id = ANY ($2::uuid[])`, [tenantId, patientIds]),
+    versions: versions.map((row) => Number(row.version)),
+  };
 }
 
 function literal(text: string): string {
