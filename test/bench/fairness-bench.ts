@@ -4,9 +4,10 @@ import { FAIRNESS_PLAN, measureFairness, percentile } from './fairness-load.ts';
 import type { Figure } from './report.ts';
 
 /**
- * Issue 9's fairness as a benchmark (the test, sync-server/limits/fairness.int.test.ts,
- * asserts the target on the same plan, FAIRNESS_PLAN): clinic B's p95 under clinic A's
- * burst over B's p95 alone, reported as figure fairness_p95_ratio_<engine> (target ≤ 1.5).
+ * Issue 9's fairness as a benchmark: clinic B's p95 under clinic A's burst over B's p95
+ * alone, reported as figure fairness_p95_ratio_<engine> (target ≤ 1.5). Not yet a test: on
+ * this 2-core machine it lands near the target (1.2–1.45 on a quiet PostgreSQL run), too
+ * close to assert on a CI box running two test files at once (docs/scale.md, "Fairness").
  */
 async function fairnessOn(engine: TestEngine): Promise<Figure[]> {
   const plan = FAIRNESS_PLAN;
