@@ -7,10 +7,13 @@ import { APP_HOST, APP_SCHEME } from './ipc-protocol.ts';
 /**
  * Registered before `ready`: app:// is a standard, secure origin (fetch allowed, no mixed
  * content). Deliberately NOT bypassCSP, corsEnabled or allowServiceWorkers; a test locks it.
+ * codeCache lets V8 keep the renderer bundle's compiled code between starts (as it does
+ * for https): the app's own code only, in the profile folder; the first screens after a
+ * start then skip compiling it again.
  */
 export const APP_SCHEME_PRIVILEGES = {
   scheme: APP_SCHEME,
-  privileges: { standard: true, secure: true, supportFetchAPI: true },
+  privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
 } as const satisfies CustomScheme;
 
 const TYPES: Record<string, string> = {

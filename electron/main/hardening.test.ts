@@ -174,8 +174,8 @@ describe('BrowserWindow webPreferences', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('app:// is registered without bypassCSP or any other extra privilege', () => {
-    expect(APP_SCHEME_PRIVILEGES).toStrictEqual({ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } });
+  it('app:// is registered without bypassCSP or any other extra privilege (code cache is a speed one)', () => {
+    expect(APP_SCHEME_PRIVILEGES).toStrictEqual({ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } });
   });
 });
 
