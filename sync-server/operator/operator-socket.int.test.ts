@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../shared/ids.ts';
 import { requirePostgres, testPostgresUrl } from '../../test/support/postgres.ts';
@@ -11,7 +12,7 @@ import { dropPostgresDeployment } from '../db/postgres-admin.ts';
 import type { DatabaseOptions } from '../db/open-databases.ts';
 import { startSyncServer, type SyncServerHandle } from '../server.ts';
 import { testEngines } from '../testing/engines.ts';
-import { appCodeOf, appointmentFields, closeClientSockets, createOrg, patientFields, signedIn, type TestDevice } from '../testing/harness.ts';
+import { appointmentFields, closeClientSockets, createOrg, patientFields, signedIn, type TestDevice } from '../testing/harness.ts';
 import { deploymentKey } from './deployment-key.ts';
 import { runCli } from '../testing/run-cli.ts';
 
@@ -20,6 +21,8 @@ const engines = testEngines(await requirePostgres('sync-server/operator (Postgre
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const cli = (args: readonly string[]) => runCli(args);
+/** Longer than the placement gate holds a push (30 s) before answering RATE_LIMITED. */
+const STALLED_MS = 45_000;
 
 /** One raw request line on the socket, one parsed answer back. */
 function raw(path: string, line: string): Promise<{ ok: boolean; code?: string; message?: string }> {
@@ -108,27 +111,52 @@ for (const engine of engines) {
       const acknowledged = new Map<string, string>();
       let retries = 0;
       let stop = false;
+      let writerFailed: unknown = null;
+      let stalled = 0;
       const writer = (async () => {
         for (let i = 0; !stop; i++) {
           const id = uuidv7();
           const reason = `Visit ${i}`;
+          // One mutation, sent again as it is until acknowledged (the workstation's outbox does the same).
+          const mutation = org.device.mutation('appointment', id, appointmentFields(org.patientId, { reason }));
           for (;;) {
-            const attempt = org.device.push(org.device.mutation('appointment', id, appointmentFields(org.patientId, { reason })));
-            const code = await appCodeOf(attempt);
-            if (code === undefined) {
-              expect((await attempt).results[0]).toMatchObject({ status: expect.stringMatching(/^(applied|duplicate)$/) });
+            // A push with no answer at all is given up after STALLED_MS and sent again (the
+            // workstation's transport times out too); counted and printed, so a stall shows.
+            const outcome = await Promise.race([
+              org.device.push(mutation).then(
+                (answer) => ({ answer }),
+                (error: unknown) => ({ error }),
+              ),
+              sleep(STALLED_MS).then(() => ({ stalled: true }) as const),
+            ]);
+            if ('stalled' in outcome) {
+              stalled++;
+              continue;
+            }
+            if ('answer' in outcome) {
+              expect(outcome.answer.results[0]).toMatchObject({ status: expect.stringMatching(/^(applied|duplicate)$/) });
               break;
             }
-            expect(code).toBe('RATE_LIMITED'); // the gate held the request too long: the workstation retries
+            // The gate held the request too long (RATE_LIMITED), or the connection dropped
+            // under it (a reset keep-alive socket, no answer at all): the workstation retries both.
+            const { error } = outcome;
+            if (!(error instanceof TRPCClientError)) throw error;
+            if (error.data === undefined) expect(error.cause, 'a call with no answer').toBeDefined();
+            else expect((error.data as { appCode?: string }).appCode).toBe('RATE_LIMITED');
             retries++;
             await sleep(20);
           }
           acknowledged.set(id, reason);
         }
-      })();
+      })().catch((error: unknown) => {
+        writerFailed = error;
+      });
       const untilMore = async (n: number) => {
         const target = acknowledged.size + n;
-        while (acknowledged.size < target) await sleep(10);
+        while (acknowledged.size < target) {
+          if (writerFailed) throw writerFailed;
+          await sleep(10);
+        }
       };
 
       const setTier = async (tier: 'dedicated' | 'shared') => {
@@ -151,6 +179,7 @@ for (const engine of engines) {
       expect(appointments(toShared)).toBeGreaterThan(appointments(toDedicated));
       stop = true;
       await writer;
+      if (writerFailed) throw writerFailed;
 
       // Every acknowledged push is there, after both moves.
       // The writer books one slot over and over: the feed also carries the booking conflicts that opens.
@@ -165,7 +194,7 @@ for (const engine of engines) {
         ['dedicated', 'operator-socket'],
       ]);
       expect(await server.admin.verifyAudit({ tenantId: org.tenantId })).toMatchObject({ ok: true });
-      console.log(`[operator ${engine.name}] moved ${toDedicated.rowsMoved} + ${toShared.rowsMoved} rows; ${acknowledged.size} pushes acknowledged; ${retries} retried`);
+      console.log(`[operator ${engine.name}] moved ${toDedicated.rowsMoved} + ${toShared.rowsMoved} rows; ${acknowledged.size} pushes acknowledged; ${retries} retried; ${stalled} stalled (no answer in ${STALLED_MS / 1000} s)`);
     });
 
     it('removes its socket file when the server stops; the CLI then runs the command itself', async () => {
