@@ -57,7 +57,11 @@ export class RefusalAudit {
     } else {
       this.pending.set(key, { call, count: 1, first: at, last: at });
     }
-    // One timer while anything is pending; unref'd, since close() writes what is left.
+    this.flushAtWindowEnd();
+  }
+
+  /** One timer while anything is pending; unref'd, since close() writes what is left. */
+  private flushAtWindowEnd(): void {
     this.timer ??= setTimeout(() => void this.flush(), this.windowMs);
     this.timer.unref?.();
   }
@@ -102,8 +106,7 @@ export class RefusalAudit {
     } else {
       this.pending.set(key, tally);
     }
-    this.timer ??= setTimeout(() => void this.flush(), this.windowMs);
-    this.timer.unref?.();
+    this.flushAtWindowEnd();
   }
 }
 

@@ -47,7 +47,6 @@ export const authRouter = router({
         await attempt.end('failed');
         throw invalidCredentials();
       }
-      await attempt.end('passed');
       ctx.audit.actor = { userId: account.accountId, sessionId: opened.sessionId, deviceId: input.deviceId, role: account.role };
       ctx.audit.touched('session', [opened.sessionId]);
       services.log({ level: 'info', event: 'signed_in', tenantId: tenant.id, userId: account.accountId, deviceId: input.deviceId });
@@ -63,7 +62,8 @@ export const authRouter = router({
         policy: tenant.policy,
       };
     } finally {
-      // Revoked or unenrolled device with the right password: 'passed' (the answer already says the password was right).
+      // Signed in, or a revoked or unenrolled device with the right password (the answer already
+      // says the password was right): 'passed'. Without an account and not counted above: 'void'.
       await attempt.end(account ? 'passed' : 'void');
     }
   }),
