@@ -1,4 +1,5 @@
-// `npm test`: typecheck, then the whole Vitest suite, then a loud list of skipped suites and
+// `npm test`: typecheck, then the whole Vitest suite (the timing tests, *.alone.test.ts, last and
+// on their own: vitest.config.ts), then a loud list of skipped suites and
 // one closing line `tests: N passed, N failed, N skipped` (the last line printed; CI reads it).
 // Extra arguments go to Vitest: `npm test -- sync-server` runs the matching files only.
 import { spawn } from 'node:child_process';
@@ -74,22 +75,26 @@ interface VitestReport {
 interface Counts {
   passed: number;
   skipped: number;
+  files: number;
 }
 
-async function vitest(args: string[], failures: Failure[]): Promise<Counts> {
-  banner(`vitest run ${args.join(' ')}`.trim());
+/** One Vitest run; `phase` 'alone' runs the *.alone.test.ts files, one at a time (vitest.config.ts). */
+async function vitest(args: string[], failures: Failure[], phase: 'main' | 'alone'): Promise<Counts> {
+  banner(`vitest run ${args.join(' ')}${phase === 'alone' ? ' (timing tests, one file at a time, nothing else running)' : ''}`.trim());
   const started = performance.now();
-  const env = { ...process.env, CLINICSYNC_SKIP_LOG: skipLog };
+  rmSync(vitestJson, { force: true });
+  const env = { ...process.env, CLINICSYNC_SKIP_LOG: skipLog, CLINICSYNC_TEST_PHASE: phase };
+  // A filter (`npm test -- fairness`) may match files of one phase only; main() checks that something ran.
   const code = await runNode(
     VITEST,
-    ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${relative(root, vitestJson)}`, ...args],
+    ['run', '--passWithNoTests', '--reporter=default', '--reporter=json', `--outputFile.json=${relative(root, vitestJson)}`, ...args],
     env,
   );
   console.log(`vitest exited with ${code} (${seconds(started)})`);
 
   if (!existsSync(vitestJson)) {
     failures.push({ what: 'vitest', detail: `no JSON report was written (exit ${code})` });
-    return { passed: 0, skipped: 0 };
+    return { passed: 0, skipped: 0, files: 0 };
   }
   const report = JSON.parse(readFileSync(vitestJson, 'utf8')) as VitestReport;
   const before = failures.length;
@@ -107,7 +112,7 @@ async function vitest(args: string[], failures: Failure[]): Promise<Counts> {
   if (code !== 0 && failures.length === before) {
     failures.push({ what: 'vitest', detail: `exited with ${code} (unhandled error or no test files matched; see above)` });
   }
-  return { passed: report.numPassedTests, skipped: report.numPendingTests + report.numTodoTests };
+  return { passed: report.numPassedTests, skipped: report.numPendingTests + report.numTodoTests, files: report.testResults.length };
 }
 
 function firstLine(text: string): string {
@@ -155,12 +160,15 @@ function printSkips(skips: SkipEntry[]): void {
 async function main(): Promise<number> {
   const started = performance.now();
   mkdirSync(resultsDir, { recursive: true });
-  rmSync(vitestJson, { force: true });
   writeFileSync(skipLog, '');
 
   const failures: Failure[] = [];
   await typecheck(failures);
-  const counts = await vitest(process.argv.slice(2), failures);
+  const args = process.argv.slice(2);
+  const together = await vitest(args, failures, 'main');
+  const alone = await vitest(args, failures, 'alone');
+  const counts = { passed: together.passed + alone.passed, skipped: together.skipped + alone.skipped };
+  if (together.files + alone.files === 0) failures.push({ what: 'vitest', detail: `no test file matched ${args.join(' ') || '(no filter)'}` });
 
   printSkips(readSkips());
   if (failures.length > 0) {

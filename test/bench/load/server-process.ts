@@ -48,7 +48,9 @@ export async function startServerProcess(label: string, env: Record<string, stri
   const started = performance.now();
   // Only the variables given: no CLINICSYNC_* setting of the caller's shell leaks in.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('CLINICSYNC_')));
-  const child = spawn(process.execPath, [SERVER_MAIN], { cwd: REPO_ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // LOAD_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server processes (NODE_OPTIONS may not carry --cpu-prof).
+  const nodeArgs = (process.env.LOAD_SERVER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const child = spawn(process.execPath, [...nodeArgs, SERVER_MAIN], { cwd: REPO_ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderrTail = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderrTail = (stderrTail + chunk).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
