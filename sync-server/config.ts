@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { limitsEnvShape, limitsFromEnv } from './limits/limits-env.ts';
 import { SignInThrottleConfigError, signInThrottleEnvShape, signInThrottleFromEnv } from './auth/sign-in-throttle-env.ts';
+import { trustedProxiesEnvShape } from './auth/trusted-proxies-env.ts';
 import { metricsEnvShape, metricsFromEnv, MetricsConfigError } from './observability/metrics-env.ts';
 import { operatorSocketPath } from './operator/socket-path.ts';
 import type { SyncServerOptions } from './server.ts';
@@ -34,6 +35,8 @@ const envSchema = z.object({
   ...limitsEnvShape,
   /** The sign-in throttle: CLINICSYNC_SIGNIN_THROTTLE=on|off and CLINICSYNC_SIGNIN_* (sync-server/auth/sign-in-throttle-env.ts). */
   ...signInThrottleEnvShape,
+  /** CLINICSYNC_TRUSTED_PROXIES: whose X-Forwarded-For names the client (sync-server/auth/trusted-proxies-env.ts). */
+  ...trustedProxiesEnvShape,
 });
 
 export class ConfigError extends Error {
@@ -80,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined>): SyncServerO
     operatorSocket: operatorSocketPath(c.CLINICSYNC_OPERATOR_SOCKET, c.CLINICSYNC_DATA_DIR, {}),
     limits: limitsFromEnv(c),
     signInThrottle,
+    trustedProxies: c.CLINICSYNC_TRUSTED_PROXIES,
     metrics,
     ...(vault ? { vault } : {}),
   };
@@ -91,5 +95,6 @@ export function describeConfig(options: SyncServerOptions): string {
   const vault = options.vault ? `${options.vault.masterKey.kind === 'env' ? 'master key from the environment' : `master key file ${options.vault.masterKey.path}`}` : 'off (no master key)';
   const listen = options.metrics?.listen;
   const metrics = listen ? `http://${listen.host}:${listen.port}/metrics${listen.token ? ' (bearer token)' : ''}` : 'off';
-  return `database: ${db}; bus: ${options.bus?.kind ?? 'memory'}; demo seed: ${options.seedDemo ? 'on' : 'off'}; vault: ${vault}; metrics: ${metrics}`;
+  const proxies = options.trustedProxies?.length ?? 0;
+  return `database: ${db}; bus: ${options.bus?.kind ?? 'memory'}; demo seed: ${options.seedDemo ? 'on' : 'off'}; vault: ${vault}; metrics: ${metrics}; trusted proxies: ${proxies === 0 ? 'none' : `${proxies} entr${proxies === 1 ? 'y' : 'ies'}`}`;
 }

@@ -22,6 +22,7 @@ import { loadKeyring } from './vault/master-keyring.ts';
 import type { VaultOptions } from './vault/vault-config.ts';
 import type { LimitOptions } from './limits/limit-options.ts';
 import type { SignInThrottleOptions } from './auth/sign-in-throttle-options.ts';
+import { trustedProxies } from './auth/trusted-proxies.ts';
 import { checkVaultMasterKeys } from './vault/vault-startup-check.ts';
 
 export type { ServerAdmin } from './admin/server-admin.ts';
@@ -62,6 +63,11 @@ export interface SyncServerOptions {
    * unless given; false turns it off. Its counters are in the database, shared by all processes.
    */
   signInThrottle?: SignInThrottleOptions | false;
+  /**
+   * Load balancers whose X-Forwarded-For names the client (addresses and CIDR ranges,
+   * sync-server/auth/trusted-proxies.ts). None unless given: the TCP peer is the client.
+   */
+  trustedProxies?: string[];
   /** Metrics (sync-server/observability/, docs/scale.md "Observability"): the endpoint is off unless `listen` is given. */
   metrics?: MetricsOptions;
 }
@@ -132,6 +138,8 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
   // Every event logged while a request is handled carries its request id (observability/request-scope.ts).
   const log = withRequestIds(options.log ?? silentLogger);
   const host = options.host ?? '127.0.0.1';
+  // Before anything is opened: a malformed entry stops the start here.
+  const proxies = trustedProxies(options.trustedProxies ?? []);
   const core = await openServerCore({ ...options, log });
   const { databases, bus, services, admin } = core;
   let eventBus: EventBus | undefined;
@@ -154,7 +162,7 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
     const operatorSocket = operator;
     const observed = (observability = createObservability({ databases, bus, log }, options.metrics));
     const metrics = (metricsServer = options.metrics?.listen ? await startMetricsServer(observed.metrics.registry, options.metrics.listen, log) : undefined);
-    const http = await startHttp(services, host, options.port ?? 0, observed);
+    const http = await startHttp(services, host, options.port ?? 0, observed, proxies);
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${http.port}`;
     log({ level: 'info', event: 'server_started', port: http.port, engine: databases.engine, bus: bus.kind });
     let closing: Promise<void> | undefined;

@@ -1,7 +1,9 @@
 import type { CreateHTTPContextOptions } from '@trpc/server/adapters/standalone';
 import type { CreateWSSContextFnOptions } from '@trpc/server/adapters/ws';
 import { AUTHORIZATION_HEADER, TENANT_HEADER } from '../../shared/headers.ts';
+import { clientAddress, FORWARDED_FOR_HEADER } from '../auth/forwarded-for.ts';
 import { bearerToken } from '../auth/session-token.ts';
+import type { TrustedProxies } from '../auth/trusted-proxies.ts';
 import type { Observability, ObservedConnection } from '../observability/observability.ts';
 import type { Services } from '../services.ts';
 
@@ -16,7 +18,10 @@ export interface RequestContext {
   credentials: Credentials;
   /** The request id(s) and metrics of this HTTP request or WebSocket connection (observability/). */
   observed: ObservedConnection;
-  /** The TCP peer's address (never X-Forwarded-For: no proxy is trusted); the sign-in throttle counts by it. */
+  /**
+   * The caller's address: the TCP peer, or behind a trusted proxy the right-most untrusted
+   * X-Forwarded-For entry (auth/forwarded-for.ts). The sign-in throttle counts by it; never logged.
+   */
   remoteAddress: string | null;
 }
 
@@ -25,11 +30,11 @@ function header(value: string | string[] | undefined): string | null {
 }
 
 /** HTTP: the org from `x-tenant-id`, the session from `Authorization: Bearer`. */
-export function httpContext(services: Services, observability: Observability) {
+export function httpContext(services: Services, observability: Observability, proxies: TrustedProxies | null) {
   return ({ req }: CreateHTTPContextOptions): RequestContext => ({
     services,
     observed: observability.httpRequest(req),
-    remoteAddress: req.socket.remoteAddress ?? null,
+    remoteAddress: clientAddress(req.socket.remoteAddress, req.headers[FORWARDED_FOR_HEADER], proxies),
     credentials: {
       tenantId: header(req.headers[TENANT_HEADER]),
       token: bearerToken(header(req.headers[AUTHORIZATION_HEADER]) ?? undefined),
@@ -38,13 +43,13 @@ export function httpContext(services: Services, observability: Observability) {
 }
 
 /** WebSocket: browsers cannot set headers on a socket, so the same two travel as connectionParams. */
-export function wsContext(services: Services, observability: Observability) {
+export function wsContext(services: Services, observability: Observability, proxies: TrustedProxies | null) {
   return ({ req, info }: CreateWSSContextFnOptions): RequestContext => {
     const params = info.connectionParams ?? {};
     return {
       services,
       observed: observability.webSocket(req),
-      remoteAddress: req.socket.remoteAddress ?? null,
+      remoteAddress: clientAddress(req.socket.remoteAddress, req.headers[FORWARDED_FOR_HEADER], proxies),
       credentials: {
         tenantId: typeof params.tenantId === 'string' && params.tenantId ? params.tenantId : null,
         token: typeof params.token === 'string' && params.token ? params.token : null,

@@ -11,6 +11,7 @@ import type { Observability } from '../observability/observability.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from '../observability/request-id.ts';
 import { inRequestScope } from '../observability/request-scope.ts';
 import type { Services } from '../services.ts';
+import type { TrustedProxies } from '../auth/trusted-proxies.ts';
 import { httpContext, wsContext, type RequestContext } from './context.ts';
 import { describeError } from './error-mapping.ts';
 import { syncServerRouter } from './router.ts';
@@ -26,7 +27,7 @@ export interface RunningHttp {
  * one), echoed in the response's `x-request-id` header; the metrics endpoint is NOT here
  * (observability/metrics-server.ts listens on its own, private address).
  */
-export async function startHttp(services: Services, host: string, port: number, observability: Observability): Promise<RunningHttp> {
+export async function startHttp(services: Services, host: string, port: number, observability: Observability, proxies: TrustedProxies | null): Promise<RunningHttp> {
   const onError = ({ error, path, ctx }: { error: TRPCError; path?: string | undefined; ctx?: RequestContext | undefined }) => {
     if (describeError(error).code === 'INTERNAL') {
       services.log({ level: 'error', event: 'internal_error', path: path ?? null, error: errorCodeOf(error.cause ?? error), ...requestIdOfError(error, ctx?.observed) });
@@ -35,7 +36,7 @@ export async function startHttp(services: Services, host: string, port: number, 
   const handler = createHTTPHandler({
     router: syncServerRouter,
     basePath: `${SYNC_API_PATH}/`,
-    createContext: httpContext(services, observability),
+    createContext: httpContext(services, observability, proxies),
     onError,
     // The exact status of shared/errors.ts, when every call of the request failed alike.
     responseMeta: ({ errors, data }) => {
@@ -67,7 +68,7 @@ export async function startHttp(services: Services, host: string, port: number, 
   const wsHandler = applyWSSHandler({
     wss,
     router: syncServerRouter,
-    createContext: wsContext(services, observability),
+    createContext: wsContext(services, observability, proxies),
     onError,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
   });
