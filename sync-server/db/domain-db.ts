@@ -1,6 +1,7 @@
 import type { Domain } from '../../shared/domains.ts';
 import type { TenantPlacements } from '../placement/tenant-placements.ts';
 import type { AdminSql, Sql } from './sql.ts';
+import type { StatementCount } from './statement-tally.ts';
 
 /**
  * One domain's database, as its service sees it. Every query runs inside one of the
@@ -16,6 +17,12 @@ import type { AdminSql, Sql } from './sql.ts';
  *   counts, a refused attempt filed under the org it targeted). It runs where that org's
  *   data lives (its dedicated database when it has one), so per-org system work must use
  *   this rather than system().
+ * - appStatement: ONE statement as the domain's app role, in PostgreSQL's implicit
+ *   transaction (no BEGIN, no COMMIT: one round trip instead of three), with NO tenant
+ *   set: forced row-level security shows it nothing unless the statement itself sets
+ *   `app.tenant_id` transaction-locally, i.e. it calls a SQL function that does
+ *   (tenant_info.request_entry). The setting then ends with the statement. Misused with a
+ *   plain query it reads no tenant row; `tenantId` routes it and is checked like withTenant's.
  */
 /**
  * `snapshot`: REPEATABLE READ, READ ONLY. Under PostgreSQL's default READ COMMITTED each
@@ -31,6 +38,7 @@ export interface TenantReadOptions {
 export interface DomainDb {
   readonly domain: Domain;
   withTenant<T>(tenantId: string, fn: (sql: Sql) => Promise<T>, options?: TenantReadOptions): Promise<T>;
+  appStatement<Row extends object>(tenantId: string, text: string, params: readonly unknown[]): Promise<Row[]>;
   system<T>(reason: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
   systemForTenant<T>(tenantId: string, reason: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
 }
@@ -55,6 +63,8 @@ export interface PhysicalDatabases {
   rolesOf(domain: Domain): DomainRoles;
   /** Connection counts of each pool, for metrics (PostgreSQL; PGlite has no pool and has none). */
   poolStats?(): PoolStat[];
+  /** Statements sent to each domain database by request handling, since opening (statement-tally.ts). */
+  statementCounts?(): StatementCount[];
   /** Owner-level access for catalog inspection (tests, operations, tenant moves). Never used by request handling. */
   inspect<T>(domain: Domain, fn: (sql: AdminSql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -88,5 +98,5 @@ export function schemaOf(domain: Domain): string {
 /** A DomainDb for a domain this deployment does not hold: any use is a programming error. */
 export function absentDomainDb(domain: Domain): DomainDb {
   const refuse = (): Promise<never> => Promise.reject(new Error(`the ${domain} domain is not held by this database deployment`));
-  return { domain, withTenant: refuse, system: refuse, systemForTenant: refuse };
+  return { domain, withTenant: refuse, appStatement: refuse, system: refuse, systemForTenant: refuse };
 }

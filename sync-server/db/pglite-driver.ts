@@ -6,6 +6,7 @@ import { absentDomainDb, type DomainDb, type DomainRoles, type PhysicalDatabases
 import { migrateDomain, type AdminTransaction } from './migrations.ts';
 import { APP_ROLE_ATTRIBUTES, ensureRole, grantDomainAccess, SYSTEM_ROLE_ATTRIBUTES } from './roles.ts';
 import { ident, type AdminSql } from './sql.ts';
+import { StatementTally } from './statement-tally.ts';
 import { assertTenantId, SET_TENANT_SQL, SNAPSHOT_SQL } from './tenant-setting.ts';
 
 export interface PgliteOptions {
@@ -47,14 +48,16 @@ export async function openPgliteDatabases(options: PgliteOptions): Promise<Physi
     lock?.release();
     throw error;
   }
+  const tally = new StatementTally();
   const domains = Object.fromEntries(
-    DOMAINS.map((domain) => [domain, held.includes(domain) ? pgliteDomainDb(db, domain, options.onSystemAccess) : absentDomainDb(domain)]),
+    DOMAINS.map((domain) => [domain, held.includes(domain) ? pgliteDomainDb(db, domain, tally, options.onSystemAccess) : absentDomainDb(domain)]),
   ) as Record<Domain, DomainDb>;
   return {
     engine: 'pglite',
     held,
     domains,
     rolesOf: pgliteRoles,
+    statementCounts: () => tally.snapshot(),
     inspect: async (domain, fn) => {
       if (!held.includes(domain)) throw new Error(`the ${domain} domain is not held by this database deployment`);
       return adminTransaction(db)(fn);
@@ -84,26 +87,42 @@ export function pgliteRoles(domain: Domain): DomainRoles {
   return { app: `clinicsync_${domain}_app`, system: `clinicsync_${domain}_system` };
 }
 
-function pgliteDomainDb(db: PGlite, domain: Domain, onSystemAccess?: (domain: Domain, reason: string) => void): DomainDb {
+function pgliteDomainDb(db: PGlite, domain: Domain, tally: StatementTally, onSystemAccess?: (domain: Domain, reason: string) => void): DomainDb {
   const roles = pgliteRoles(domain);
+  const countApp = tally.counter(domain, 'app');
+  const countSystem = tally.counter(domain, 'system');
   const system = <T>(reason: string, fn: (sql: AdminSql) => Promise<T>): Promise<T> => {
     onSystemAccess?.(domain, reason);
-    return db.transaction(async (tx) => {
-      await tx.query(`SET LOCAL ROLE ${ident(roles.system)}`);
-      return fn(sqlOf(tx));
-    });
+    return counted(countSystem, () =>
+      db.transaction(async (tx) => {
+        countSystem();
+        await tx.query(`SET LOCAL ROLE ${ident(roles.system)}`);
+        return fn(sqlOf(tx, countSystem));
+      }),
+    );
   };
   return {
     domain,
     withTenant: (tenantId, fn, options) => {
       assertTenantId(tenantId);
+      return counted(countApp, () =>
+        db.transaction(async (tx) => {
+          // One connection runs one transaction at a time, so PGlite never interleaves a
+          // commit into a read; the same mode keeps the engines alike (read-only included).
+          if (options?.snapshot) await tx.query(SNAPSHOT_SQL);
+          await tx.query(`SET LOCAL ROLE ${ident(roles.app)}`);
+          await tx.query(SET_TENANT_SQL, [tenantId]);
+          countApp(); // the three statements above (or two), as one like PostgreSQL's multi-statement begin
+          return fn(sqlOf(tx, countApp));
+        }),
+      );
+    },
+    // PGlite switches roles per transaction, so the one statement runs in one (in-process: no round trips to save); no tenant is set.
+    appStatement: <Row extends object>(tenantId: string, text: string, params: readonly unknown[]) => {
+      assertTenantId(tenantId);
       return db.transaction(async (tx) => {
-        // One connection runs one transaction at a time, so PGlite never interleaves a
-        // commit into a read; the same mode keeps the engines alike (read-only included).
-        if (options?.snapshot) await tx.query(SNAPSHOT_SQL);
         await tx.query(`SET LOCAL ROLE ${ident(roles.app)}`);
-        await tx.query(SET_TENANT_SQL, [tenantId]);
-        return fn(sqlOf(tx));
+        return sqlOf(tx, countApp).query<Row>(text, params);
       });
     },
     system,
@@ -119,12 +138,34 @@ function adminTransaction(db: PGlite): AdminTransaction {
   return (fn) => db.transaction(async (tx) => fn(sqlOf(tx)));
 }
 
-function sqlOf(tx: Transaction): AdminSql {
+/**
+ * The statements of a scope's transaction as the PostgreSQL driver counts them
+ * (statement-tally.ts): its opening (counted by the caller once its own set-up statements
+ * ran, as PostgreSQL sends them in one message) and its COMMIT or ROLLBACK here. PGlite
+ * runs in-process, so its "round trips" cost no socket write; counting them alike lets one
+ * test hold both engines to the same budget.
+ */
+async function counted<T>(count: () => void, transaction: () => Promise<T>): Promise<T> {
+  try {
+    return await transaction();
+  } finally {
+    count();
+  }
+}
+
+/** `count`: called once per statement (statement-tally.ts); admin work passes none. */
+function sqlOf(tx: Transaction, count = (): void => undefined): AdminSql {
   return {
-    query: async <Row extends object>(text: string, params: readonly unknown[] = []) =>
-      (await tx.query<Row>(text, [...params])).rows,
-    execute: async (text, params = []) => (await tx.query(text, [...params])).affectedRows ?? 0,
+    query: async <Row extends object>(text: string, params: readonly unknown[] = []) => {
+      count();
+      return (await tx.query<Row>(text, [...params])).rows;
+    },
+    execute: async (text, params = []) => {
+      count();
+      return (await tx.query(text, [...params])).affectedRows ?? 0;
+    },
     exec: async (script) => {
+      count();
       await tx.exec(script);
     },
   };

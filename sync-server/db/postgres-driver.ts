@@ -6,6 +6,7 @@ import { assertPrefix, connectionUrl, databaseName } from './postgres-urls.ts';
 import { APP_ROLE_ATTRIBUTES, ensureRole, grantDomainAccess, SYSTEM_ROLE_ATTRIBUTES } from './roles.ts';
 import { ident, type AdminSql, type Sql } from './sql.ts';
 import { StatementNames } from './statement-names.ts';
+import { StatementTally } from './statement-tally.ts';
 import { assertTenantId, beginTenantSql } from './tenant-setting.ts';
 
 export interface PostgresOptions {
@@ -57,6 +58,7 @@ export async function openPostgresDatabases(options: PostgresOptions): Promise<P
   const names = options.poolerUrl ? null : STATEMENT_NAMES;
   const labelled: { domain: Domain; pool: PoolStat['pool']; of: pg.Pool }[] = [];
   const adminPools = new Map<Domain, pg.Pool>();
+  const tally = new StatementTally();
   const domains = Object.fromEntries(DOMAINS.map((domain) => [domain, absentDomainDb(domain)])) as Record<Domain, DomainDb>;
   for (const domain of held) {
     const database = databaseName(options.databasePrefix, domain);
@@ -66,15 +68,24 @@ export async function openPostgresDatabases(options: PostgresOptions): Promise<P
     for (const pool of [appPool, systemPool]) pool.on('error', () => undefined); // idle-client errors surface on next use
     pools.push(appPool, systemPool);
     labelled.push({ domain, pool: 'app', of: appPool }, { domain, pool: 'system', of: systemPool });
+    const countApp = tally.counter(domain, 'app');
+    const countSystem = tally.counter(domain, 'system');
     const system = <T>(reason: string, fn: (sql: Sql) => Promise<T>): Promise<T> => {
       options.onSystemAccess?.(domain, reason);
-      return inTransaction(systemPool, (client) => fn(sqlOf(client, names)));
+      return inTransaction(systemPool, (client) => fn(sqlOf(client, names, countSystem)), 'BEGIN', countSystem);
     };
     domains[domain] = {
       domain,
       // BEGIN, the snapshot mode (before the first query, which takes the snapshot) and the
       // tenant setting go in one round trip (tenant-setting.ts).
-      withTenant: (tenantId, fn, options) => inTransaction(appPool, (client) => fn(sqlOf(client, names)), beginTenantSql(tenantId, options?.snapshot === true)),
+      withTenant: (tenantId, fn, options) =>
+        inTransaction(appPool, (client) => fn(sqlOf(client, names, countApp)), beginTenantSql(tenantId, options?.snapshot === true), countApp),
+      appStatement: async <Row extends object>(tenantId: string, text: string, params: readonly unknown[]) => {
+        assertTenantId(tenantId);
+        countApp();
+        // Pool.query: one statement on a free app connection, in its own implicit transaction.
+        return (await appPool.query<Row & pg.QueryResultRow>(statement(text, params, names))).rows;
+      },
       system,
       // One physical deployment: the org's data is here, so per-org system work is plain system work.
       systemForTenant: (tenantId, reason, fn) => {
@@ -100,6 +111,7 @@ export async function openPostgresDatabases(options: PostgresOptions): Promise<P
     domains,
     rolesOf: () => roles,
     poolStats: () => labelled.map(({ domain, pool, of }) => ({ domain, pool, total: of.totalCount, idle: of.idleCount, waiting: of.waitingCount })),
+    statementCounts: () => tally.snapshot(),
     inspect: async (domain, fn) => {
       if (!held.includes(domain)) throw new Error(`the ${domain} domain is not held by this database deployment`);
       return inTransaction(adminPoolOf(domain), (client) => fn(sqlOf(client)));
@@ -152,11 +164,11 @@ async function provision(options: PostgresOptions, roles: DomainRoles, held: rea
   }
 }
 
-async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN', count = NOT_COUNTED): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    return await inClientTransaction(client, fn, begin);
+    return await inClientTransaction(client, fn, begin, count);
   } catch (error) {
     if ((error as { rollbackFailed?: boolean }).rollbackFailed) broken = error as Error;
     throw error;
@@ -165,16 +177,25 @@ async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Pr
   }
 }
 
-/** `begin`: the statement(s) that open the transaction (beginTenantSql for tenant scope). */
-async function inClientTransaction<C extends pg.ClientBase, T>(client: C, fn: (client: C) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+/** Statements of admin work are not counted (statement-tally.ts). */
+const NOT_COUNTED = (): void => undefined;
+
+/**
+ * `begin`: the statement(s) that open the transaction (beginTenantSql for tenant scope),
+ * sent as one message; `count`: called once per message sent (statement-tally.ts).
+ */
+async function inClientTransaction<C extends pg.ClientBase, T>(client: C, fn: (client: C) => Promise<T>, begin = 'BEGIN', count = NOT_COUNTED): Promise<T> {
   try {
     // Inside the try: if a later statement of a multi-statement begin failed, the open transaction must be rolled back.
+    count();
     await client.query(begin);
     const result = await fn(client);
+    count();
     await client.query('COMMIT');
     return result;
   } catch (error) {
     try {
+      count();
       await client.query('ROLLBACK');
     } catch {
       // The connection is unusable; the pool must discard it rather than hand it out again.
@@ -193,12 +214,22 @@ function statement(text: string, params: readonly unknown[], names: StatementNam
   return name === undefined ? { text, values: [...params] } : { name, text, values: [...params] };
 }
 
-/** `names`: prepare statements under these names (request traffic straight to PostgreSQL); null: unnamed (admin work, or behind a pooler). */
-function sqlOf(client: pg.ClientBase, names: StatementNames | null = null): AdminSql & Sql {
+/**
+ * `names`: prepare statements under these names (request traffic straight to PostgreSQL); null: unnamed (admin work, or behind a pooler).
+ * `count`: called once per statement sent (statement-tally.ts).
+ */
+function sqlOf(client: pg.ClientBase, names: StatementNames | null = null, count = NOT_COUNTED): AdminSql & Sql {
   return {
-    query: async <Row extends object>(text: string, params: readonly unknown[] = []) => (await client.query<Row & pg.QueryResultRow>(statement(text, params, names))).rows,
-    execute: async (text, params = []) => (await client.query(statement(text, params, names))).rowCount ?? 0,
+    query: async <Row extends object>(text: string, params: readonly unknown[] = []) => {
+      count();
+      return (await client.query<Row & pg.QueryResultRow>(statement(text, params, names))).rows;
+    },
+    execute: async (text, params = []) => {
+      count();
+      return (await client.query(statement(text, params, names))).rowCount ?? 0;
+    },
     exec: async (script) => {
+      count();
       await client.query(script);
     },
   };

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PoolStat } from '../db/domain-db.ts';
+import type { StatementCount } from '../db/statement-tally.ts';
 import type { QueueSnapshot } from './queue-depth.ts';
 
 /** What the gauges read at scrape time; each source belongs to another part of the server. */
@@ -10,6 +11,8 @@ export interface MetricSources {
   queues(): Promise<QueueSnapshot>;
   /** Connections of each domain database's pools (PostgreSQL; PGlite has no pool). */
   pools(): readonly PoolStat[];
+  /** Statements sent to each domain database since it opened (statement-tally.ts; both engines). */
+  statements(): readonly StatementCount[];
   /** Open WebSocket connections (set once the HTTP server is up). */
   webSockets(): number;
 }
@@ -124,6 +127,18 @@ export function createServerMetrics(sources: MetricSources, options: { processMe
     collect() {
       this.reset();
       for (const stat of sources.pools()) this.set({ domain: stat.domain, pool: stat.pool }, stat.waiting);
+    },
+  });
+
+  new Counter({
+    name: 'clinicsync_db_statements_total',
+    help: 'Statements sent to each domain database (pool="app": tenant-scoped requests, "system": system access); on PostgreSQL each is one round trip, and a BEGIN that also sets the tenant counts once.',
+    labelNames: ['domain', 'pool'] as const,
+    registers,
+    collect() {
+      // The drivers keep the running totals (a statement costs an increment there, no label lookup); copied at scrape time.
+      this.reset();
+      for (const count of sources.statements()) this.inc({ domain: count.domain, pool: count.pool }, count.statements);
     },
   });
 

@@ -49,6 +49,7 @@ export function createObservability(deps: { databases: DatabaseSet; bus: PokeBus
       tenantSyncLag: () => syncLag?.lagSeconds() ?? new Map(),
       queues: () => readQueueDepth(deps.databases.domains.process_automation, maxTenants),
       pools: () => deps.databases.poolStats?.() ?? [],
+      statements: () => deps.databases.statementCounts?.() ?? [],
       webSockets: () => webSockets(),
     },
     { processMetrics: options.listen !== undefined },

@@ -81,6 +81,10 @@ export class PlacementRouter {
         assertTenantId(tenantId);
         return this.gate.run(tenantId, async () => (await this.locate(tenantId)).domains[domain].withTenant(tenantId, fn, options));
       },
+      appStatement: (tenantId, text, params) => {
+        assertTenantId(tenantId);
+        return this.gate.run(tenantId, async () => (await this.locate(tenantId)).domains[domain].appStatement(tenantId, text, params));
+      },
       system: (reason, fn) => shared.system(reason, fn),
       systemForTenant: (tenantId, reason, fn) => {
         assertTenantId(tenantId);

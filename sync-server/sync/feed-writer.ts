@@ -3,6 +3,27 @@ import type { EntityName } from '../../shared/entities/catalog.ts';
 import { ident, type Sql } from '../db/sql.ts';
 
 /**
+ * The advisory locks of a feed write, taken by the statement that draws the first seq
+ * instead of one statement (one round trip) per lock before it. `$n` (n = `param`) is the
+ * lock keys, in the order to take them.
+ *
+ * Why this still takes every lock before any nextval: `locked` is a MATERIALIZED CTE over
+ * an aggregate, so it yields its one row only after it has consumed every key, each taking
+ * its lock as the aggregate reads it (unnest yields the array in order, so the keys are
+ * locked in the order given, one after another: the sorted order that keeps two writers
+ * from deadlocking). The seq is drawn in the SELECT list of a join with `locked` (or of a
+ * scan of it), and PostgreSQL evaluates a SELECT list only for rows the join has produced:
+ * whatever join order the planner picks, no row exists before `locked` has yielded its
+ * row. A transaction-level lock lasts until commit whichever statement took it.
+ * feed-writer.int.test.ts holds a writer open after its flush and shows a second writer
+ * of the org waiting, then drawing the later seq.
+ */
+const LOCKED = (param: number): string =>
+  `WITH locked AS MATERIALIZED (
+     SELECT count(pg_advisory_xact_lock(hashtextextended(k.key, 0))) AS n FROM unnest($${param}::text[]) AS k (key)
+   )`;
+
+/**
  * Collects which entities a transaction changed and, just before commit, moves each to
  * the head of its tenant's change feed (`<domain>.changes`, one row per entity).
  *
@@ -11,7 +32,8 @@ import { ident, type Sql } from '../db/sql.ts';
  * and a reader that already paged past 10 would never see 9. Taking a transaction-level
  * advisory lock on (domain, tenant) before drawing any seq, held until commit, makes seq
  * order equal commit order within a tenant. The locks are taken only here, at the end,
- * for every tenant involved in sorted order, so two writers cannot deadlock on them.
+ * for every tenant involved in sorted order, so two writers cannot deadlock on them
+ * (by the first statement that draws a seq: see LOCKED).
  */
 export class FeedWriter {
   private readonly domain: SyncedDomain;
@@ -50,19 +72,27 @@ export class FeedWriter {
       for (const row of linked) tenants.add(row.tenant_id);
     }
     const ordered = [...tenants].sort();
-    for (const tenant of ordered) {
-      await sql.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`feed:${this.domain}:${tenant}`]);
-    }
+    // The locks ride on the first statement that draws a seq (see LOCKED); they are held to commit.
+    let locks: string[] | null = ordered.map((tenant) => `feed:${this.domain}:${tenant}`);
     for (const [entity, ids] of this.touched) {
+      const params: unknown[] = [this.tenantId, entity, [...ids]];
       await sql.execute(
-        `INSERT INTO ${schema}.changes (tenant_id, entity, entity_id, seq)
+        `${locks ? LOCKED(params.push(locks)) : ''}
+         INSERT INTO ${schema}.changes (tenant_id, entity, entity_id, seq)
          SELECT $1, $2, ids.id, nextval('${this.domain}.change_seq')
-         FROM unnest($3::uuid[]) WITH ORDINALITY AS ids (id, n) ORDER BY ids.n
+         FROM ${locks ? 'locked, ' : ''}unnest($3::uuid[]) WITH ORDINALITY AS ids (id, n) ORDER BY ids.n
          ON CONFLICT (tenant_id, entity, entity_id) DO UPDATE SET seq = EXCLUDED.seq`,
-        [this.tenantId, entity, [...ids]],
+        params,
+      );
+      locks = null;
+    }
+    if (coreIds.length > 0) {
+      const params: unknown[] = [coreIds];
+      await sql.query(
+        locks ? `${LOCKED(params.push(locks))} SELECT master_data.record_core_changes($1::uuid[]) FROM locked` : 'SELECT master_data.record_core_changes($1::uuid[])',
+        params,
       );
     }
-    if (coreIds.length > 0) await sql.query('SELECT master_data.record_core_changes($1::uuid[])', [coreIds]);
     return ordered;
   }
 }

@@ -113,7 +113,7 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
     /** Which orgs (and bare probes) each PostgreSQL backend served: shows connections really were shared. */
     const backends = new Map<number, Set<string>>();
     const served = (pid: number, who: string) => backends.set(pid, (backends.get(pid) ?? new Set()).add(who));
-    const counts = { tenant: 0, bare: 0, refusedForeignWrite: 0 };
+    const counts = { tenant: 0, entry: 0, bare: 0, refusedForeignWrite: 0 };
     const deviceId = uuidv7();
 
     const request = async (i: number): Promise<void> => {
@@ -139,6 +139,22 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
           expect((error as { code?: string }).code).toBe('42501'); // new row violates row-level security policy
           counts.refusedForeignWrite++;
         }
+        return;
+      }
+      if (domain === 'tenant_info' && Math.floor(i / LOAD_DOMAINS.length) % 2 === 1) {
+        // Request entry's one statement outside a transaction block (appStatement): the function sets the org for that statement only.
+        counts.entry++;
+        const rows = await dbs.domains.tenant_info.appStatement<{ id: string; setting: string; pid: number }>(
+          org.id,
+          "SELECT (e.tenant).id::text AS id, current_setting('app.tenant_id', true) AS setting, pg_backend_pid() AS pid FROM tenant_info.request_entry($1, NULL) e",
+          [org.id],
+        );
+        for (const row of rows) {
+          served(row.pid, org.code);
+          if (row.id !== org.id) foreignRows.push(`#${i} ${org.code} entered as ${row.id}`);
+          if (row.setting !== org.id) wrongSetting.push(`#${i} ${org.code} entry ran with ${row.setting}`);
+        }
+        if (rows.length !== 1) foreignRows.push(`#${i} ${org.code} entry saw ${rows.length} tenant rows`);
         return;
       }
       counts.tenant++;
@@ -171,7 +187,7 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
     const shared = [...backends.values()].filter((who) => who.has('pool-a') && who.has('pool-b') && who.has('bare')).length;
     console.info(
       `PgBouncer (transaction mode, ${POOLER_SERVER_CONNECTIONS} server connections per database): ${REQUESTS} requests ` +
-        `(${counts.tenant} tenant transactions, ${counts.bare} context-free probes, ${counts.refusedForeignWrite} refused cross-org writes) ` +
+        `(${counts.tenant} tenant transactions, ${counts.entry} one-statement entries, ${counts.bare} context-free probes, ${counts.refusedForeignWrite} refused cross-org writes) ` +
         `from ${CONCURRENCY} concurrent lanes over ${backends.size} PostgreSQL backends (${shared} served both orgs and probes) in ${ms} ms`,
     );
 
@@ -179,6 +195,7 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
     expect(wrongSetting).toEqual([]);
     expect(leftOver).toEqual([]);
     expect(acceptedForeignWrites).toEqual([]);
+    expect(counts.entry).toBeGreaterThan(0);
     // The load really went through shared server connections: few backends, each serving both orgs.
     expect(backends.size).toBeLessThanOrEqual(LOAD_DOMAINS.length * POOLER_SERVER_CONNECTIONS);
     expect(shared).toBeGreaterThan(0);

@@ -1,10 +1,9 @@
 import type { Role } from '../../../shared/sync/auth.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
-import type { Sql } from '../../db/sql.ts';
 import { hashSessionToken, issueSessionToken } from '../../auth/session-token.ts';
 import { admitDevice, type DeviceRefusal } from './devices.ts';
-import { readTenant, type Tenant } from './tenants.ts';
+import { TENANT_COLUMNS, type Tenant } from './tenants.ts';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
@@ -66,22 +65,38 @@ export class SessionStore {
   /**
    * The live session for this token in this org, or null: unknown, expired or revoked
    * session; revoked device; disabled account; or an account outside the org's sign-in
-   * namespace (checked again here, not only at sign-in).
+   * namespace (checked again here, not only at sign-in). The rules are stated once, in
+   * tenant_info.request_entry (migration 007), which entry() reads through too.
    */
-  find(tenantId: string, token: string): Promise<ActiveSession | null> {
-    return this.db.withTenant(tenantId, (sql) => readSession(sql, tenantId, token));
+  async find(tenantId: string, token: string): Promise<ActiveSession | null> {
+    const rows = await this.db.appStatement<ActiveSession>(
+      tenantId,
+      `SELECT e."sessionId", e."tenantId", e."userId", e."deviceId", e.role FROM tenant_info.request_entry($1, $2) e WHERE e."sessionId" IS NOT NULL`,
+      [tenantId, hashSessionToken(token)],
+    );
+    return rows[0] ?? null;
   }
 
   /**
-   * Request entry's two reads in ONE transaction (one round trip less of BEGIN and COMMIT
-   * each on every call, docs/scale.md "Throughput"): the org's row, and, when a token is
-   * given, its live session as find() reads it. The caller judges them in its own order.
+   * Request entry's two reads in ONE statement and one round trip (every call pays for
+   * each, docs/scale.md "Throughput"): tenant_info.request_entry sets the org as the
+   * tenant for that statement only and reads the org's row and, when a token is given, its
+   * live session as find() reads it (no org row: no answer at all; no token: a NULL hash
+   * that matches no session). The caller judges them in its own order.
    */
-  entry(tenantId: string, token: string | null): Promise<{ tenant: Tenant | null; session: ActiveSession | null }> {
-    return this.db.withTenant(tenantId, async (sql) => {
-      const tenant = await readTenant(sql, tenantId);
-      return { tenant, session: tenant && token ? await readSession(sql, tenantId, token) : null };
-    });
+  async entry(tenantId: string, token: string | null): Promise<{ tenant: Tenant | null; session: ActiveSession | null }> {
+    const rows = await this.db.appStatement<Tenant & { [K in keyof ActiveSession]: ActiveSession[K] | null }>(
+      tenantId,
+      // The org's row comes back as one composite column; TENANT_COLUMNS reads it as readTenant reads the table.
+      `SELECT ${TENANT_COLUMNS}, e."sessionId", e."tenantId", e."userId", e."deviceId", e.role
+       FROM tenant_info.request_entry($1, $2) e CROSS JOIN LATERAL (SELECT (e.tenant).*) AS tenants`,
+      [tenantId, token ? hashSessionToken(token) : null],
+    );
+    const row = rows[0];
+    if (!row) return { tenant: null, session: null };
+    const { sessionId, tenantId: sessionTenant, userId, deviceId, role, ...tenant } = row;
+    const session = sessionId !== null && sessionTenant !== null && userId !== null && deviceId !== null && role !== null ? { sessionId, tenantId: sessionTenant, userId, deviceId, role } : null;
+    return { tenant, session };
   }
 
   /**
@@ -127,22 +142,4 @@ export class SessionStore {
     );
     return rows[0]?.n ?? 0;
   }
-}
-
-/** find()'s query, inside a transaction already in the org's tenant context. */
-async function readSession(sql: Sql, tenantId: string, token: string): Promise<ActiveSession | null> {
-  const rows = await sql.query<ActiveSession>(
-    `SELECT s.id::text AS "sessionId", s.tenant_id::text AS "tenantId", s.user_id::text AS "userId",
-            s.device_id::text AS "deviceId", m.role
-     FROM tenant_info.sessions s
-     JOIN tenant_info.memberships m ON m.tenant_id = s.tenant_id AND m.account_id = s.user_id
-     JOIN tenant_info.accounts a ON a.id = m.account_id AND a.login = m.login
-     JOIN tenant_info.tenants t ON t.id = s.tenant_id
-     JOIN tenant_info.devices d ON d.tenant_id = s.tenant_id AND d.id = s.device_id
-     WHERE s.tenant_id = $1 AND s.token_hash = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
-       AND d.revoked_at IS NULL AND NOT a.disabled
-       AND a.namespace = CASE WHEN t.isolation_tier = 'shared' THEN 'shared' ELSE t.id::text END`,
-    [tenantId, hashSessionToken(token)],
-  );
-  return rows[0] ?? null;
 }

@@ -61,11 +61,12 @@ const POLICY_OBJECT = `json_build_object(${Object.entries(POLICY_COLUMNS)
   .filter(([key]) => key !== 'requireEnrolledDevices')
   .map(([key, column]) => `'${key}', ${column}`)
   .join(', ')})`;
-const COLUMNS = `id::text AS id, code, name, kind, status, isolation_tier AS tier, ${POLICY_OBJECT} AS policy, require_enrolled_devices AS "requireEnrolledDevices"`;
+/** A Tenant's columns, unqualified (request entry joins them with a session: sessions.ts). */
+export const TENANT_COLUMNS = `id::text AS id, code, name, kind, status, isolation_tier AS tier, ${POLICY_OBJECT} AS policy, require_enrolled_devices AS "requireEnrolledDevices"`;
 
-/** The org's row, inside a transaction already in its tenant context (request entry shares one with the session lookup). */
+/** The org's row, inside a transaction already in its tenant context. */
 export async function readTenant(sql: Sql, tenantId: string): Promise<Tenant | null> {
-  const rows = await sql.query<Tenant>(`SELECT ${COLUMNS} FROM tenant_info.tenants WHERE id = $1`, [tenantId]);
+  const rows = await sql.query<Tenant>(`SELECT ${TENANT_COLUMNS} FROM tenant_info.tenants WHERE id = $1`, [tenantId]);
   return rows[0] ?? null;
 }
 
@@ -87,7 +88,7 @@ export class TenantDirectory {
   /** Sign-in knows only the org's code, so resolving it is explicit system access. */
   async findByCode(code: string): Promise<Tenant | null> {
     const rows = await this.db.system('sign-in: resolve org code', (sql) =>
-      sql.query<Tenant>(`SELECT ${COLUMNS} FROM tenant_info.tenants WHERE code = $1`, [code.trim().toLowerCase()]),
+      sql.query<Tenant>(`SELECT ${TENANT_COLUMNS} FROM tenant_info.tenants WHERE code = $1`, [code.trim().toLowerCase()]),
     );
     return rows[0] ?? null;
   }
@@ -146,7 +147,7 @@ export class TenantDirectory {
   /** The org's directory row with its creation time, from its own context. */
   async listing(tenantId: string): Promise<TenantListing | null> {
     const rows = await this.db.withTenant(tenantId, (sql) =>
-      sql.query<TenantListing>(`SELECT ${COLUMNS}, created_at AS "createdAt" FROM tenant_info.tenants WHERE id = $1`, [tenantId]),
+      sql.query<TenantListing>(`SELECT ${TENANT_COLUMNS}, created_at AS "createdAt" FROM tenant_info.tenants WHERE id = $1`, [tenantId]),
     );
     return rows[0] ?? null;
   }
@@ -154,7 +155,7 @@ export class TenantDirectory {
   /** Operators only (CLI): every org, oldest first. */
   async list(): Promise<TenantListing[]> {
     return this.db.system('admin: list tenants', (sql) =>
-      sql.query<TenantListing>(`SELECT ${COLUMNS}, created_at AS "createdAt" FROM tenant_info.tenants ORDER BY created_at, id`),
+      sql.query<TenantListing>(`SELECT ${TENANT_COLUMNS}, created_at AS "createdAt" FROM tenant_info.tenants ORDER BY created_at, id`),
     );
   }
 }
