@@ -45,4 +45,23 @@ describe('config', () => {
     }
     expect(() => loadConfig({ CLINICSYNC_DATABASE_URL: url, CLINICSYNC_DB_SYSTEM_POOL_SIZE: '0' })).toThrow(/CLINICSYNC_DB_SYSTEM_POOL_SIZE/);
   });
+
+  it('sends request traffic through CLINICSYNC_DATABASE_POOLER_URL when given, only beside a direct URL, without echoing either', () => {
+    const url = 'postgres://admin@db:5432/postgres';
+    const pooler = 'postgres://admin@bouncer:6432/postgres';
+    expect(loadConfig({ CLINICSYNC_DATABASE_URL: url, CLINICSYNC_DATABASE_POOLER_URL: pooler }).database).toEqual({
+      kind: 'postgres',
+      adminUrl: url,
+      databasePrefix: 'clinicsync',
+      poolerUrl: pooler,
+    });
+    expect(() => loadConfig({ CLINICSYNC_DATABASE_POOLER_URL: pooler })).toThrow(/CLINICSYNC_DATABASE_POOLER_URL: needs CLINICSYNC_DATABASE_URL/);
+    try {
+      loadConfig({ CLINICSYNC_DATABASE_URL: url, CLINICSYNC_DATABASE_POOLER_URL: 'mysql://u:hunter2@bouncer' });
+      expect.unreachable('a non-postgres pooler URL must be refused');
+    } catch (error) {
+      expect((error as Error).message).toMatch(/CLINICSYNC_DATABASE_POOLER_URL: must be a postgres:\/\/ URL/);
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
 });

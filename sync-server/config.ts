@@ -18,6 +18,16 @@ const envSchema = z.object({
     .string()
     .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL')
     .optional(),
+  /**
+   * A transaction-mode pooler (PgBouncer) in front of the same PostgreSQL, for request
+   * traffic only: migrations, role set-up and moves keep the direct URL (they need session
+   * state a transaction pooler does not keep). Its user and database are replaced per
+   * domain and role, as the direct URL's are (db/postgres-urls.ts).
+   */
+  CLINICSYNC_DATABASE_POOLER_URL: z
+    .string()
+    .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL')
+    .optional(),
   CLINICSYNC_DATABASE_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, 'must be lower-case letters, digits and _').default('clinicsync'),
   /** PostgreSQL connections per domain database and process: app (requests) and system pools (docs/scale.md, "Throughput"). */
   CLINICSYNC_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).optional(),
@@ -54,6 +64,9 @@ export function loadConfig(env: Record<string, string | undefined>): SyncServerO
     throw new ConfigError(`Invalid sync server configuration:\n  ${problems.join('\n  ')}`);
   }
   const c = parsed.data;
+  if (c.CLINICSYNC_DATABASE_POOLER_URL && !c.CLINICSYNC_DATABASE_URL) {
+    throw new ConfigError('Invalid sync server configuration:\n  CLINICSYNC_DATABASE_POOLER_URL: needs CLINICSYNC_DATABASE_URL (the pooler fronts that PostgreSQL)');
+  }
   let vault: VaultOptions | undefined;
   let metrics;
   let signInThrottle;
@@ -76,6 +89,7 @@ export function loadConfig(env: Record<string, string | undefined>): SyncServerO
           databasePrefix: c.CLINICSYNC_DATABASE_PREFIX,
           ...(c.CLINICSYNC_DB_POOL_SIZE !== undefined ? { poolSize: c.CLINICSYNC_DB_POOL_SIZE } : {}),
           ...(c.CLINICSYNC_DB_SYSTEM_POOL_SIZE !== undefined ? { systemPoolSize: c.CLINICSYNC_DB_SYSTEM_POOL_SIZE } : {}),
+          ...(c.CLINICSYNC_DATABASE_POOLER_URL ? { poolerUrl: c.CLINICSYNC_DATABASE_POOLER_URL } : {}),
         }
       : { kind: 'pglite', dataDir: c.CLINICSYNC_DATA_DIR },
     bus: c.CLINICSYNC_NATS_URL ? { kind: 'nats', servers: c.CLINICSYNC_NATS_URL } : { kind: 'memory' },
@@ -91,7 +105,7 @@ export function loadConfig(env: Record<string, string | undefined>): SyncServerO
 
 /** A secret-free one-line description of the configuration, for the start-up banner. */
 export function describeConfig(options: SyncServerOptions): string {
-  const db = options.database.kind === 'postgres' ? `postgres (prefix ${options.database.databasePrefix})` : `pglite (${options.database.dataDir ?? 'in memory'})`;
+  const db = options.database.kind === 'postgres' ? `postgres (prefix ${options.database.databasePrefix}${options.database.poolerUrl ? ', requests through a pooler' : ''})` : `pglite (${options.database.dataDir ?? 'in memory'})`;
   const vault = options.vault ? `${options.vault.masterKey.kind === 'env' ? 'master key from the environment' : `master key file ${options.vault.masterKey.path}`}` : 'off (no master key)';
   const listen = options.metrics?.listen;
   const metrics = listen ? `http://${listen.host}:${listen.port}/metrics${listen.token ? ' (bearer token)' : ''}` : 'off';

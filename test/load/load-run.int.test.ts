@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { loadFigures } from '../bench/load/figures.ts';
 import { LOAD_QUICK, loadRun, type LoadSize } from '../bench/load/load-bench.ts';
 import { requireNats, testNatsUrl } from '../support/nats.ts';
+import { requirePgBouncer } from '../support/pgbouncer.ts';
 import { requirePostgres, testPostgresUrl } from '../support/postgres.ts';
 
 const ready = (await requirePostgres('test/load/load-run (load harness on PostgreSQL)')) && (await requireNats('test/load/load-run (load harness with NATS)'));
+const pgbouncerHere = requirePgBouncer('test/load/load-run (its PgBouncer saturation figure)');
 
 /**
  * The load harness itself, end to end at toy size: real server processes on PostgreSQL and
@@ -50,6 +52,11 @@ describe.skipIf(!ready)('load harness (npm run bench -- load), at toy size', () 
     // Both server processes served the balanced saturation run.
     expect(results.balancedConnections.every((n) => n > 0)).toBe(true);
     expect(results.twoProcesses.push.ok + results.twoProcesses.pull.ok).toBeGreaterThan(0);
+    if (pgbouncerHere) {
+      expect(figures.load_pgbouncer_ratio?.value, 'load_pgbouncer_ratio').toBeGreaterThan(0);
+      expect(results.pooled!.pooled.push.ok + results.pooled!.pooled.pull.ok).toBeGreaterThan(0);
+      expect(results.pooled!.pooled.push.errors + results.pooled!.pooled.pull.errors).toBe(0);
+    }
     expect(figures.rls_overhead_ratio!.value).toBeGreaterThan(0);
     expect(figures.tenant_scaling_ratio!.value).toBeGreaterThan(0);
   });

@@ -38,6 +38,8 @@ export interface PgBouncerOptions {
 
 export interface RunningPgBouncer {
   port: number;
+  /** The pooler's process (it runs in the foreground), e.g. to read its CPU time. */
+  pid: number;
   /** `postgres://<user>@127.0.0.1:<port>/<db>` for the given admin URL's user and database. */
   urlFor(adminUrl: string): string;
   /** The pooler's own log (for a failure message). */
@@ -113,6 +115,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<Running
   }
   return {
     port,
+    pid: child.pid!,
     urlFor: (adminUrl) => {
       const url = new URL(adminUrl);
       url.hostname = '127.0.0.1';

@@ -1,5 +1,6 @@
 import type { Figure } from '../report.ts';
 import type { EmbeddedStart } from './embedded-start.ts';
+import { POOLER_SERVER_CONNECTIONS, type PooledSaturation } from './pooled-saturation.ts';
 import type { ClosedLoopOutcome, ConnectOutcome, MergedRun, RampStep } from './phases.ts';
 import type { RlsOverhead } from './rls-overhead.ts';
 import { bestSustained, mergeTallies, summarize, type LatencySummary, type Tally } from './stats.ts';
@@ -17,6 +18,8 @@ export interface LoadResults {
   oneProcess: ClosedLoopOutcome;
   twoProcesses: ClosedLoopOutcome;
   balancedConnections: number[];
+  /** Null when PgBouncer could not start here (the figure is left out, loudly). */
+  pooled: PooledSaturation | null;
   rls: RlsOverhead;
   scaling: { small: number; large: number; atSmall: LatencySummary; atLarge: LatencySummary };
 }
@@ -37,6 +40,7 @@ export function loadFigures(r: LoadResults): Figure[] {
     r.oneProcess.pull,
     r.twoProcesses.push,
     r.twoProcesses.pull,
+    ...(r.pooled ? [r.pooled.pooled.push, r.pooled.pooled.pull, r.pooled.directAgain.push, r.pooled.directAgain.pull] : []),
   ];
   const all = mergeTallies(counted);
   const beyond = mergeTallies([...pastCapacity(r.pushSteps, push).map((s) => s.run.push), ...pastCapacity(r.pullSteps, pull).map((s) => s.run.pull)]);
@@ -59,6 +63,7 @@ export function loadFigures(r: LoadResults): Figure[] {
     { name: 'load_mixed_poke_pull_per_s', value: r.mixed.pokePull.ok / r.mixed.seconds, unit: 'pull/s', note: `real engine behaviour: ${r.mixed.offeredPushPerS} pushes/s offered, every poked workstation of the org pulls at once (${r.mixed.pokes} pokes received)` },
     { name: 'load_mixed_p99_ms', value: Math.max(summarize(r.mixed.push.latencies).p99, mixedPokePulls.p99), unit: 'ms', note: 'p99 of that phase (pushes and poke-driven pulls)' },
     { name: 'load_two_process_speedup', value: r.twoProcesses.opsPerS / r.oneProcess.opsPerS, unit: 'ratio', note: `saturation throughput (push + pull) of 2 server processes behind a round-robin TCP balancer over 1 process: ${r.twoProcesses.opsPerS.toFixed(0)} / ${r.oneProcess.opsPerS.toFixed(0)} ops/s; same PostgreSQL and NATS, 2 cores shared with them and the clients (connections per process ${r.balancedConnections.join('/')})` },
+    ...(r.pooled ? [pgbouncerFigure(r.oneProcess, r.pooled)] : []),
     { name: 'rls_overhead_ratio', value: r.rls.ratio, unit: 'ratio', note: `pull feed queries under forced RLS (app role) over the same as the owner without RLS, interleaved: ${r.rls.withRlsMs.toFixed(2)} / ${r.rls.withoutRlsMs.toFixed(2)} ms summed medians, ${r.rls.queries} queries (target <= 1.15)` },
     { name: 'tenant_scaling_ratio', value: r.scaling.atLarge.p95 / r.scaling.atSmall.p95, unit: 'ratio', note: `one tenant's pull p95 with ${r.scaling.large} tenants present over with ${r.scaling.small}: ${fmt(r.scaling.atLarge.p95)} / ${fmt(r.scaling.atSmall.p95)} ms (target <= 1.2; growing took ${r.setup.scalingSeconds.toFixed(1)} s)` },
   ];
@@ -84,4 +89,15 @@ function steps(list: RampStep[]): string {
 
 function fmt(value: number | undefined): string {
   return value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(0);
+}
+
+/** Saturation through PgBouncer over direct, the direct figure being the mean of the runs before and after it. */
+function pgbouncerFigure(direct: ClosedLoopOutcome, p: PooledSaturation): Figure {
+  const directOps = (direct.opsPerS + p.directAgain.opsPerS) / 2;
+  return {
+    name: 'load_pgbouncer_ratio',
+    value: p.pooled.opsPerS / directOps,
+    unit: 'ratio',
+    note: `saturation throughput (push + pull) of one server process with its request traffic through PgBouncer in transaction mode (${POOLER_SERVER_CONNECTIONS} server connections per database and role; unnamed statements) over the same process direct: ${p.pooled.opsPerS.toFixed(0)} / ${directOps.toFixed(0)} ops/s (direct ${direct.opsPerS.toFixed(0)} before, ${p.directAgain.opsPerS.toFixed(0)} after)`,
+  };
 }

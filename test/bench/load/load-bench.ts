@@ -6,6 +6,7 @@ import { startLoadClient, type LoadClient } from './client-handle.ts';
 import { measureEmbeddedStart } from './embedded-start.ts';
 import { embeddedFigures, loadFigures, type LoadResults } from './figures.ts';
 import { catchUpAll, closedLoopAll, connectAll, ramp, runAll, type RampStep } from './phases.ts';
+import { measurePooledSaturation } from './pooled-saturation.ts';
 import { addTenants, openLoadDeployment, type DeviceSession, type LoadDeployment } from './provision.ts';
 import { measureRlsOverhead } from './rls-overhead.ts';
 import { postgresServerEnv, startServerProcess, type ServerProcess } from './server-process.ts';
@@ -68,7 +69,7 @@ export const LOAD_QUICK: LoadSize = {
 /** p99 under this is what "sustained" means (issue 9). */
 export const MAX_P99_MS = 500;
 
-const LOAD_FIGURES = ['load_devices', 'load_tenants', 'load_push_per_s', 'load_pull_per_s', 'load_p99_ms', 'load_errors', 'load_two_process_speedup', 'rls_overhead_ratio', 'tenant_scaling_ratio'];
+const LOAD_FIGURES = ['load_devices', 'load_tenants', 'load_push_per_s', 'load_pull_per_s', 'load_p99_ms', 'load_errors', 'load_two_process_speedup', 'load_pgbouncer_ratio', 'rls_overhead_ratio', 'tenant_scaling_ratio'];
 
 export async function loadBench(size: LoadSize): Promise<Figure[]> {
   const figures: Figure[] = [];
@@ -151,7 +152,11 @@ export async function loadRun(size: LoadSize, adminUrl: string, natsUrl: string)
     servers.push(second);
     balancer = await startBalancer([server.url, second.url]);
     const twoProcesses = await closedLoopAll(clients, balancer.url, size.closedLoop.concurrency, size.closedLoop.seconds);
+    const balancedConnections = balancer.connectionsPerBackend();
     log(`saturation, 2 processes: ${twoProcesses.opsPerS.toFixed(0)} ops/s`);
+    // 6. Saturation on one process through PgBouncer (transaction mode), bracketed by the direct process.
+    const pooled = await measurePooledSaturation({ clients, direct: server, env, adminUrl, prefix: deployment.prefix, closedLoop: size.closedLoop, log });
+    if (pooled) log(`saturation through PgBouncer: ${pooled.pooled.opsPerS.toFixed(0)} ops/s (direct again: ${pooled.directAgain.opsPerS.toFixed(0)} ops/s)`);
     const heldRun = await runAll(clients, { pushPerS: 0, pullPerS: 0, seconds: 0.05, reaction: 'defer' });
 
     return {
@@ -165,7 +170,8 @@ export async function loadRun(size: LoadSize, adminUrl: string, natsUrl: string)
       held: { devices: heldRun.stillConnected, tenants: heldRun.tenants },
       oneProcess,
       twoProcesses,
-      balancedConnections: balancer.connectionsPerBackend(),
+      balancedConnections,
+      pooled,
       rls,
       scaling: { small: size.scaling.small, large: Math.max(size.tenants, size.scaling.large), atSmall, atLarge },
     };

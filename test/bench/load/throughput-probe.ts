@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { testNatsUrl } from '../../support/nats.ts';
+import { startPgBouncer, type RunningPgBouncer } from '../../support/pgbouncer.ts';
 import { testPostgresUrl } from '../../support/postgres.ts';
+import { postgresRoles } from '../../../sync-server/db/postgres-driver.ts';
 import { addTenants, openLoadDeployment, type DeviceSession } from './provision.ts';
 import { schedStat, schedStatOf, type SchedStat } from './sched-stat.ts';
 import { postgresServerEnv, startServerProcess, type ServerProcess } from './server-process.ts';
@@ -12,7 +14,7 @@ import { SimulatedWorkstation } from './workstation.ts';
  * Where one server process's time goes under saturation (docs/scale.md, "Throughput"):
  *
  *   npx node test/bench/load/throughput-probe.ts [--tenants 20] [--devices 2] [--concurrency 32]
- *     [--seconds 6] [--rounds 3] [--modes push,pull] [--env '{"CLINICSYNC_DB_POOL_SIZE":"8"}' …]
+ *     [--seconds 6] [--rounds 3] [--modes push,pull] [--env '{"CLINICSYNC_DB_POOL_SIZE":"8"}' …] [--pgbouncer]
  *
  * A fresh deployment as the load bench makes it; then, round after round, one real server
  * process per configuration (each --env adds one, the first is the baseline; none: the
@@ -23,6 +25,11 @@ import { SimulatedWorkstation } from './workstation.ts';
  * (pg_stat_activity sampled every 20 ms: state, wait event, statement), and CPU per
  * operation of the server process and of PostgreSQL's backends, with the time they were
  * runnable but waiting for a core (/proc schedstat).
+ *
+ * `--pgbouncer` adds one configuration: the first one's settings with request traffic
+ * through a private PgBouncer in transaction mode (CLINICSYNC_DATABASE_POOLER_URL;
+ * test/support/pgbouncer.ts, POOLER_SERVER_CONNECTIONS per database and role), whose own
+ * CPU is counted as the pooler's.
  */
 const { values } = parseArgs({
   options: {
@@ -33,6 +40,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '1' },
     modes: { type: 'string', default: 'push,pull' },
     env: { type: 'string', multiple: true, default: [] },
+    pgbouncer: { type: 'boolean', default: false },
   },
 });
 const size = {
@@ -47,6 +55,8 @@ const modes = values.modes.split(',').map((mode) => {
   return mode;
 });
 const configs: Record<string, string>[] = values.env.length === 0 ? [{}] : values.env.map(parseEnv);
+/** PgBouncer's server connections per (database, role): the server's own app pool size per domain database. */
+const POOLER_SERVER_CONNECTIONS = 4;
 
 type Mode = 'push' | 'pull';
 interface Run {
@@ -58,17 +68,27 @@ interface Run {
   errors: number;
   serverCpuMsPerOp: number;
   pgCpuMsPerOp: number;
+  /** PgBouncer's CPU per op (0 without it). */
+  poolerCpuMsPerOp: number;
   serverRunQueuePct: number;
 }
 
 const adminUrl = testPostgresUrl();
 const deployment = await openLoadDeployment(adminUrl);
 const runs: Run[] = [];
+let bouncer: RunningPgBouncer | null = null;
 try {
   const tenants = await addTenants(deployment, { from: 0, count: size.tenants, withDevices: size.tenants, devicesPerTenant: size.devices });
   const devices = tenants.flatMap((tenant) => tenant.devices);
   await deployment.core.close(); // its pools would count against max_connections
   log(`deployment ${deployment.prefix}: ${size.tenants} tenants, ${devices.length} sessions`);
+  if (values.pgbouncer) {
+    const upstream = new URL(adminUrl);
+    const roles = postgresRoles(deployment.prefix);
+    bouncer = await startPgBouncer({ upstream: { host: upstream.hostname || '127.0.0.1', port: Number(upstream.port || 5432) }, users: [roles.app, roles.system], poolSize: POOLER_SERVER_CONNECTIONS });
+    configs.push({ ...configs[0], CLINICSYNC_DATABASE_POOLER_URL: bouncer.urlFor(adminUrl) });
+    log(`config ${configs.length - 1}: config 0 through PgBouncer (transaction mode, ${POOLER_SERVER_CONNECTIONS} server connections per database and role)`);
+  }
   for (let round = 0; round < size.rounds; round++) {
     // ABBA…: every other round in reverse order, so neither a configuration nor the data growing under the pushes favours one.
     const order = [...configs.entries()];
@@ -87,6 +107,7 @@ try {
     }
   }
 } finally {
+  await bouncer?.stop();
   await deployment.drop();
 }
 summarizeRuns();
@@ -98,6 +119,7 @@ async function closedLoop(server: ServerProcess, devices: readonly DeviceSession
   const sampling = config === null ? null : sampleActivity();
   const serverBefore = schedStat(server.pid);
   const pgBefore = schedStatOf(backends);
+  const poolerBefore = bouncer ? schedStat(bouncer.pid) : null;
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
@@ -108,6 +130,7 @@ async function closedLoop(server: ServerProcess, devices: readonly DeviceSession
   const wall = (performance.now() - started) / 1000;
   const serverUsed = since(schedStat(server.pid), serverBefore);
   const pgUsed = since(schedStatOf(backends), pgBefore);
+  const poolerCpuMs = bouncer && poolerBefore ? since(schedStat(bouncer.pid), poolerBefore).cpuMs : 0;
   const activity = await sampling?.stop();
   await Promise.all(workers.map((worker) => worker.close()));
   const ops = Math.max(tally.ok, 1);
@@ -121,12 +144,13 @@ async function closedLoop(server: ServerProcess, devices: readonly DeviceSession
     errors: tally.errors,
     serverCpuMsPerOp: serverUsed.cpuMs / ops,
     pgCpuMsPerOp: pgUsed.cpuMs / ops,
+    poolerCpuMsPerOp: poolerCpuMs / ops,
     serverRunQueuePct: serverUsed.runQueueMs / wall / 10,
   };
   if (config !== null) {
     log(
       `config ${config} ${mode}: ${run.opsPerS.toFixed(0)}/s, p50 ${run.p50.toFixed(0)} ms, p99 ${run.p99.toFixed(0)} ms, ${run.errors} errors ${JSON.stringify(tally.errorCodes)}; ` +
-        `CPU per op: server ${run.serverCpuMsPerOp.toFixed(2)} ms, PostgreSQL ${run.pgCpuMsPerOp.toFixed(2)} ms (${backends.length} backends); ` +
+        `CPU per op: server ${run.serverCpuMsPerOp.toFixed(2)} ms, PostgreSQL ${run.pgCpuMsPerOp.toFixed(2)} ms (${backends.length} backends)${bouncer ? `, PgBouncer ${run.poolerCpuMsPerOp.toFixed(2)} ms` : ''}; ` +
         `server on CPU ${(serverUsed.cpuMs / wall / 10).toFixed(0)} %, waiting for a CPU ${run.serverRunQueuePct.toFixed(0)} %`,
     );
     for (const [what, connections] of activity ?? []) log(`   ${connections.toFixed(2).padStart(6)} connections  ${what}`);
@@ -181,6 +205,10 @@ function sampleActivity(): { stop(): Promise<[string, number][]> } {
   };
 }
 
+function cpuPerOp(run: Run): number {
+  return run.serverCpuMsPerOp + run.pgCpuMsPerOp + run.poolerCpuMsPerOp;
+}
+
 function summarizeRuns(): void {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
   for (const mode of modes) {
@@ -188,11 +216,11 @@ function summarizeRuns(): void {
     for (const [index, config] of configs.entries()) {
       const mine = runs.filter((run) => run.config === index && run.mode === mode);
       const ops = median(mine.map((run) => run.opsPerS));
-      const cost = median(mine.map((run) => run.serverCpuMsPerOp + run.pgCpuMsPerOp));
-      const ratio = index === 0 ? '' : `; ×${(ops / median(base.map((run) => run.opsPerS))).toFixed(2)} ops/s, ×${(cost / median(base.map((run) => run.serverCpuMsPerOp + run.pgCpuMsPerOp))).toFixed(2)} CPU per op vs config 0`;
+      const cost = median(mine.map(cpuPerOp));
+      const ratio = index === 0 ? '' : `; ×${(ops / median(base.map((run) => run.opsPerS))).toFixed(2)} ops/s, ×${(cost / median(base.map(cpuPerOp))).toFixed(2)} CPU per op vs config 0`;
       console.log(
         `${mode} config ${index} ${JSON.stringify(config)}: median ${ops.toFixed(0)}/s (runs ${mine.map((run) => run.opsPerS.toFixed(0)).join(', ')}), ` +
-          `p99 ${median(mine.map((run) => run.p99)).toFixed(0)} ms, server + PostgreSQL CPU per op ${cost.toFixed(2)} ms${ratio}`,
+          `p99 ${median(mine.map((run) => run.p99)).toFixed(0)} ms, server + PostgreSQL (+ PgBouncer) CPU per op ${cost.toFixed(2)} ms${ratio}`,
       );
     }
   }
