@@ -102,9 +102,9 @@ export interface FairnessPlan {
 
 /**
  * The plan the benchmark reports and test/scale/fairness.alone.test.ts asserts on. An org's
- * rate is its share of a server process: one process serves about 150 small calls a second
- * on two cores shared with PostgreSQL (`npm run bench -- load`), so the org rate here, 4/s,
- * is under 3 % of it, and one call in the database at a time. B (six desks, a push or pull
+ * rate is its share of a server process: one process serves about 200–300 small calls a
+ * second on two cores shared with PostgreSQL (`npm run bench -- load`), so the org rate
+ * here, 4/s, is about 2 % of it, and one call in the database at a time. B (six desks, a push or pull
  * every 250 ms, under 4 calls a second) fits inside those limits; A's thirty loops call back
  * to back and come back when told. A's admitted calls cost B a little (they share the cores);
  * what must not cost B is everything A is refused (refused early: no database work, audited
@@ -119,7 +119,7 @@ export const FAIRNESS_PLAN: FairnessPlan = {
   aDevices: 10,
   aLoopsPerDevice: 3,
   bDevices: 6,
-  windows: 5,
+  windows: 4,
   samplesPerWindow: 30,
   gapMs: 250,
 };
@@ -128,9 +128,9 @@ export const FAIRNESS_PLAN: FairnessPlan = {
  * The same run with limits far above anything the run offers: clinic A takes what it can.
  * The fairness test's control, to show its measure sees a starved clinic when there is one.
  */
-export function withoutLimits(plan: FairnessPlan, windows: number): FairnessPlan {
+export function withoutLimits(plan: FairnessPlan, windows: number, samplesPerWindow: number): FairnessPlan {
   const unlimited = { perSecond: 1_000_000, burst: 1_000_000 };
-  return { ...plan, windows, limits: { device: unlimited, tenant: unlimited, concurrency: { inFlight: 1_000, queue: 1_000, waitMs: plan.limits.concurrency.waitMs } } };
+  return { ...plan, windows, samplesPerWindow, limits: { device: unlimited, tenant: unlimited, concurrency: { inFlight: 1_000, queue: 1_000, waitMs: plan.limits.concurrency.waitMs } } };
 }
 
 export interface FairnessRun {

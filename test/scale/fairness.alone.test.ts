@@ -49,7 +49,7 @@ describe.skipIf(!postgres)('fairness: one clinic bursting, another working (Post
   });
 
   it('sees a starved clinic when nothing holds the burst back (the measure is not blind)', { timeout: 120_000 }, async () => {
-    const run = await measureFairness(engine, withoutLimits(FAIRNESS_PLAN, 1));
+    const run = await measureFairness(engine, withoutLimits(FAIRNESS_PLAN, 1, 20));
     console.log(`fairness without limits: ${summary(run)}`);
     expect(run.outcomesA['RATE_LIMITED'] ?? 0).toBe(0);
     expect(ratio(run), summary(run)).toBeGreaterThan(2);
