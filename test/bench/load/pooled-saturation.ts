@@ -7,6 +7,13 @@ import { startServerProcess, type ServerProcess } from './server-process.ts';
 /** PgBouncer's server connections per (database, role): the server's own app pool size per domain database. */
 export const POOLER_SERVER_CONNECTIONS = 4;
 
+/** A private PgBouncer (transaction mode) in front of the deployment's PostgreSQL, for its app and system roles. */
+export function startDeploymentPgBouncer(adminUrl: string, prefix: string): Promise<RunningPgBouncer> {
+  const upstream = new URL(adminUrl);
+  const roles = postgresRoles(prefix);
+  return startPgBouncer({ upstream: { host: upstream.hostname || '127.0.0.1', port: Number(upstream.port || 5432) }, users: [roles.app, roles.system], poolSize: POOLER_SERVER_CONNECTIONS });
+}
+
 export interface PooledSaturation {
   /** Saturation of a server process whose request traffic goes through PgBouncer. */
   pooled: ClosedLoopOutcome;
@@ -31,11 +38,9 @@ export async function measurePooledSaturation(input: {
   closedLoop: { concurrency: number; seconds: number };
   log: (line: string) => void;
 }): Promise<PooledSaturation | null> {
-  const upstream = new URL(input.adminUrl);
-  const roles = postgresRoles(input.prefix);
   let bouncer: RunningPgBouncer;
   try {
-    bouncer = await startPgBouncer({ upstream: { host: upstream.hostname || '127.0.0.1', port: Number(upstream.port || 5432) }, users: [roles.app, roles.system], poolSize: POOLER_SERVER_CONNECTIONS });
+    bouncer = await startDeploymentPgBouncer(input.adminUrl, input.prefix);
   } catch (error) {
     input.log(`!!! SKIPPED load_pgbouncer_ratio: ${(error as Error).message.split('\n')[0]} (apt-get install pgbouncer)`);
     return null;

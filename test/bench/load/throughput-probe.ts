@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { testNatsUrl } from '../../support/nats.ts';
-import { startPgBouncer, type RunningPgBouncer } from '../../support/pgbouncer.ts';
+import type { RunningPgBouncer } from '../../support/pgbouncer.ts';
 import { testPostgresUrl } from '../../support/postgres.ts';
-import { postgresRoles } from '../../../sync-server/db/postgres-driver.ts';
+import { POOLER_SERVER_CONNECTIONS, startDeploymentPgBouncer } from './pooled-saturation.ts';
 import { addTenants, openLoadDeployment, type DeviceSession } from './provision.ts';
 import { schedStat, schedStatOf, type SchedStat } from './sched-stat.ts';
 import { postgresServerEnv, startServerProcess, type ServerProcess } from './server-process.ts';
@@ -55,8 +55,6 @@ const modes = values.modes.split(',').map((mode) => {
   return mode;
 });
 const configs: Record<string, string>[] = values.env.length === 0 ? [{}] : values.env.map(parseEnv);
-/** PgBouncer's server connections per (database, role): the server's own app pool size per domain database. */
-const POOLER_SERVER_CONNECTIONS = 4;
 
 type Mode = 'push' | 'pull';
 interface Run {
@@ -83,9 +81,7 @@ try {
   await deployment.core.close(); // its pools would count against max_connections
   log(`deployment ${deployment.prefix}: ${size.tenants} tenants, ${devices.length} sessions`);
   if (values.pgbouncer) {
-    const upstream = new URL(adminUrl);
-    const roles = postgresRoles(deployment.prefix);
-    bouncer = await startPgBouncer({ upstream: { host: upstream.hostname || '127.0.0.1', port: Number(upstream.port || 5432) }, users: [roles.app, roles.system], poolSize: POOLER_SERVER_CONNECTIONS });
+    bouncer = await startDeploymentPgBouncer(adminUrl, deployment.prefix);
     configs.push({ ...configs[0], CLINICSYNC_DATABASE_POOLER_URL: bouncer.urlFor(adminUrl) });
     log(`config ${configs.length - 1}: config 0 through PgBouncer (transaction mode, ${POOLER_SERVER_CONNECTIONS} server connections per database and role)`);
   }
