@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requirePostgres, testPostgresUrl } from '../../test/support/postgres.ts';
 import { DOMAINS, type Domain } from '../../shared/domains.ts';
-import { openDatabases } from './open-databases.ts';
 import type { DatabaseSet } from './domain-db.ts';
 import { checkCatalog, scopesToTenant, strayObjects, type CatalogRules } from '../testing/catalog-rules.ts';
-import { freshDatabase, testEngines, type TestDatabase } from '../testing/engines.ts';
+import { testEngines } from '../testing/engines.ts';
+import { useFreshDatabases } from '../testing/fresh-databases.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/db/catalog (PostgreSQL)'), testPostgresUrl());
 
@@ -34,22 +34,13 @@ function inspectedDomains(dbs: DatabaseSet): readonly Domain[] {
 
 for (const engine of engines) {
   describe.skipIf(!engine.available)(`catalog of every domain database (${engine.name})`, () => {
-    let db: TestDatabase;
-    let dbs: DatabaseSet;
-    beforeAll(async () => {
-      db = await freshDatabase(engine);
-      dbs = await openDatabases(db.options, () => undefined);
-    });
-    afterAll(async () => {
-      await dbs?.close();
-      await db?.drop();
-    });
+    const dbs = useFreshDatabases(engine);
 
     it('holds every table, view, unique index, policy and function of all eight domains to the tenancy rules', async () => {
       const problems: string[] = [];
       const tenantTables: string[] = [];
-      for (const domain of inspectedDomains(dbs)) {
-        const report = await dbs.inspect(domain, (sql) => checkCatalog(sql, schemasOf(dbs, domain), RULES));
+      for (const domain of inspectedDomains(dbs())) {
+        const report = await dbs().inspect(domain, (sql) => checkCatalog(sql, schemasOf(dbs(), domain), RULES));
         problems.push(...report.problems);
         tenantTables.push(...report.tenantTables);
       }
@@ -59,14 +50,14 @@ for (const engine of engines) {
 
     it('has nothing outside the domain schemas (every table is covered by the rules)', async () => {
       const stray: string[] = [];
-      for (const domain of inspectedDomains(dbs)) stray.push(...(await dbs.inspect(domain, (sql) => strayObjects(sql, schemasOf(dbs, domain)))));
+      for (const domain of inspectedDomains(dbs())) stray.push(...(await dbs().inspect(domain, (sql) => strayObjects(sql, schemasOf(dbs(), domain)))));
       expect(stray).toEqual([]);
     });
 
     it('lists only exceptions that exist', async () => {
       const all = new Set<string>();
       for (const domain of DOMAINS) {
-        const rows = await dbs.inspect(domain, (sql) =>
+        const rows = await dbs().inspect(domain, (sql) =>
           sql.query<{ name: string }>(
             `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')`,
@@ -80,8 +71,8 @@ for (const engine of engines) {
 
     it('runs tenant access as a role that is not superuser, not BYPASSRLS, owns nothing, inherits nothing and cannot create objects', async () => {
       for (const domain of DOMAINS) {
-        const { app } = dbs.rolesOf(domain);
-        const [flags] = await dbs.inspect(domain, (sql) =>
+        const { app } = dbs().rolesOf(domain);
+        const [flags] = await dbs().inspect(domain, (sql) =>
           sql.query<Record<string, boolean | number>>(
             `SELECT r.rolsuper, r.rolbypassrls, r.rolcreaterole, r.rolcreatedb,
                     (SELECT count(*)::int FROM pg_class c WHERE c.relowner = r.oid) AS "ownedRelations",
@@ -109,7 +100,7 @@ for (const engine of engines) {
           createInDatabase: false,
           touchesMigrationLedger: false,
         });
-        const current = await dbs.domains[domain].withTenant('00000000-0000-4000-8000-000000000001', (sql) =>
+        const current = await dbs().domains[domain].withTenant('00000000-0000-4000-8000-000000000001', (sql) =>
           sql.query<{ user: string; superuser: string }>("SELECT current_user AS user, current_setting('is_superuser') AS superuser"),
         );
         expect(current).toEqual([{ user: app, superuser: 'off' }]);
@@ -120,7 +111,7 @@ for (const engine of engines) {
       const scratch = 'catalog_scratch';
       const domain = DOMAINS[0];
       const setting = "nullif(current_setting('app.tenant_id', true), '')::uuid";
-      const report = await dbs.inspect(domain, async (sql) => {
+      const report = await dbs().inspect(domain, async (sql) => {
         await sql.exec(`
           CREATE SCHEMA ${scratch};
           -- no RLS, nullable tenant_id, unique key on a bare value (an oracle across orgs)
@@ -187,10 +178,10 @@ for (const engine of engines) {
 
     it('flags a table left outside the domain schemas', async () => {
       const domain = DOMAINS[0];
-      const stray = await dbs.inspect(domain, async (sql) => {
+      const stray = await dbs().inspect(domain, async (sql) => {
         await sql.exec('CREATE TABLE public.catalog_stray (id int)');
         try {
-          return await strayObjects(sql, schemasOf(dbs, domain));
+          return await strayObjects(sql, schemasOf(dbs(), domain));
         } finally {
           await sql.exec('DROP TABLE public.catalog_stray');
         }

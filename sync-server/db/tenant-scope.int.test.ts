@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requirePostgres, testPostgresUrl } from '../../test/support/postgres.ts';
 import { TenantDirectory } from '../domains/tenant_info/tenants.ts';
-import { freshDatabase, testEngines, type TestDatabase } from '../testing/engines.ts';
-import type { DatabaseSet } from './domain-db.ts';
-import { openDatabases } from './open-databases.ts';
+import { testEngines } from '../testing/engines.ts';
+import { useFreshDatabases } from '../testing/fresh-databases.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/db/tenant-scope (PostgreSQL)'), testPostgresUrl());
 
@@ -16,25 +15,18 @@ const engines = testEngines(await requirePostgres('sync-server/db/tenant-scope (
  */
 for (const engine of engines) {
   describe.skipIf(!engine.available)(`tenant scope on one reused connection (${engine.name})`, () => {
-    let db: TestDatabase;
-    let dbs: DatabaseSet;
+    const dbs = useFreshDatabases(engine, { poolSize: 1, systemPoolSize: 1 });
     const orgs: string[] = [];
 
     beforeAll(async () => {
-      db = await freshDatabase(engine);
-      dbs = await openDatabases(db.options.kind === 'postgres' ? { ...db.options, poolSize: 1, systemPoolSize: 1 } : db.options, () => undefined);
-      const directory = new TenantDirectory(dbs.domains.tenant_info);
+      const directory = new TenantDirectory(dbs().domains.tenant_info);
       for (const code of ['scope-a', 'scope-b']) orgs.push((await directory.create({ code, name: code, kind: 'human' })).id);
-    });
-    afterAll(async () => {
-      await dbs?.close();
-      await db?.drop();
     });
 
     it('the same statement, alternating between two orgs, always sees its own org only', async () => {
       for (let round = 0; round < 12; round++) {
         for (const org of orgs) {
-          const rows = await dbs.domains.tenant_info.withTenant(org, (sql) =>
+          const rows = await dbs().domains.tenant_info.withTenant(org, (sql) =>
             sql.query<{ id: string; setting: string }>("SELECT id::text AS id, current_setting('app.tenant_id') AS setting FROM tenant_info.tenants WHERE code <> $1", ['none']),
           );
           expect(rows).toEqual([{ id: org, setting: org }]);
@@ -44,7 +36,7 @@ for (const engine of engines) {
 
     it('a snapshot read is one REPEATABLE READ, READ ONLY transaction in the org’s context', async () => {
       const [org] = orgs as [string];
-      const seen = await dbs.domains.tenant_info.withTenant(
+      const seen = await dbs().domains.tenant_info.withTenant(
         org,
         (sql) =>
           sql.query<{ isolation: string; readOnly: string; setting: string }>(
@@ -55,10 +47,10 @@ for (const engine of engines) {
       );
       expect(seen).toEqual([{ isolation: 'repeatable read', readOnly: 'on', setting: org }]);
       await expect(
-        dbs.domains.tenant_info.withTenant(org, (sql) => sql.execute('UPDATE tenant_info.tenants SET name = name WHERE id = $1', [org]), { snapshot: true }),
+        dbs().domains.tenant_info.withTenant(org, (sql) => sql.execute('UPDATE tenant_info.tenants SET name = name WHERE id = $1', [org]), { snapshot: true }),
       ).rejects.toMatchObject({ code: '25006' });
       // The failed transaction was rolled back: the connection serves the next call, read-write again.
-      const plain = await dbs.domains.tenant_info.withTenant(org, (sql) =>
+      const plain = await dbs().domains.tenant_info.withTenant(org, (sql) =>
         sql.query<{ readOnly: string }>("SELECT current_setting('transaction_read_only') AS \"readOnly\" WHERE $1::int = 1", [1]),
       );
       expect(plain).toEqual([{ readOnly: 'off' }]);
@@ -66,8 +58,8 @@ for (const engine of engines) {
 
     it('refuses a tenant id that is not a UUID before any SQL runs (it is inlined into the BEGIN message)', async () => {
       const injected = "00000000-0000-4000-8000-000000000000', true); DROP TABLE tenant_info.tenants; --";
-      await expect(async () => dbs.domains.tenant_info.withTenant(injected, async () => 1)).rejects.toThrow(/tenant id/);
-      const count = await dbs.inspect('tenant_info', (sql) => sql.query<{ n: number }>('SELECT count(*)::int AS n FROM tenant_info.tenants'));
+      await expect(async () => dbs().domains.tenant_info.withTenant(injected, async () => 1)).rejects.toThrow(/tenant id/);
+      const count = await dbs().inspect('tenant_info', (sql) => sql.query<{ n: number }>('SELECT count(*)::int AS n FROM tenant_info.tenants'));
       expect(count).toEqual([{ n: 2 }]);
     });
   });

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { requirePostgres, testPostgresUrl } from '../../test/support/postgres.ts';
 import type { EntityName } from '../../shared/entities/catalog.ts';
 import { uuidv7 } from '../../shared/ids.ts';
-import type { DatabaseSet } from '../db/domain-db.ts';
-import { openDatabases } from '../db/open-databases.ts';
-import { freshDatabase, testEngines, type TestDatabase } from '../testing/engines.ts';
+import { testEngines } from '../testing/engines.ts';
+import { useFreshDatabases } from '../testing/fresh-databases.ts';
 import { FeedWriter } from './feed-writer.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/sync/feed-writer (PostgreSQL)'), testPostgresUrl());
@@ -19,20 +18,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 for (const engine of engines) {
   describe.skipIf(!engine.available)(`feed writes of one org, concurrently (${engine.name})`, () => {
-    let db: TestDatabase;
-    let dbs: DatabaseSet;
-
-    beforeAll(async () => {
-      db = await freshDatabase(engine);
-      dbs = await openDatabases(db.options, () => undefined);
-    });
-    afterAll(async () => {
-      await dbs?.close();
-      await db?.drop();
-    });
+    const dbs = useFreshDatabases(engine);
 
     const seqOf = async (tenantId: string, entityId: string, domain: 'master_data' | 'scheduling' = 'master_data'): Promise<bigint> => {
-      const rows = await dbs.domains[domain].withTenant(tenantId, (sql) =>
+      const rows = await dbs().domains[domain].withTenant(tenantId, (sql) =>
         sql.query<{ seq: string }>(`SELECT seq::text AS seq FROM ${domain}.changes WHERE tenant_id = $1 AND entity_id = $2`, [tenantId, entityId]),
       );
       expect(rows).toHaveLength(1);
@@ -43,7 +32,7 @@ for (const engine of engines) {
       const tenantId = uuidv7();
       const [firstId, secondId] = [uuidv7(), uuidv7()];
       const write = (entityId: string, beforeCommit: () => Promise<void>) =>
-        dbs.domains.master_data.withTenant(tenantId, async (sql) => {
+        dbs().domains.master_data.withTenant(tenantId, async (sql) => {
           const feed = new FeedWriter('master_data', tenantId);
           feed.touch('patient', entityId);
           expect(await feed.flush(sql)).toEqual([tenantId]);
@@ -69,7 +58,7 @@ for (const engine of engines) {
           // The second either waits on the feed lock (as it must) or, were it missing, commits ahead of the first.
           await vi.waitFor(
             async () => {
-              const waiting = await dbs.domains.master_data.system('test: is a feed writer waiting for its lock', (sql) =>
+              const waiting = await dbs().domains.master_data.system('test: is a feed writer waiting for its lock', (sql) =>
                 sql.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"),
               );
               expect(secondDone || waiting.length > 0).toBe(true);
@@ -92,7 +81,7 @@ for (const engine of engines) {
       const tenantId = uuidv7();
       const [one, two, three] = [uuidv7(), uuidv7(), uuidv7()];
       const flush = (touches: [EntityName, string][]) =>
-        dbs.domains.scheduling.withTenant(tenantId, (sql) => {
+        dbs().domains.scheduling.withTenant(tenantId, (sql) => {
           const feed = new FeedWriter('scheduling', tenantId);
           for (const [entity, id] of touches) feed.touch(entity, id);
           return feed.flush(sql);

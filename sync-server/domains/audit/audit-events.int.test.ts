@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requirePostgres, testPostgresUrl } from '../../../test/support/postgres.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import { UNATTRIBUTED_TENANT_ID, type AuditEntry } from '../../audit/audit-trail.ts';
-import type { DatabaseSet } from '../../db/domain-db.ts';
-import { openDatabases } from '../../db/open-databases.ts';
 import { grantDomainAccess } from '../../db/roles.ts';
 import type { AdminSql } from '../../db/sql.ts';
-import { freshDatabase, testEngines, type TestDatabase } from '../../testing/engines.ts';
+import { testEngines } from '../../testing/engines.ts';
+import { useFreshDatabases } from '../../testing/fresh-databases.ts';
 import { AuditEvents } from './audit-events.ts';
 import { removeChain } from './chain-removal.ts';
 
@@ -34,8 +33,7 @@ function entry(tenantId: string | null, i: number, overrides: Partial<AuditEntry
 
 for (const engine of engines) {
   describe.skipIf(!engine.available)(`audit domain: hash-chained, append-only (${engine.name})`, () => {
-    let db: TestDatabase;
-    let dbs: DatabaseSet;
+    const dbs = useFreshDatabases(engine);
     let audit: AuditEvents;
 
     /** A fresh org with a chain of n entries. */
@@ -47,7 +45,7 @@ for (const engine of engines) {
 
     /** What an attacker with owner access would do: switch the trigger off, tamper, switch it on. */
     async function tamper(script: (sql: AdminSql) => Promise<unknown>): Promise<void> {
-      await dbs.inspect('audit', async (sql) => {
+      await dbs().inspect('audit', async (sql) => {
         await sql.exec('ALTER TABLE audit.events DISABLE TRIGGER events_append_only');
         await script(sql);
         await sql.exec('ALTER TABLE audit.events ENABLE TRIGGER events_append_only');
@@ -55,13 +53,7 @@ for (const engine of engines) {
     }
 
     beforeAll(async () => {
-      db = await freshDatabase(engine);
-      dbs = await openDatabases(db.options, () => undefined);
-      audit = new AuditEvents(dbs.domains.audit);
-    });
-    afterAll(async () => {
-      await dbs?.close();
-      await db?.drop();
+      audit = new AuditEvents(dbs().domains.audit);
     });
 
     it('a chain of N entries verifies, numbered 1..N', async () => {
@@ -137,26 +129,26 @@ for (const engine of engines) {
       ];
       for (const statement of attempts) {
         // The privilege check, not the trigger (which would also answer 42501, with its own message).
-        await expect(dbs.domains.audit.withTenant(tenantId, (sql) => sql.execute(statement)), `app: ${statement}`).rejects.toMatchObject(DENIED);
-        await expect(dbs.domains.audit.system('test: tamper attempt', (sql) => sql.execute(statement)), `system: ${statement}`).rejects.toMatchObject(DENIED);
+        await expect(dbs().domains.audit.withTenant(tenantId, (sql) => sql.execute(statement)), `app: ${statement}`).rejects.toMatchObject(DENIED);
+        await expect(dbs().domains.audit.system('test: tamper attempt', (sql) => sql.execute(statement)), `system: ${statement}`).rejects.toMatchObject(DENIED);
       }
       expect(await audit.verify(tenantId)).toMatchObject({ ok: true, entries: 2 });
     });
 
     it('takes back, at the next start, an UPDATE/DELETE someone granted by hand', async () => {
       const tenantId = await chainOf(1);
-      const roles = dbs.rolesOf('audit');
-      await dbs.inspect('audit', (sql) => sql.exec(`GRANT UPDATE, DELETE, TRUNCATE ON audit.events TO "${roles.app}"`));
-      await dbs.inspect('audit', (sql) => grantDomainAccess(sql, 'audit', roles));
-      await expect(dbs.domains.audit.withTenant(tenantId, (sql) => sql.execute('DELETE FROM audit.events'))).rejects.toMatchObject(DENIED);
+      const roles = dbs().rolesOf('audit');
+      await dbs().inspect('audit', (sql) => sql.exec(`GRANT UPDATE, DELETE, TRUNCATE ON audit.events TO "${roles.app}"`));
+      await dbs().inspect('audit', (sql) => grantDomainAccess(sql, 'audit', roles));
+      await expect(dbs().domains.audit.withTenant(tenantId, (sql) => sql.execute('DELETE FROM audit.events'))).rejects.toMatchObject(DENIED);
     });
 
     it('refuses UPDATE, DELETE and TRUNCATE even to the owner while the trigger is on', async () => {
       const tenantId = await chainOf(1);
       for (const statement of [`UPDATE audit.events SET action = 'x' WHERE tenant_id = $1`, 'DELETE FROM audit.events WHERE tenant_id = $1']) {
-        await expect(dbs.inspect('audit', (sql) => sql.execute(statement, [tenantId]))).rejects.toMatchObject(APPEND_ONLY);
+        await expect(dbs().inspect('audit', (sql) => sql.execute(statement, [tenantId]))).rejects.toMatchObject(APPEND_ONLY);
       }
-      await expect(dbs.inspect('audit', (sql) => sql.exec('TRUNCATE audit.events'))).rejects.toMatchObject(APPEND_ONLY);
+      await expect(dbs().inspect('audit', (sql) => sql.exec('TRUNCATE audit.events'))).rejects.toMatchObject(APPEND_ONLY);
       expect(await audit.verify(tenantId)).toMatchObject({ ok: true, entries: 1 });
     });
 
@@ -174,7 +166,7 @@ for (const engine of engines) {
       expect(settled).toHaveLength(20);
       expect(await audit.verify(tenantId)).toEqual({ ok: true, entries: 20, problems: [], truncated: false });
       // Rows written by one transaction share its xmin: the first call alone, the 19 that queued behind it together.
-      const transactions = await dbs.inspect('audit', (sql) =>
+      const transactions = await dbs().inspect('audit', (sql) =>
         sql.query<{ n: number }>('SELECT count(DISTINCT xmin::text)::int AS n FROM audit.events WHERE tenant_id = $1', [tenantId]),
       );
       expect(transactions).toEqual([{ n: 2 }]);
@@ -200,13 +192,13 @@ for (const engine of engines) {
       const page = await audit.list(a, { limit: 500 });
       expect(page.entries).toHaveLength(4);
       expect(page.entries.every((e) => e.tenantId === a)).toBe(true);
-      const seen = await dbs.domains.audit.withTenant(a, (sql) => sql.query<{ t: string }>('SELECT DISTINCT tenant_id::text AS t FROM audit.events'));
+      const seen = await dbs().domains.audit.withTenant(a, (sql) => sql.query<{ t: string }>('SELECT DISTINCT tenant_id::text AS t FROM audit.events'));
       expect(seen).toEqual([{ t: a }]);
-      const heads = await dbs.domains.audit.withTenant(a, (sql) => sql.query('SELECT * FROM audit.chain_heads WHERE tenant_id = $1', [b]));
+      const heads = await dbs().domains.audit.withTenant(a, (sql) => sql.query('SELECT * FROM audit.chain_heads WHERE tenant_id = $1', [b]));
       expect(heads).toEqual([]);
       // Writing into another org's chain is refused by the policy.
       await expect(
-        dbs.domains.audit.withTenant(a, (sql) => sql.execute(`UPDATE audit.chain_heads SET seq = 0 WHERE tenant_id = $1`, [b])),
+        dbs().domains.audit.withTenant(a, (sql) => sql.execute(`UPDATE audit.chain_heads SET seq = 0 WHERE tenant_id = $1`, [b])),
       ).resolves.toBe(0);
     });
 
@@ -221,10 +213,10 @@ for (const engine of engines) {
 
     it('removes one org’s whole chain (offboarding, tenant move) and leaves the trigger on', async () => {
       const [gone, kept] = [await chainOf(3), await chainOf(3)];
-      expect(await dbs.inspect('audit', (sql) => removeChain(sql, gone))).toBe(3);
+      expect(await dbs().inspect('audit', (sql) => removeChain(sql, gone))).toBe(3);
       expect(await audit.verify(gone)).toEqual({ ok: true, entries: 0, problems: [], truncated: false });
       expect(await audit.verify(kept)).toMatchObject({ ok: true, entries: 3 });
-      await expect(dbs.inspect('audit', (sql) => sql.execute('DELETE FROM audit.events WHERE tenant_id = $1', [kept]))).rejects.toMatchObject(APPEND_ONLY);
+      await expect(dbs().inspect('audit', (sql) => sql.execute('DELETE FROM audit.events WHERE tenant_id = $1', [kept]))).rejects.toMatchObject(APPEND_ONLY);
       await audit.record(entry(gone, 1));
       expect(await audit.verify(gone)).toMatchObject({ ok: true, entries: 1 });
     });
