@@ -46,6 +46,19 @@ describe('RequestLimits', () => {
     (await limiter.admit({ tenantId: ORG_A, deviceId: 'd4' }))();
   });
 
+  it('tells the devices of an org refused together to come back one token apart, from the floor on', async () => {
+    const { limiter, c } = limits();
+    for (const deviceId of ['d1', 'd2', 'd3']) (await limiter.admit({ tenantId: ORG_A, deviceId }))();
+    const waits: unknown[] = [];
+    for (const deviceId of ['d4', 'd5', 'd6', 'd7']) waits.push((await refusal(limiter.admit({ tenantId: ORG_A, deviceId }))).retryAfterMs);
+    expect(waits).toEqual([1_000, 1_334, 1_667, 2_000]); // 3/s: a third of a second apart
+    // Each back at its time is admitted: they do not all meet one token and three refusals.
+    for (const [deviceId, wait] of [['d4', 1_000], ['d5', 1_334], ['d6', 1_667], ['d7', 2_000]] as const) {
+      c.now = 5_000_000 + wait;
+      (await limiter.admit({ tenantId: ORG_A, deviceId }))();
+    }
+  });
+
   it('refuses a request beyond the org’s slots and queue as busy, and frees slots for the org when calls end', async () => {
     const { limiter } = limits({ device: { perSecond: 100, burst: 100 }, tenant: { perSecond: 100, burst: 100 }, concurrency: { inFlight: 2, queue: 0, waitMs: 250 } });
     const a = await limiter.admit({ tenantId: ORG_A, deviceId: 'd1' });

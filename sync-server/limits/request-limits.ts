@@ -5,7 +5,7 @@ import type { LimitOptions } from './limit-options.ts';
 import { RefusalAudit } from './refusal-audit.ts';
 import { RefusalLog } from './refusal-log.ts';
 import { NoSlot, TenantConcurrency, type Release } from './tenant-concurrency.ts';
-import { TokenBuckets } from './token-buckets.ts';
+import { TokenBuckets, type RetryBounds } from './token-buckets.ts';
 import { VerifiedSessions } from './verified-sessions.ts';
 
 /** Who is calling, as request entry established it from the session (never from a header). */
@@ -26,9 +26,17 @@ export const TENANT_BUSY = "The sync server is busy with this organization's oth
 export const MIN_RETRY_AFTER_MS = 1_000;
 
 /**
+ * Callers refused by a rate are told to come back one token apart (token-buckets.ts), from
+ * the floor above to at most a minute: a workstation's longest backoff, so a whole clinic
+ * refused at once is never told to wait longer than its own failures would make it.
+ */
+const RATE_RETRY: RetryBounds = { minMs: MIN_RETRY_AFTER_MS, maxMs: 60_000 };
+
+/**
  * Back-pressure at request entry, once the session is known: a token bucket per device,
  * one per org, and a bounded number of the org's requests in flight (tenant-concurrency.ts).
- * Every refusal is RATE_LIMITED with `retryAfterMs`.
+ * Every refusal is RATE_LIMITED with `retryAfterMs`; callers refused by a rate are given return
+ * times one token apart (token-buckets.ts), so a refused clinic comes back spread out.
  *
  * Refusal before request entry: a burst of one device or org must not be able to make the
  * server verify its session in the database and append an audit entry for every refused
@@ -50,8 +58,8 @@ export class RequestLimits {
   private readonly early: { sessions: VerifiedSessions; audit: RefusalAudit } | null;
 
   constructor(options: LimitOptions, log: Logger, now: () => number = Date.now, audit: AuditLog | null = null) {
-    this.devices = new TokenBuckets(options.device, now);
-    this.tenants = new TokenBuckets(options.tenant, now);
+    this.devices = new TokenBuckets(options.device, now, RATE_RETRY);
+    this.tenants = new TokenBuckets(options.tenant, now, RATE_RETRY);
     this.concurrency = new TenantConcurrency(options.concurrency);
     this.refusals = new RefusalLog(log, now);
     this.early = audit ? { sessions: new VerifiedSessions(undefined, now), audit: new RefusalAudit(audit, log) } : null;
@@ -106,11 +114,11 @@ export class RequestLimits {
     }
   }
 
-  /** The limit `admit` would refuse `caller` by now, in its order, without taking anything. */
+  /** The limit `admit` would refuse `caller` by now, in its order, with the wait it would give; takes no token. */
   private overLimit(caller: LimitedCaller, holdsSlot: boolean): { limit: string; message: string; retryAfterMs: number } | null {
-    const device = this.devices.emptyFor(caller.deviceId);
+    const device = this.devices.refusal(caller.deviceId);
     if (device !== null) return { limit: 'device', message: DEVICE_LIMITED, retryAfterMs: device };
-    const tenant = this.tenants.emptyFor(caller.tenantId);
+    const tenant = this.tenants.refusal(caller.tenantId);
     if (tenant !== null) return { limit: 'tenant', message: TENANT_LIMITED, retryAfterMs: tenant };
     const full = holdsSlot ? this.concurrency.full(caller.tenantId) : null;
     return full ? { limit: full.message, message: TENANT_BUSY, retryAfterMs: full.retryAfterMs } : null;

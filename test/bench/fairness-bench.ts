@@ -14,12 +14,15 @@ async function fairnessOn(engine: TestEngine): Promise<Figure[]> {
   const p95Alone = percentile(run.alone, 0.95);
   const p95Loaded = percentile(run.loaded, 0.95);
   const { limits } = plan;
+  const admitted = run.outcomesA['ok'] ?? 0;
+  const refused = run.outcomesA['RATE_LIMITED'] ?? 0;
   const e = engine.name;
   return [
     { name: `fairness_p95_ratio_${e}`, value: p95Loaded / p95Alone, unit: 'ratio', note: `clinic B's p95 while clinic A bursts over B's p95 alone (target <= 1.5); ${plan.windows} alternating windows of ${plan.samplesPerWindow} paced calls` },
     { name: `fairness_b_p95_alone_ms_${e}`, value: p95Alone, unit: 'ms', note: `clinic B (${plan.bDevices} devices, a push or pull every ${plan.gapMs} ms) alone` },
     { name: `fairness_b_p95_burst_ms_${e}`, value: p95Loaded, unit: 'ms', note: `the same while clinic A's ${plan.aDevices} devices × ${plan.aLoopsPerDevice} loops call back to back (limits: device ${limits.device.perSecond}/s, org ${limits.tenant.perSecond}/s, ${limits.concurrency.inFlight} in flight)` },
-    { name: `fairness_a_admitted_${e}`, value: run.outcomesA['ok'] ?? 0, unit: 'calls', note: `clinic A's calls answered during the bursts (${run.outcomesA['RATE_LIMITED'] ?? 0} refused RATE_LIMITED: the limits held A back)` },
+    { name: `fairness_a_admitted_${e}`, value: admitted, unit: 'calls', note: `clinic A's calls answered during its bursts: ${(admitted / run.burstSeconds).toFixed(1)}/s over ${run.burstSeconds.toFixed(0)} s (its org rate: ${limits.tenant.perSecond}/s)` },
+    { name: `fairness_a_refused_per_admitted_${e}`, value: refused / Math.max(1, admitted), unit: 'ratio', note: `clinic A's RATE_LIMITED answers (${refused}) per admitted call: refused callers come back paced, one token apart` },
     { name: `fairness_b_refused_${e}`, value: run.refusedB.length, unit: 'calls', note: 'clinic B refusals (expected 0: B stays inside its own limits)' },
   ];
 }

@@ -139,6 +139,8 @@ export interface FairnessRun {
   loaded: number[];
   /** Clinic A's answers during its bursts, by outcome ('ok', 'RATE_LIMITED', …). */
   outcomesA: Record<string, number>;
+  /** How long clinic A burst, all windows together (s): its admitted calls over this are its rate. */
+  burstSeconds: number;
   /** Clinic B's refusals (a fair server refuses none: B stays inside its limits). */
   refusedB: string[];
 }
@@ -166,15 +168,17 @@ export async function measureFairness(engine: TestEngine, plan: FairnessPlan): P
     const clinicA = await startBurstProcess(server.url, a, plan.aLoopsPerDevice);
     try {
       await pacedSamples(b, 20, plan.gapMs); // warm-up: connections, caches, JIT
-      const run: FairnessRun = { alone: [], loaded: [], outcomesA: {}, refusedB: [] };
+      const run: FairnessRun = { alone: [], loaded: [], outcomesA: {}, burstSeconds: 0, refusedB: [] };
       for (let window = 0; window < plan.windows; window++) {
         const quiet = await pacedSamples(b, plan.samplesPerWindow, plan.gapMs);
         run.alone.push(...quiet.latencies);
         run.refusedB.push(...quiet.refusals);
+        const burstStarted = performance.now();
         await clinicA.burst();
         await new Promise((resolve) => setTimeout(resolve, 300)); // the burst under way
         const busy = await pacedSamples(b, plan.samplesPerWindow, plan.gapMs);
         for (const [outcome, n] of Object.entries(await clinicA.halt())) run.outcomesA[outcome] = (run.outcomesA[outcome] ?? 0) + n;
+        run.burstSeconds += (performance.now() - burstStarted) / 1000;
         run.loaded.push(...busy.latencies);
         run.refusedB.push(...busy.refusals);
       }
