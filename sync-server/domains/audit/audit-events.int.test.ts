@@ -159,6 +159,16 @@ for (const engine of engines) {
       expect(await audit.verify(b)).toEqual({ ok: true, entries: 100, problems: [], truncated: false });
     });
 
+    it("two processes' appends to one new org keep one whole chain (each chains under the head's row lock, past the head it knew)", async () => {
+      // Each AuditEvents groups only its own calls and remembers only its own last head, so the two contend on the
+      // head row as two processes would, each mostly finding the head moved by the other since its last append:
+      // chained to a head it no longer is, or without the lock, an insert would reuse a seq and fail on the key.
+      const other = new AuditEvents(dbs().domains.audit);
+      const tenantId = uuidv7();
+      await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? audit : other).record(entry(tenantId, i))));
+      expect(await audit.verify(tenantId)).toEqual({ ok: true, entries: 60, problems: [], truncated: false });
+    });
+
     it('appends the calls of one org that arrive together in one transaction, each settled only once committed', async () => {
       const tenantId = uuidv7();
       const settled: number[] = [];

@@ -21,6 +21,8 @@ const MAX_BATCH = 64;
 export class AuditEvents implements AuditLog {
   private readonly db: DomainDb;
   private readonly appends: GroupCommit<string, AuditEntry>;
+  /** Per org, the chain head this process last committed (a few dozen bytes per org appended for): a hint for the next append (see append). */
+  private readonly heads = new Map<string, ChainLink>();
 
   constructor(db: DomainDb) {
     this.db = db;
@@ -40,36 +42,26 @@ export class AuditEvents implements AuditLog {
   }
 
   /**
-   * One transaction: lock the chain head (serialises appends per org across processes),
-   * chain the entries to it in order, insert them and move the head.
+   * One transaction: chain the entries to the org's head in order, insert them and move the
+   * head, with the head's row locked (serialises appends per org across processes). The head
+   * this process last committed for the org is tried first (`heads`): the insert locks the
+   * head row and goes ahead only if it still is that head, so an append is three round trips
+   * (BEGIN, insert, COMMIT). If another process (or a chain removal) moved it meanwhile, or
+   * this process has none, the head is locked and read, then the insert goes in the same
+   * transaction. Either way every entry is chained to the head under its row lock.
    */
-  private append(tenantId: string, entries: readonly AuditEntry[]): Promise<void> {
-    return this.scoped(tenantId, 'audit: append to the unattributed chain', async (sql) => {
-      const head = await lockHead(sql, tenantId);
-      const rows: unknown[][] = [];
-      let prev = head;
-      for (const entry of entries) {
-        const fields = chainedFields(tenantId, prev, entry);
-        const hash = entryHash(fields);
-        rows.push([
-          fields.seq, fields.id, fields.occurredAt, fields.actorUserId, fields.actorSessionId, fields.actorDeviceId, fields.actorRole,
-          fields.action, fields.kind, fields.entity, fields.ids, fields.outcome, fields.errorCode, JSON.stringify(fields.detail), fields.prevHash, hash,
-        ]);
-        prev = { seq: fields.seq, hash };
-      }
-      const values = rows.map((row, r) => `($1, ${row.map((_, c) => `$${3 + r * row.length + c}`).join(', ')})`).join(', ');
-      const moved = await sql.execute(
-        `WITH appended AS (
-           INSERT INTO audit.events (tenant_id, seq, id, occurred_at, actor_user_id, actor_session_id, actor_device_id, actor_role,
-                                     action, kind, entity, ids, outcome, error_code, detail, prev_hash, hash)
-           VALUES ${values}
-           RETURNING seq)
-         UPDATE audit.chain_heads h SET seq = a.last, hash = $2 FROM (SELECT max(seq) AS last, count(*) AS n FROM appended) a
-         WHERE h.tenant_id = $1 AND a.n = ${rows.length}`,
-        [tenantId, prev.hash, ...rows.flat()],
-      );
-      if (moved !== 1) throw new Error('audit chain head did not move');
+  private async append(tenantId: string, entries: readonly AuditEntry[]): Promise<void> {
+    // GroupCommit runs one append per org at a time in this process, so nothing here races on heads.
+    const known = this.heads.get(tenantId);
+    const tip = await this.scoped(tenantId, 'audit: append to the unattributed chain', async (sql) => {
+      const appended = known ? await insertChained(sql, tenantId, known, entries) : null;
+      if (appended) return appended;
+      const moved = await insertChained(sql, tenantId, await lockHead(sql, tenantId), entries);
+      if (!moved) throw new Error('audit chain head did not move');
+      return moved;
     });
+    // Only once committed: a rolled-back append leaves the last committed head (a stale one only costs the locked path).
+    this.heads.set(tenantId, tip);
   }
 
   list(tenantId: string, query: AuditQuery): Promise<AuditPage> {
@@ -109,7 +101,7 @@ export class AuditEvents implements AuditLog {
 }
 
 /** The stored fields of `entry` as the next link after `prev` in the org's chain. */
-function chainedFields(tenantId: string, prev: { seq: number; hash: string }, entry: AuditEntry): Omit<AuditRecord, 'hash'> {
+function chainedFields(tenantId: string, prev: ChainLink, entry: AuditEntry): Omit<AuditRecord, 'hash'> {
   return {
     tenantId,
     seq: prev.seq + 1,
@@ -130,12 +122,60 @@ function chainedFields(tenantId: string, prev: { seq: number; hash: string }, en
   };
 }
 
+/** One link of a chain: an entry's seq and hash (or the head's). */
+interface ChainLink {
+  seq: number;
+  hash: string;
+}
+
+/** The stored columns of an entry after tenant_id, in insertChained's row order, with their types (a VALUES list does not take them from the table). */
+const ENTRY_COLUMNS: readonly [string, string][] = [
+  ['seq', 'bigint'], ['id', 'uuid'], ['occurred_at', 'timestamptz'], ['actor_user_id', 'uuid'], ['actor_session_id', 'uuid'],
+  ['actor_device_id', 'uuid'], ['actor_role', 'text'], ['action', 'text'], ['kind', 'text'], ['entity', 'text'], ['ids', 'text[]'],
+  ['outcome', 'text'], ['error_code', 'text'], ['detail', 'jsonb'], ['prev_hash', 'text'], ['hash', 'text'],
+];
+
+/**
+ * Chains `entries` after `prev` and inserts them, moving the head, in one statement, but
+ * only if `prev` is the org's head: the statement locks the head row FOR UPDATE where it
+ * still has prev's seq and hash (waiting for a concurrent append to commit, then checking
+ * its new values), inserts nothing if not, and returns null then. Else the new head.
+ */
+async function insertChained(sql: Sql, tenantId: string, prev: ChainLink, entries: readonly AuditEntry[]): Promise<ChainLink | null> {
+  const rows: unknown[][] = [];
+  let tip = prev;
+  for (const entry of entries) {
+    const fields = chainedFields(tenantId, tip, entry);
+    const hash = entryHash(fields);
+    rows.push([
+      fields.seq, fields.id, fields.occurredAt, fields.actorUserId, fields.actorSessionId, fields.actorDeviceId, fields.actorRole,
+      fields.action, fields.kind, fields.entity, fields.ids, fields.outcome, fields.errorCode, JSON.stringify(fields.detail), fields.prevHash, hash,
+    ]);
+    tip = { seq: fields.seq, hash };
+  }
+  const first = 5; // $1 tenant, $2 new head hash, $3 and $4 prev's seq and hash
+  const values = rows.map((row, r) => `(${row.map((_, c) => `$${first + r * row.length + c}::${ENTRY_COLUMNS[c]![1]}`).join(', ')})`).join(', ');
+  const columns = ENTRY_COLUMNS.map(([name]) => name).join(', ');
+  const moved = await sql.execute(
+    `WITH head AS MATERIALIZED (
+       SELECT 1 FROM audit.chain_heads WHERE tenant_id = $1 AND seq = $3 AND hash = $4 FOR UPDATE),
+     appended AS (
+       INSERT INTO audit.events (tenant_id, ${columns})
+       SELECT $1, v.* FROM (VALUES ${values}) AS v (${columns}) WHERE EXISTS (SELECT 1 FROM head)
+       RETURNING seq)
+     UPDATE audit.chain_heads h SET seq = a.last, hash = $2 FROM (SELECT max(seq) AS last, count(*) AS n FROM appended) a
+     WHERE h.tenant_id = $1 AND a.n = ${rows.length}`,
+    [tenantId, tip.hash, prev.seq, prev.hash, ...rows.flat()],
+  );
+  return moved === 1 ? tip : null;
+}
+
 /**
  * The tenant's chain head, locked FOR UPDATE until the append commits. The first append
  * of a tenant creates it at seq 0; two first appends racing both end up waiting on the
  * one row (ON CONFLICT DO NOTHING waits for the other insert to commit).
  */
-async function lockHead(sql: Sql, tenantId: string): Promise<{ seq: number; hash: string }> {
+async function lockHead(sql: Sql, tenantId: string): Promise<ChainLink> {
   const select = () => sql.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM audit.chain_heads WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
   let [head] = await select();
   if (!head) {
