@@ -61,8 +61,8 @@ describe.skipIf(!chromiumOk)('front desk schedule (browser mode, real Chromium)'
 
   it('books by keyboard, reschedules, cancels, marks a no-show, checks in, shows the week and filters; works offline', async () => {
     const [a, b, relayA] = [stack.station('FA'), stack.station('FB'), stack.relay('FA')];
-    pageA = await signedInDesk(a);
-    pageB = await signedInDesk(b);
+    // Two desks, two browser contexts: they sign in and load side by side.
+    [pageA, pageB] = await Promise.all([signedInDesk(a), signedInDesk(b)]);
     const page = pageA;
 
     // Today's columns, one per practitioner and room, with free slots.

@@ -33,7 +33,11 @@ export async function freeSlotsToday(station: WorkstationUnderTest, practitioner
   return day.columns.filter((c) => c.practitionerName === practitioner).flatMap((c) => c.freeSlots.map((s) => s.start));
 }
 
-/** Syncs the workstation until the locator is present (or absent), the way a desk would wait. */
+/**
+ * Syncs the workstation until the locator is present (or absent), the way a desk would wait.
+ * Between syncs it gives the screen up to 700 ms to catch up, and looks again as soon as the
+ * locator is as wanted rather than after the whole pause.
+ */
 export async function syncUntil(station: WorkstationUnderTest, locator: Locator, want: 'present' | 'absent', timeoutMs = 40_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -41,6 +45,6 @@ export async function syncUntil(station: WorkstationUnderTest, locator: Locator,
     if ((want === 'present') === count > 0) return;
     if (Date.now() > deadline) throw new Error(`still ${want === 'present' ? 'absent' : 'present'} after ${timeoutMs} ms of syncing`);
     await station.workstation.syncNow().catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await locator.first().waitFor({ state: want === 'present' ? 'attached' : 'detached', timeout: 700 }).catch(() => undefined);
   }
 }
