@@ -221,6 +221,24 @@ for (const engine of engines) {
       expect((await audit.list(org, { limit: 500 })).entries.every((e) => e.tenantId === org)).toBe(true);
     });
 
+    it('appends in one statement that scopes itself: nothing if the head is not the one expected, never in a transaction of another org', async () => {
+      const [a, b] = [await chainOf(2), await chainOf(1)];
+      const headOf = async (tenantId: string) =>
+        dbs().inspect('audit', (sql) => sql.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM audit.chain_heads WHERE tenant_id = $1', [tenantId]));
+      const [head] = await headOf(a);
+      const append = 'SELECT audit.append_chained($1, $2, $3, $4, $5) AS moved';
+      // A stale head (seq 1, as another process would have known it): refused, and nothing changes.
+      const stale = [a, 1, head!.hash, JSON.stringify([{ seq: 2, id: uuidv7(), occurred_at: new Date().toISOString(), action: 'x', kind: 'job', ids: [], outcome: 'ok', detail: {}, prev_hash: head!.hash, hash: head!.hash }]), head!.hash];
+      expect(await dbs().domains.audit.appStatement(a, append, stale)).toEqual([{ moved: false }]);
+      expect(await headOf(a)).toEqual([head]);
+      expect(await audit.verify(a)).toEqual({ ok: true, entries: 2, problems: [], truncated: false });
+      // Its own org's tenant transaction is fine (the locked path calls it there); another org's is refused.
+      const [headB] = await headOf(b);
+      const inA = dbs().domains.audit.withTenant(a, (sql) => sql.query(append, [b, Number(headB!.seq), headB!.hash, '[]', headB!.hash]));
+      await expect(inA).rejects.toThrow(/another org's tenant context/);
+      expect(await audit.verify(b)).toEqual({ ok: true, entries: 1, problems: [], truncated: false });
+    });
+
     it('removes one org’s whole chain (offboarding, tenant move) and leaves the trigger on', async () => {
       const [gone, kept] = [await chainOf(3), await chainOf(3)];
       expect(await dbs().inspect('audit', (sql) => removeChain(sql, gone))).toBe(3);

@@ -9,7 +9,7 @@ import { listRecords } from './audit-list.ts';
 import { queryRecords } from './audit-rows.ts';
 import { GroupCommit } from './group-commit.ts';
 
-/** Entries per append transaction at most (17 parameters each). */
+/** Entries per append at most (one statement, its entries in one jsonb parameter). */
 const MAX_BATCH = 64;
 
 /**
@@ -32,9 +32,9 @@ export class AuditEvents implements AuditLog {
   /**
    * Appends one entry, and resolves once it is committed (fail closed: the caller's work
    * fails if this rejects). Entries of one org recorded while its previous append is in
-   * flight are appended together in one transaction (group commit, group-commit.ts): under
-   * load an org's calls then share one chain-head lock, one round trip of inserts and one
-   * COMMIT, instead of queueing on the head's row lock one transaction each.
+   * flight are appended together in one statement (group commit, group-commit.ts): under
+   * load an org's calls then share one chain-head lock and one commit, instead of queueing
+   * on the head's row lock one transaction each.
    */
   async record(entry: AuditEntry): Promise<void> {
     // A copy: the entry may wait for the org's next batch, and the caller's trail must not change it meanwhile.
@@ -42,24 +42,34 @@ export class AuditEvents implements AuditLog {
   }
 
   /**
-   * One transaction: chain the entries to the org's head in order, insert them and move the
-   * head, with the head's row locked (serialises appends per org across processes). The head
-   * this process last committed for the org is tried first (`heads`): the insert locks the
-   * head row and goes ahead only if it still is that head, so an append is three round trips
-   * (BEGIN, insert, COMMIT). If another process (or a chain removal) moved it meanwhile, or
-   * this process has none, the head is locked and read, then the insert goes in the same
-   * transaction. Either way every entry is chained to the head under its row lock.
+   * Chains the entries to the org's head in order, inserts them and moves the head, with
+   * the head's row locked (serialises appends per org across processes). The head this
+   * process last committed for the org is tried first (`heads`), in ONE statement with no
+   * BEGIN/COMMIT (audit.append_chained, migration 003, through DomainDb.appStatement): it
+   * sets the org for that statement only, locks the head row and goes ahead only if it
+   * still is that head, and the statement's implicit transaction has committed when it
+   * returns. If another process (or a chain removal) moved the head meanwhile, or this
+   * process has none, the head is locked and read in a tenant transaction and the entries,
+   * chained to it, go in through the same function there. The unattributed chain belongs
+   * to no org, so both steps run in one system transaction instead.
    */
   private async append(tenantId: string, entries: readonly AuditEntry[]): Promise<void> {
     // GroupCommit runs one append per org at a time in this process, so nothing here races on heads.
     const known = this.heads.get(tenantId);
-    const tip = await this.scoped(tenantId, 'audit: append to the unattributed chain', async (sql) => {
-      const appended = known ? await insertChained(sql, tenantId, known, entries) : null;
-      if (appended) return appended;
-      const moved = await insertChained(sql, tenantId, await lockHead(sql, tenantId), entries);
+    const locked = async (sql: Sql): Promise<ChainLink> => {
+      const moved = await appendChained((text, params) => sql.query(text, params), tenantId, await lockHead(sql, tenantId), entries);
       if (!moved) throw new Error('audit chain head did not move');
       return moved;
-    });
+    };
+    let tip: ChainLink;
+    if (tenantId === UNATTRIBUTED_TENANT_ID) {
+      tip = await this.db.system('audit: append to the unattributed chain', async (sql) =>
+        (known ? await appendChained((text, params) => sql.query(text, params), tenantId, known, entries) : null) ?? (await locked(sql)),
+      );
+    } else {
+      const appended = known ? await appendChained((text, params) => this.db.appStatement(tenantId, text, params), tenantId, known, entries) : null;
+      tip = appended ?? (await this.db.withTenant(tenantId, locked));
+    }
     // Only once committed: a rolled-back append leaves the last committed head (a stale one only costs the locked path).
     this.heads.set(tenantId, tip);
   }
@@ -128,46 +138,34 @@ interface ChainLink {
   hash: string;
 }
 
-/** The stored columns of an entry after tenant_id, in insertChained's row order, with their types (a VALUES list does not take them from the table). */
-const ENTRY_COLUMNS: readonly [string, string][] = [
-  ['seq', 'bigint'], ['id', 'uuid'], ['occurred_at', 'timestamptz'], ['actor_user_id', 'uuid'], ['actor_session_id', 'uuid'],
-  ['actor_device_id', 'uuid'], ['actor_role', 'text'], ['action', 'text'], ['kind', 'text'], ['entity', 'text'], ['ids', 'text[]'],
-  ['outcome', 'text'], ['error_code', 'text'], ['detail', 'jsonb'], ['prev_hash', 'text'], ['hash', 'text'],
-];
+/** Runs one statement and returns its rows: appStatement outside a transaction, or a query inside one. */
+type RunStatement = <Row extends object>(text: string, params: readonly unknown[]) => Promise<Row[]>;
+
+/** One text whatever the batch size, so PostgreSQL prepares it once per connection (statement-names.ts). */
+const APPEND_CHAINED_SQL = 'SELECT audit.append_chained($1, $2, $3, $4, $5) AS moved';
 
 /**
- * Chains `entries` after `prev` and inserts them, moving the head, in one statement, but
- * only if `prev` is the org's head: the statement locks the head row FOR UPDATE where it
- * still has prev's seq and hash (waiting for a concurrent append to commit, then checking
- * its new values), inserts nothing if not, and returns null then. Else the new head.
+ * Chains `entries` after `prev` and appends them, moving the head, in one statement
+ * (audit.append_chained, migration 003), but only if `prev` is still the org's head, which
+ * the function checks under the head's row lock. Returns the new head, or null if `prev`
+ * is not the head (nothing was written).
  */
-async function insertChained(sql: Sql, tenantId: string, prev: ChainLink, entries: readonly AuditEntry[]): Promise<ChainLink | null> {
-  const rows: unknown[][] = [];
+async function appendChained(run: RunStatement, tenantId: string, prev: ChainLink, entries: readonly AuditEntry[]): Promise<ChainLink | null> {
+  const rows: Record<string, unknown>[] = [];
   let tip = prev;
   for (const entry of entries) {
     const fields = chainedFields(tenantId, tip, entry);
     const hash = entryHash(fields);
-    rows.push([
-      fields.seq, fields.id, fields.occurredAt, fields.actorUserId, fields.actorSessionId, fields.actorDeviceId, fields.actorRole,
-      fields.action, fields.kind, fields.entity, fields.ids, fields.outcome, fields.errorCode, JSON.stringify(fields.detail), fields.prevHash, hash,
-    ]);
+    // The function's jsonb_to_recordset column names; detail stays a JSON object, stored as the jsonb it was hashed as.
+    rows.push({
+      seq: fields.seq, id: fields.id, occurred_at: fields.occurredAt, actor_user_id: fields.actorUserId, actor_session_id: fields.actorSessionId,
+      actor_device_id: fields.actorDeviceId, actor_role: fields.actorRole, action: fields.action, kind: fields.kind, entity: fields.entity,
+      ids: fields.ids, outcome: fields.outcome, error_code: fields.errorCode, detail: fields.detail, prev_hash: fields.prevHash, hash,
+    });
     tip = { seq: fields.seq, hash };
   }
-  const first = 5; // $1 tenant, $2 new head hash, $3 and $4 prev's seq and hash
-  const values = rows.map((row, r) => `(${row.map((_, c) => `$${first + r * row.length + c}::${ENTRY_COLUMNS[c]![1]}`).join(', ')})`).join(', ');
-  const columns = ENTRY_COLUMNS.map(([name]) => name).join(', ');
-  const moved = await sql.execute(
-    `WITH head AS MATERIALIZED (
-       SELECT 1 FROM audit.chain_heads WHERE tenant_id = $1 AND seq = $3 AND hash = $4 FOR UPDATE),
-     appended AS (
-       INSERT INTO audit.events (tenant_id, ${columns})
-       SELECT $1, v.* FROM (VALUES ${values}) AS v (${columns}) WHERE EXISTS (SELECT 1 FROM head)
-       RETURNING seq)
-     UPDATE audit.chain_heads h SET seq = a.last, hash = $2 FROM (SELECT max(seq) AS last, count(*) AS n FROM appended) a
-     WHERE h.tenant_id = $1 AND a.n = ${rows.length}`,
-    [tenantId, tip.hash, prev.seq, prev.hash, ...rows.flat()],
-  );
-  return moved === 1 ? tip : null;
+  const [result] = await run<{ moved: boolean }>(APPEND_CHAINED_SQL, [tenantId, prev.seq, prev.hash, JSON.stringify(rows), tip.hash]);
+  return result?.moved === true ? tip : null;
 }
 
 /**
