@@ -5,7 +5,7 @@ import type { TestEngine } from '../../sync-server/testing/engines.ts';
 
 /**
  * Issue 9: "a burst from one clinic does not starve others — another clinic's p95 stays
- * within 1.5×" (the target; the gate below is looser, see GATE). Clinic B works at a steady pace inside its limits while clinic A's ten desks
+ * within 1.5×". Clinic B works at a steady pace inside its limits while clinic A's ten desks
  * (a process of their own) call back to back; alone and burst windows alternate in one run
  * (test/bench/fairness-load.ts, the same code as `npm run bench -- fairness`).
  *
@@ -28,21 +28,22 @@ function summary(run: FairnessRun): string {
 }
 
 describe.skipIf(!postgres)('fairness: one clinic bursting, another working (PostgreSQL)', () => {
-  // Issue 9's target is 1.5×. Measured per run on this 2-core machine: 1.07–1.55 mostly, up
-  // to 2.4 right after heavy benchmarks (docs/scale.md, "Fairness"), so the CI gate is
-  // the bound the back-pressure must always keep, 2.5× (with nothing holding A back, the
-  // control below measures 5–13×), and every run prints its ratio against the 1.5 target.
-  const GATE = 2.5;
+  // Issue 9's target, and the gate: 1.5×. With refusals paced (token-buckets.ts) B's ratio
+  // measured 0.90–1.43 per run on this 2-core machine, quiet or beside other engineers'
+  // tests (unpaced it was 1.07–2.72, so the gate was 2.5 until then; docs/scale.md,
+  // "Fairness"). With nothing holding A back the control below measures 5–13×.
   const TARGET = 1.5;
   const PACED_REFUSALS_PER_ADMITTED = 4;
+  /** Runs at most: the verdict is on the samples of every run made. */
+  const MAX_RUNS = 3;
 
-  it(`holds the other clinic's p95 within ${GATE}× (target ${TARGET}×) while the bursting clinic is held to its limits`, { timeout: 300_000 }, async () => {
-    // A p95 of 120 calls per side is itself noisy on a shared machine, so a run over the
-    // target is followed by one more and the verdict is on ALL samples: more evidence, not
-    // a second chance at a lucky draw.
+  it(`holds the other clinic's p95 within ${TARGET}× while the bursting clinic is held to its limits`, { timeout: 420_000 }, async () => {
+    // A p95 of 120 calls per side is itself noisy on a shared machine (a few milliseconds
+    // move it by a tenth), so a run over the target is followed by another and the verdict
+    // is on ALL samples so far: more evidence, not a second chance at a lucky draw.
     const runs: FairnessRun[] = [];
     let pooled = Number.POSITIVE_INFINITY;
-    for (let attempt = 0; attempt < 2 && pooled > TARGET; attempt++) {
+    for (let attempt = 0; attempt < MAX_RUNS && pooled > TARGET; attempt++) {
       const run = await measureFairness(engine, FAIRNESS_PLAN);
       console.log(`fairness, run ${attempt + 1}: ${summary(run)}`);
       expect(run.refusedB, 'B stays inside its own limits, so it is never refused').toEqual([]);
@@ -61,8 +62,8 @@ describe.skipIf(!postgres)('fairness: one clinic bursting, another working (Post
       runs.push(run);
       pooled = ratio({ ...run, alone: runs.flatMap((r) => r.alone), loaded: runs.flatMap((r) => r.loaded) });
     }
-    console.log(`fairness: ratio ${pooled.toFixed(2)} over ${runs.length} run(s) (target ${TARGET}: ${pooled <= TARGET ? 'met' : 'NOT met'}; gate ${GATE})`);
-    expect(pooled, runs.map(summary).join(' | ')).toBeLessThanOrEqual(GATE);
+    console.log(`fairness: ratio ${pooled.toFixed(2)} over ${runs.length} run(s) (target ${TARGET}: ${pooled <= TARGET ? 'met' : 'NOT met'})`);
+    expect(pooled, runs.map(summary).join(' | ')).toBeLessThanOrEqual(TARGET);
   });
 
   it('sees a starved clinic when nothing holds the burst back (the measure is not blind)', { timeout: 120_000 }, async () => {
