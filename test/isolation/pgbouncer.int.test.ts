@@ -8,6 +8,7 @@ import { openDatabases } from '../../sync-server/db/open-databases.ts';
 import { dropPostgresDeployment } from '../../sync-server/db/postgres-admin.ts';
 import { postgresRoles } from '../../sync-server/db/postgres-driver.ts';
 import { connectionUrl, databaseName } from '../../sync-server/db/postgres-urls.ts';
+import { AuditEvents } from '../../sync-server/domains/audit/audit-events.ts';
 import { TenantDirectory } from '../../sync-server/domains/tenant_info/tenants.ts';
 import { requirePgBouncer, startPgBouncer, type RunningPgBouncer } from '../support/pgbouncer.ts';
 import { requirePostgres, testPostgresUrl } from '../support/postgres.ts';
@@ -56,7 +57,7 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
     dbs = await openDatabases({ kind: 'postgres', adminUrl, databasePrefix: prefix, poolSize: 6, poolerUrl }, () => undefined);
     const tenants = new TenantDirectory(dbs.domains.tenant_info);
     for (const code of ['pool-a', 'pool-b']) orgs.push({ id: (await tenants.create({ code, name: `Pooler org ${code}`, kind: 'human' })).id, code });
-    for (const domain of [...LOAD_DOMAINS, 'clinical'] as const) {
+    for (const domain of [...LOAD_DOMAINS, 'clinical', 'audit'] as const) {
       const pool = new pg.Pool({ connectionString: connectionUrl(poolerUrl, databaseName(prefix, domain), roles.app), max: 3 });
       pool.on('error', () => undefined);
       bare.set(domain, pool);
@@ -113,7 +114,12 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
     /** Which orgs (and bare probes) each PostgreSQL backend served: shows connections really were shared. */
     const backends = new Map<number, Set<string>>();
     const served = (pid: number, who: string) => backends.set(pid, (backends.get(pid) ?? new Set()).add(who));
-    const counts = { tenant: 0, entry: 0, bare: 0, refusedForeignWrite: 0 };
+    const counts = { tenant: 0, entry: 0, audit: 0, bare: 0, refusedForeignWrite: 0 };
+    // Two audit services on one deployment, as two server processes: each appends in one
+    // statement that sets the org itself (audit.append_chained) while it knows the org's
+    // head, and falls back to a tenant transaction when the other one moved it.
+    const audits = [new AuditEvents(dbs.domains.audit), new AuditEvents(dbs.domains.audit)];
+    const audited = new Map<string, number>(orgs.map((org) => [org.id, 0]));
     const deviceId = uuidv7();
 
     const request = async (i: number): Promise<void> => {
@@ -123,9 +129,17 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
       const table = TABLES[domain];
       if (i % 5 === 4) {
         counts.bare++;
-        const seen = await bareTransaction(domain, table);
+        // Every other probe in the audit database, where appends set the org inside a function.
+        const [probed, probedTable] = i % 10 === 9 ? (['audit', 'audit.events'] as const) : [domain, table];
+        const seen = await bareTransaction(probed, probedTable);
         served(seen.pid, 'bare');
-        if (seen.setting !== '' || seen.rows !== 0) leftOver.push(`#${i} ${domain}: setting=${seen.setting || '(empty)'} rows=${seen.rows}`);
+        if (seen.setting !== '' || seen.rows !== 0) leftOver.push(`#${i} ${probed}: setting=${seen.setting || '(empty)'} rows=${seen.rows}`);
+        return;
+      }
+      if (i % 13 === 6) {
+        counts.audit++;
+        await audits[i % 2]!.record({ tenantId: org.id, actor: null, action: 'test:pooled-append', kind: 'job', entity: null, ids: [], outcome: 'ok', errorCode: null, detail: { i }, occurredAt: new Date() });
+        audited.set(org.id, audited.get(org.id)! + 1);
         return;
       }
       if (domain !== 'tenant_info' && i % 11 === 3) {
@@ -187,7 +201,7 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
     const shared = [...backends.values()].filter((who) => who.has('pool-a') && who.has('pool-b') && who.has('bare')).length;
     console.info(
       `PgBouncer (transaction mode, ${POOLER_SERVER_CONNECTIONS} server connections per database): ${REQUESTS} requests ` +
-        `(${counts.tenant} tenant transactions, ${counts.entry} one-statement entries, ${counts.bare} context-free probes, ${counts.refusedForeignWrite} refused cross-org writes) ` +
+        `(${counts.tenant} tenant transactions, ${counts.entry} one-statement entries, ${counts.audit} audit appends, ${counts.bare} context-free probes, ${counts.refusedForeignWrite} refused cross-org writes) ` +
         `from ${CONCURRENCY} concurrent lanes over ${backends.size} PostgreSQL backends (${shared} served both orgs and probes) in ${ms} ms`,
     );
 
@@ -196,8 +210,9 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
     expect(leftOver).toEqual([]);
     expect(acceptedForeignWrites).toEqual([]);
     expect(counts.entry).toBeGreaterThan(0);
+    expect(counts.audit).toBeGreaterThan(0);
     // The load really went through shared server connections: few backends, each serving both orgs.
-    expect(backends.size).toBeLessThanOrEqual(LOAD_DOMAINS.length * POOLER_SERVER_CONNECTIONS);
+    expect(backends.size).toBeLessThanOrEqual((LOAD_DOMAINS.length + 1) * POOLER_SERVER_CONNECTIONS); // + the audit database's probes
     expect(shared).toBeGreaterThan(0);
     expect(counts.refusedForeignWrite).toBeGreaterThan(0);
 
@@ -209,6 +224,8 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
         total += row!.n;
       }
       expect(total, org.code).toBe(written.get(org.id));
+      // Each org's audit chain holds exactly its own appends, whole.
+      expect(await audits[0]!.verify(org.id), `${org.code} audit chain`).toEqual({ ok: true, entries: audited.get(org.id), problems: [], truncated: false });
     }
   }, 180_000);
 });
