@@ -38,6 +38,15 @@ export type BatchApplier = (ctx: ApplyContext, mutations: readonly Mutation[]) =
 export type Applier = ((ctx: ApplyContext, mutation: Mutation) => Promise<Outcome>) & { batch?: BatchApplier };
 
 /**
+ * A whole-push fast path a domain may offer for its commonest push (a new patient): it
+ * applies ALL of the domain's mutations of the push, ledger and feed included, in one
+ * statement with no transaction around it, and returns true; or writes nothing and returns
+ * false, and push.ts applies them the ordinary way. `mutations` come in HLC order; push.ts
+ * offers it only pushes with nothing refused before the domain, and pokes the org after.
+ */
+export type AtOnce = (tenantId: string, deviceId: string, mutations: readonly Mutation[]) => Promise<boolean>;
+
+/**
  * What the sync layer needs from a domain service that owns synced entities. `prepare`
  * runs before the domain's transaction opens, so asking another domain's service (which
  * is another database) never happens inside a transaction.
@@ -46,6 +55,8 @@ export interface SyncDomainService {
   readonly domain: SyncedDomain;
   readonly db: DomainDb;
   prepare(tenantId: string, mutations: readonly Mutation[]): Promise<Applier>;
+  /** The whole-push fast path, where the domain has one (AtOnce). */
+  readonly atOnce?: AtOnce;
   /**
    * Feed rows after `cursor`, in seq order, with each entity's current state. `readable`
    * (default: all) limits them to the entities the caller's role may read, where a domain

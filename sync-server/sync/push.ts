@@ -78,14 +78,19 @@ export async function push(deps: PushDeps, tenantId: string, input: PushInput, a
     const early = refusedEarly.get(domain) ?? [];
     if (items.length === 0 && early.length === 0) continue;
     const service = deps.services[domain];
-    const apply = await service.prepare(tenantId, items.map((item) => item.mutation));
+    // In HLC order, not batch order: one device's stamps follow the order it made its
+    // changes in, so a reordered batch (an edit ahead of the create it edits) still applies.
+    const ordered = [...items].sort((x, y) => compareHlc(x.mutation.hlc, y.mutation.hlc));
+    const mutations = ordered.map((item) => item.mutation);
+    if (early.length === 0 && service.atOnce && (await service.atOnce(tenantId, input.deviceId, mutations))) {
+      for (const { index, mutation } of ordered) results[index] = { mutationId: mutation.mutationId, status: 'applied' };
+      pokeOrgs(deps.bus, deps.log, domain, [tenantId]);
+      continue;
+    }
+    const apply = await service.prepare(tenantId, mutations);
     const touchedTenants = await service.db.withTenant(tenantId, async (sql) => {
       const feed = new FeedWriter(domain, tenantId);
-      // In HLC order, not batch order: one device's stamps follow the order it made its
-      // changes in, so a reordered batch (an edit ahead of the create it edits) still applies.
-      const ordered = [...items].sort((x, y) => compareHlc(x.mutation.hlc, y.mutation.hlc));
       const ctx: ApplyContext = { sql, tenantId, feed, ...(userId === undefined ? {} : { userId }) };
-      const mutations = ordered.map((item) => item.mutation);
       const claimed = await claimMutations(sql, domain, tenantId, input.deviceId, mutations);
       const batched = apply.batch ? await apply.batch(ctx, batchable(mutations, claimed)) : new Map<string, Outcome>();
       const released = new Set<string>();

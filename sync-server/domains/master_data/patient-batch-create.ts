@@ -1,7 +1,6 @@
-import { PATIENT_CORE_FIELDS, patientFieldsSchema, type PatientFields } from '../../../shared/entities/patient.ts';
 import type { Mutation } from '../../../shared/sync/mutation.ts';
-import { stampAll } from '../../sync/lww.ts';
 import { APPLIED, type ApplyContext, type Outcome } from '../../sync/outcome.ts';
+import { fullPatient, newPatientRows, type FullPatient } from './new-patient-rows.ts';
 
 /**
  * The batch fast path of patient sync (sync/outcome.ts BatchApplier): new patients, as a
@@ -16,12 +15,7 @@ import { APPLIED, type ApplyContext, type Outcome } from '../../sync/outcome.ts'
  * rolled back and handed to the one-by-one path instead, which singles the id out.
  */
 export async function createNewPatients(ctx: ApplyContext, mutations: readonly Mutation[]): Promise<Map<string, Outcome>> {
-  const creates: { mutation: Mutation; fields: PatientFields }[] = [];
-  for (const mutation of mutations) {
-    if (mutation.entity !== 'patient' || mutation.op !== 'upsert') continue;
-    const parsed = patientFieldsSchema.safeParse(mutation.fields);
-    if (parsed.success) creates.push({ mutation, fields: parsed.data });
-  }
+  const creates = mutations.map(fullPatient).filter((patient): patient is FullPatient => patient !== null);
   const answered = new Map<string, Outcome>();
   if (creates.length < 2) return answered;
 
@@ -33,14 +27,7 @@ export async function createNewPatients(ctx: ApplyContext, mutations: readonly M
   const fresh = creates.filter(({ mutation }) => !known.has(mutation.id));
   if (fresh.length < 2) return answered;
 
-  const rows = JSON.stringify(
-    fresh.map(({ mutation, fields }) => ({
-      ...fields,
-      id: mutation.id,
-      coreHlc: stampAll(PATIENT_CORE_FIELDS, mutation.hlc),
-      linkHlc: { mrn: mutation.hlc },
-    })),
-  );
+  const rows = newPatientRows(fresh);
   await ctx.sql.execute('SAVEPOINT patient_batch_create');
   try {
     await ctx.sql.execute(

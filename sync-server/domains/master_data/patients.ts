@@ -9,6 +9,7 @@ import { APPLIED, rejected, type Applier, type ApplyContext, type Outcome, type 
 import { CORE_COLUMNS, CORE_SELECT, splitPatientFields, type CoreField } from './patient-columns.ts';
 import { writeLink } from './patient-links.ts';
 import { createNewPatients } from './patient-batch-create.ts';
+import { createPushedPatients } from './patient-push-at-once.ts';
 import { readPatientChanges } from './patient-feed.ts';
 
 /**
@@ -49,6 +50,10 @@ export class PatientService implements SyncDomainService {
   }
 
   readChanges = readPatientChanges;
+
+  /** A push of new patients only: one statement (patient-push-at-once.ts). */
+  readonly atOnce = (tenantId: string, deviceId: string, mutations: readonly Mutation[]): Promise<boolean> =>
+    createPushedPatients(this.db, tenantId, deviceId, mutations);
 
   /** Which of these ids are patients linked to the org (asked by scheduling, before its transaction). */
   async linkedIds(tenantId: string, patientIds: readonly string[]): Promise<Set<string>> {

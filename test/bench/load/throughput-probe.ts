@@ -68,6 +68,8 @@ interface Run {
   pgCpuMsPerOp: number;
   /** PgBouncer's CPU per op (0 without it). */
   poolerCpuMsPerOp: number;
+  /** This process's CPU per op: the closed-loop workstations (real sync transports) and the activity sampler. */
+  clientsCpuMsPerOp: number;
   serverRunQueuePct: number;
 }
 
@@ -116,6 +118,7 @@ async function closedLoop(server: ServerProcess, devices: readonly DeviceSession
   const serverBefore = schedStat(server.pid);
   const pgBefore = schedStatOf(backends);
   const poolerBefore = bouncer ? schedStat(bouncer.pid) : null;
+  const clientsBefore = schedStat(process.pid);
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
@@ -127,6 +130,7 @@ async function closedLoop(server: ServerProcess, devices: readonly DeviceSession
   const serverUsed = since(schedStat(server.pid), serverBefore);
   const pgUsed = since(schedStatOf(backends), pgBefore);
   const poolerCpuMs = bouncer && poolerBefore ? since(schedStat(bouncer.pid), poolerBefore).cpuMs : 0;
+  const clientsCpuMs = since(schedStat(process.pid), clientsBefore).cpuMs;
   const activity = await sampling?.stop();
   await Promise.all(workers.map((worker) => worker.close()));
   const ops = Math.max(tally.ok, 1);
@@ -141,12 +145,13 @@ async function closedLoop(server: ServerProcess, devices: readonly DeviceSession
     serverCpuMsPerOp: serverUsed.cpuMs / ops,
     pgCpuMsPerOp: pgUsed.cpuMs / ops,
     poolerCpuMsPerOp: poolerCpuMs / ops,
+    clientsCpuMsPerOp: clientsCpuMs / ops,
     serverRunQueuePct: serverUsed.runQueueMs / wall / 10,
   };
   if (config !== null) {
     log(
       `config ${config} ${mode}: ${run.opsPerS.toFixed(0)}/s, p50 ${run.p50.toFixed(0)} ms, p99 ${run.p99.toFixed(0)} ms, ${run.errors} errors ${JSON.stringify(tally.errorCodes)}; ` +
-        `CPU per op: server ${run.serverCpuMsPerOp.toFixed(2)} ms, PostgreSQL ${run.pgCpuMsPerOp.toFixed(2)} ms (${backends.length} backends)${bouncer ? `, PgBouncer ${run.poolerCpuMsPerOp.toFixed(2)} ms` : ''}; ` +
+        `CPU per op: server ${run.serverCpuMsPerOp.toFixed(2)} ms, PostgreSQL ${run.pgCpuMsPerOp.toFixed(2)} ms (${backends.length} backends)${bouncer ? `, PgBouncer ${run.poolerCpuMsPerOp.toFixed(2)} ms` : ''}, clients ${run.clientsCpuMsPerOp.toFixed(2)} ms; ` +
         `server on CPU ${(serverUsed.cpuMs / wall / 10).toFixed(0)} %, waiting for a CPU ${run.serverRunQueuePct.toFixed(0)} %`,
     );
     for (const [what, connections] of activity ?? []) log(`   ${connections.toFixed(2).padStart(6)} connections  ${what}`);

@@ -25,11 +25,6 @@ const STALL_TABLE: Record<StallPoint, { table: string; idColumn: string }> = {
   feed: { table: 'changes', idColumn: 'entity_id' },
 };
 
-/** The table whose INSERT statement the push is held in at `point`. */
-export function stallTable(point: StallPoint): string {
-  return STALL_TABLE[point].table;
-}
-
 export type ServerDatabase = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; adminUrl: string; databasePrefix: string };
 
 type Query = <Row>(text: string, params?: unknown[]) => Promise<Row[]>;
