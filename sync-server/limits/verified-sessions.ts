@@ -1,5 +1,6 @@
 import { hashOrgToken } from '../auth/org-token.ts';
 import type { AuditActor } from '../audit/audit-trail.ts';
+import { RecentMap } from '../recent-map.ts';
 
 /** What full request entry established about a bearer token, a moment ago. */
 export interface VerifiedSession {
@@ -25,28 +26,25 @@ export const VERIFIED_SESSION_DEFAULTS: VerifiedSessionOptions = { ttlMs: 5_000,
  * admit: a call not refused from here goes through full request entry, so a session
  * revoked a moment ago gains nothing from still being listed (at worst it is told
  * RATE_LIMITED for a few more seconds instead of DEVICE_REVOKED). Entries are written only
- * after full entry verified the token for the org it names.
- *
- * A Map in insertion order is the recency list: a verification re-inserts its key, so the
- * first key is always the least recently verified, and evicting it is O(1).
+ * after full entry verified the token for the org it names. At most maxEntries are held,
+ * the least recently verified dropped first (RecentMap).
  */
 export class VerifiedSessions {
   private readonly options: VerifiedSessionOptions;
   private readonly now: () => number;
-  private readonly entries = new Map<string, VerifiedSession & { until: number }>();
+  private readonly entries: RecentMap<string, VerifiedSession & { until: number }>;
 
   constructor(options: VerifiedSessionOptions = VERIFIED_SESSION_DEFAULTS, now: () => number = Date.now) {
     if (!(options.ttlMs > 0) || !(options.maxEntries >= 1)) throw new Error('verified sessions: ttlMs > 0 and maxEntries ≥ 1');
     this.options = options;
     this.now = now;
+    this.entries = new RecentMap(options.maxEntries);
   }
 
   /** Called after full request entry verified `token` as `session`. */
   remember(token: string, session: VerifiedSession): void {
     const key = hashOrgToken(token);
-    this.entries.delete(key);
     this.entries.set(key, { tenantId: session.tenantId, deviceId: session.deviceId, actor: { ...session.actor }, until: this.now() + this.options.ttlMs });
-    if (this.entries.size > this.options.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 
   /**

@@ -5,12 +5,16 @@ import { entryHash, GENESIS_HASH, microsecondInstant, storableDetail } from '../
 import { verifyChain } from '../../audit/verify-chain.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import type { Sql } from '../../db/sql.ts';
+import { RecentMap } from '../../recent-map.ts';
 import { listRecords } from './audit-list.ts';
 import { queryRecords } from './audit-rows.ts';
 import { GroupCommit } from './group-commit.ts';
 
 /** Entries per append at most (one statement, its entries in one jsonb parameter). */
 const MAX_BATCH = 64;
+
+/** Orgs whose chain head a process remembers; one it forgot costs its next append only the locked path. */
+const REMEMBERED_HEADS = 10_000;
 
 /**
  * The audit domain: one append-only, hash-chained log per tenant (audit.events), with its
@@ -21,8 +25,8 @@ const MAX_BATCH = 64;
 export class AuditEvents implements AuditLog {
   private readonly db: DomainDb;
   private readonly appends: GroupCommit<string, AuditEntry>;
-  /** Per org, the chain head this process last committed (a few dozen bytes per org appended for): a hint for the next append (see append). */
-  private readonly heads = new Map<string, ChainLink>();
+  /** Per org, the chain head this process last committed: a hint for the next append (see append), for the orgs appended for most recently. */
+  private readonly heads = new RecentMap<string, ChainLink>(REMEMBERED_HEADS);
 
   constructor(db: DomainDb) {
     this.db = db;
@@ -57,14 +61,14 @@ export class AuditEvents implements AuditLog {
     // GroupCommit runs one append per org at a time in this process, so nothing here races on heads.
     const known = this.heads.get(tenantId);
     const locked = async (sql: Sql): Promise<ChainLink> => {
-      const moved = await appendChained((text, params) => sql.query(text, params), tenantId, await lockHead(sql, tenantId), entries);
+      const moved = await appendChained(inTransaction(sql), tenantId, await lockHead(sql, tenantId), entries);
       if (!moved) throw new Error('audit chain head did not move');
       return moved;
     };
     let tip: ChainLink;
     if (tenantId === UNATTRIBUTED_TENANT_ID) {
       tip = await this.db.system('audit: append to the unattributed chain', async (sql) =>
-        (known ? await appendChained((text, params) => sql.query(text, params), tenantId, known, entries) : null) ?? (await locked(sql)),
+        (known ? await appendChained(inTransaction(sql), tenantId, known, entries) : null) ?? (await locked(sql)),
       );
     } else {
       const appended = known ? await appendChained((text, params) => this.db.appStatement(tenantId, text, params), tenantId, known, entries) : null;
@@ -140,6 +144,12 @@ interface ChainLink {
 
 /** Runs one statement and returns its rows: appStatement outside a transaction, or a query inside one. */
 type RunStatement = <Row extends object>(text: string, params: readonly unknown[]) => Promise<Row[]>;
+
+/** A RunStatement inside an open transaction. */
+const inTransaction =
+  (sql: Sql): RunStatement =>
+  (text, params) =>
+    sql.query(text, params);
 
 /** One text whatever the batch size, so PostgreSQL prepares it once per connection (statement-names.ts). */
 const APPEND_CHAINED_SQL = 'SELECT audit.append_chained($1, $2, $3, $4, $5) AS moved';
