@@ -39,6 +39,7 @@ import { createTenantExports, type TenantExports } from './portability/export/ex
 import { DEFAULT_LIMITS, type LimitOptions } from './limits/limit-options.ts';
 import { createRequestLimits, type RequestLimits } from './limits/request-limits.ts';
 import { SignInThrottle } from './auth/sign-in-throttle.ts';
+import { SignInLocks } from './auth/sign-in-locks.ts';
 import { DEFAULT_SIGN_IN_THROTTLE, type SignInThrottleOptions } from './auth/sign-in-throttle-options.ts';
 
 /** Every domain service, each handed its own DomainDb once, wired at start-up. */
@@ -86,6 +87,8 @@ export interface Services {
   limits: RequestLimits | null;
   /** Failed sign-ins per account and per address (sync-server/auth/sign-in-throttle.ts); null when turned off. Shared by all processes. */
   signInThrottle: SignInThrottle | null;
+  /** admin.users.unlock: ends an account's lock after too many failed sign-ins in a row (works with the throttle off too). */
+  signInLocks: SignInLocks;
   /** The sync protocol this server speaks (PROTOCOL_VERSION; tests inject a neighbour's). */
   protocolVersion: number;
 }
@@ -164,6 +167,7 @@ export function createServices(
     // Calls refused before request entry are audited in aggregate through the same audit log.
     limits: createRequestLimits(limits, log, audit),
     signInThrottle: signInThrottle === false ? null : new SignInThrottle(domains.tenant_info, signInThrottle, log),
+    signInLocks: new SignInLocks(domains.tenant_info),
     protocolVersion,
   };
 }

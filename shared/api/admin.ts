@@ -40,6 +40,11 @@ export type CreateUserInput = z.input<typeof createUserInputSchema>;
 export const grantRoleInputSchema = z.object({ userId: idSchema, role: roleSchema });
 export type GrantRoleInput = z.input<typeof grantRoleInputSchema>;
 
+/** admin.users.unlock: lets a member sign in again after too many failed sign-ins in a row locked them out. */
+export const unlockUserInputSchema = z.object({ userId: idSchema });
+/** wasLocked: the member was locked out (false: there was nothing to unlock, but their failure count is reset all the same). */
+export const unlockUserResultSchema = z.object({ ok: z.literal(true), wasLocked: z.boolean() });
+
 /** What an org admin sees of a member: never the password hash, never other orgs. */
 export const orgUserSchema = z.object({
   userId: idSchema,

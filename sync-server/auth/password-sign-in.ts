@@ -1,11 +1,12 @@
 import { AppError } from '../../shared/errors.ts';
+import { auditedWork } from '../audit/audited-work.ts';
 import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { SignInAccount } from '../domains/tenant_info/accounts.ts';
 import { hasLeft, type Tenant } from '../domains/tenant_info/tenants.ts';
 import type { Services } from '../services.ts';
 import { sourceKey } from './client-address.ts';
 import { checkCredentials, type PasswordVerifier } from './sign-in.ts';
-import type { SignInAttempt, ThrottleScope } from './sign-in-throttle.ts';
+import { NOTHING_LOCKED, type SignInAttempt, type ThrottleScope } from './sign-in-throttle.ts';
 
 export interface PasswordSignIn {
   /** The org the code named, if it exists (the call is then filed in its audit chain). */
@@ -16,7 +17,7 @@ export interface PasswordSignIn {
   attempt: SignInAttempt;
 }
 
-const UNTHROTTLED: SignInAttempt = { end: async () => undefined };
+const UNTHROTTLED: SignInAttempt = { end: async () => NOTHING_LOCKED };
 
 /** Whole minutes, rounded up: "Try again in 1 minute" for anything under a minute. */
 function inMinutes(ms: number): string {
@@ -34,6 +35,19 @@ export function throttled(scope: ThrottleScope, retryAfterMs: number): AppError 
       ? `Too many sign-in attempts for this account. Try again in ${inMinutes(retryAfterMs)}.`
       : `Too many sign-in attempts from this network. Try again in ${inMinutes(retryAfterMs)}.`;
   return new AppError('RATE_LIMITED', sentence, { retryAfterMs });
+}
+
+/**
+ * An (org, login) with too many failed sign-ins in a row (sign-in-throttle.ts): refused for
+ * good, whatever the password, until an administrator of the org unlocks it. The same
+ * sentence for an unknown org or login, which is counted and locked alike. RATE_LIMITED
+ * without a retryAfterMs: there is no time to wait for.
+ */
+export function accountLocked(): AppError {
+  return new AppError(
+    'RATE_LIMITED',
+    'This account is locked after too many failed sign-in attempts. An administrator of your organization must unlock it before you can sign in.',
+  );
 }
 
 /**
@@ -58,10 +72,11 @@ export async function passwordSignIn(
     const admitted = await services.signInThrottle.begin({ tenantId: tenant?.id ?? null, org: input.org, username: input.username, source: sourceKey(remoteAddress) });
     if (!admitted.ok) {
       audit.note('throttled', admitted.scope);
-      services.log({ level: 'info', event: 'sign_in_refused', reason: 'throttled', scope: admitted.scope, retryAfterMs: admitted.retryAfterMs, ...(tenant ? { tenantId: tenant.id } : {}) });
-      throw throttled(admitted.scope, admitted.retryAfterMs);
+      const retryAfterMs = admitted.scope === 'locked' ? null : admitted.retryAfterMs;
+      services.log({ level: 'info', event: 'sign_in_refused', reason: 'throttled', scope: admitted.scope, ...(retryAfterMs !== null ? { retryAfterMs } : {}), ...(tenant ? { tenantId: tenant.id } : {}) });
+      throw admitted.scope === 'locked' ? accountLocked() : throttled(admitted.scope, admitted.retryAfterMs);
     }
-    attempt = admitted.attempt;
+    attempt = auditingLocks(services, tenant, input.username, admitted.attempt, audit);
   }
   try {
     return { tenant, account: await checkCredentials(services, tenant, input, verify), attempt };
@@ -69,4 +84,29 @@ export async function passwordSignIn(
     await attempt.end('void');
     throw error;
   }
+}
+
+/**
+ * The attempt, with an audit entry when its failure locks the account until unlocked:
+ * `event:auth.account_locked` in the named org's chain (the unattributed one for an unknown
+ * org), naming the member's id when the login is one, the counter's hash prefix and the
+ * count; never the login as typed. The failed sign-in's own entry notes `accountLocked`.
+ * Fail closed like every audit write: the sign-in then ends in an error, and the lock stands.
+ */
+function auditingLocks(services: Services, tenant: Tenant | null, username: string, attempt: SignInAttempt, request: AuditTrail): SignInAttempt {
+  return {
+    end: async (outcome) => {
+      const ended = await attempt.end(outcome);
+      const locked = ended.accountLocked;
+      if (!locked) return ended;
+      request.note('accountLocked', true);
+      await auditedWork(services.audit, { tenantId: tenant?.id ?? null, kind: 'event', name: 'auth.account_locked' }, async (trail) => {
+        const member = tenant ? await services.accounts.memberByLogin(tenant.id, username) : null;
+        trail.touched('user', member ? [member.userId] : []);
+        trail.note('counter', locked.counter);
+        trail.note('failuresInARow', locked.failuresInARow);
+      });
+      return ended;
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_SIGN_IN_THROTTLE, type SignInThrottleOptions } from './sign-in-throttle-options.ts';
+import { DEFAULT_SIGN_IN_THROTTLE, MAX_FAILURES_IN_A_ROW, type SignInThrottleOptions } from './sign-in-throttle-options.ts';
 
 const whole = z.coerce.number().int().min(1);
 
@@ -12,6 +12,7 @@ export const signInThrottleEnvShape = {
   CLINICSYNC_SIGNIN_WINDOW_S: whole.max(86_400).optional(),
   CLINICSYNC_SIGNIN_LOCK_S: whole.max(86_400).optional(),
   CLINICSYNC_SIGNIN_MAX_LOCK_S: whole.max(86_400).optional(),
+  CLINICSYNC_SIGNIN_LOCK_AFTER_FAILURES: whole.max(MAX_FAILURES_IN_A_ROW).optional(),
 };
 
 type SignInThrottleEnv = z.output<z.ZodObject<typeof signInThrottleEnvShape>>;
@@ -31,6 +32,7 @@ export function signInThrottleFromEnv(env: SignInThrottleEnv): SignInThrottleOpt
     windowMs: seconds(env.CLINICSYNC_SIGNIN_WINDOW_S, d.windowMs),
     firstLockMs: seconds(env.CLINICSYNC_SIGNIN_LOCK_S, d.firstLockMs),
     maxLockMs: seconds(env.CLINICSYNC_SIGNIN_MAX_LOCK_S, d.maxLockMs),
+    lockAfterFailures: env.CLINICSYNC_SIGNIN_LOCK_AFTER_FAILURES ?? d.lockAfterFailures,
   };
   if (options.maxLockMs < options.firstLockMs) throw new SignInThrottleConfigError('CLINICSYNC_SIGNIN_MAX_LOCK_S: must not be shorter than CLINICSYNC_SIGNIN_LOCK_S');
   return options;

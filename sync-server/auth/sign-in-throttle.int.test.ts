@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requirePostgres, testPostgresUrl } from '../../test/support/postgres.ts';
 import { uuidv7 } from '../../shared/ids.ts';
-import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
 import { auditQuerySchema } from '../audit/audit-read.ts';
 import { AuditTrail } from '../audit/audit-trail.ts';
-import { createMemoryBus } from '../bus/memory-bus.ts';
 import type { LogEvent } from '../log.ts';
-import { startSyncServer, type SyncServerHandle } from '../server.ts';
-import { createServices, type Services } from '../services.ts';
-import { freshDatabase, testEngines, type TestDatabase } from '../testing/engines.ts';
-import { closeClientSockets, createOrg, syncClient } from '../testing/harness.ts';
+import type { SyncServerHandle } from '../server.ts';
+import type { Services } from '../services.ts';
+import { testEngines } from '../testing/engines.ts';
+import { createOrg } from '../testing/harness.ts';
+import { signInAnswer, startThrottledServers, type SignInAnswer as Answer, type ThrottledServers } from '../testing/sign-in-servers.ts';
 import { verifyPassword } from './passwords.ts';
 import { passwordSignIn } from './password-sign-in.ts';
 import type { SignInThrottleOptions } from './sign-in-throttle-options.ts';
@@ -17,21 +16,13 @@ import type { SignInThrottleOptions } from './sign-in-throttle-options.ts';
 const engines = testEngines(await requirePostgres('sync-server/auth/sign-in-throttle (PostgreSQL)'), testPostgresUrl());
 
 const MINUTE = 60_000;
-/** Small limits so each case is a handful of calls; the clock is the test's. */
 let clock = Date.UTC(2030, 0, 1);
-const OPTIONS: SignInThrottleOptions = { accountFailures: 3, sourceFailures: 20, windowMs: 15 * MINUTE, firstLockMs: MINUTE, maxLockMs: 4 * MINUTE, now: () => clock };
-
-interface Answer {
-  ok: boolean;
-  code?: string | undefined;
-  status?: number | undefined;
-  message?: string;
-  retryAfterMs?: number | undefined;
-}
+/** Small limits so each case is a handful of calls; the clock is the test's. The lock after failures in a row is sign-in-lock.int.test.ts's. */
+const OPTIONS: SignInThrottleOptions = { accountFailures: 3, sourceFailures: 20, windowMs: 15 * MINUTE, firstLockMs: MINUTE, maxLockMs: 4 * MINUTE, lockAfterFailures: 100, now: () => clock };
 
 for (const engine of engines) {
   describe.skipIf(!engine.available)(`sign-in throttle (${engine.name})`, () => {
-    let db: TestDatabase;
+    let servers: ThrottledServers;
     let server: SyncServerHandle;
     /** A second server process on the same database (PostgreSQL); on PGlite, whose database one process owns, a second set of services on it. */
     let second: SyncServerHandle | null = null;
@@ -41,41 +32,19 @@ for (const engine of engines) {
     let two: { tenantId: string; username: string; password: string };
 
     beforeAll(async () => {
-      db = await freshDatabase(engine);
-      const options = { port: 0, database: db.options, limits: false as const, signInThrottle: OPTIONS };
-      server = await startSyncServer({ ...options, log: (event) => logs.push(event) });
-      if (engine.name === 'postgres') second = await startSyncServer(options);
-      other = createServices(server.databases, createMemoryBus(), () => undefined, PROTOCOL_VERSION, null, false, OPTIONS);
+      servers = await startThrottledServers(engine, OPTIONS, logs);
+      ({ server, second, other } = servers);
       one = await createOrg(server, 'clinic-one');
       two = await createOrg(server, 'clinic-two');
     });
-    afterAll(async () => {
-      await closeClientSockets();
-      await second?.close();
-      await server?.close();
-      await db?.drop();
-    });
+    afterAll(() => servers?.close());
     // Every case starts with all counters quiet for longer than a window (forgotten).
     beforeEach(() => {
       clock += 2 * OPTIONS.windowMs + OPTIONS.maxLockMs;
     });
 
-    async function signIn(overrides: { org?: string; username?: string; password?: string } = {}, url = server.url): Promise<Answer> {
-      try {
-        await syncClient(url).auth.signIn.mutate({
-          protocolVersion: PROTOCOL_VERSION,
-          org: 'clinic-one',
-          username: one.username,
-          password: one.password,
-          deviceId: uuidv7(),
-          ...overrides,
-        });
-        return { ok: true };
-      } catch (error) {
-        const e = error as { message: string; data?: { appCode?: string; httpStatus?: number; retryAfterMs?: number } };
-        return { ok: false, code: e.data?.appCode, status: e.data?.httpStatus, message: e.message, retryAfterMs: e.data?.retryAfterMs };
-      }
-    }
+    const signIn = (overrides: { org?: string; username?: string; password?: string } = {}, url = server.url): Promise<Answer> =>
+      signInAnswer(url, { org: 'clinic-one', username: one.username, password: one.password, ...overrides });
     const wrong = (overrides: { org?: string; username?: string } = {}) => signIn({ ...overrides, password: `wrong-${uuidv7()}` });
     async function failTimes(n: number, overrides: { org?: string; username?: string } = {}): Promise<void> {
       for (let i = 0; i < n; i++) expect((await wrong(overrides)).code).toBe('INVALID_CREDENTIALS');

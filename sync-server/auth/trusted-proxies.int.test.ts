@@ -18,7 +18,7 @@ import type { SignInThrottleOptions } from './sign-in-throttle-options.ts';
  */
 const engines = testEngines(await requirePostgres('sync-server/auth/trusted-proxies (PostgreSQL)'), testPostgresUrl());
 
-const OPTIONS: SignInThrottleOptions = { accountFailures: 5, sourceFailures: 3, windowMs: 15 * 60_000, firstLockMs: 60_000, maxLockMs: 4 * 60_000 };
+const OPTIONS: SignInThrottleOptions = { accountFailures: 5, sourceFailures: 3, windowMs: 15 * 60_000, firstLockMs: 60_000, maxLockMs: 4 * 60_000, lockAfterFailures: 100 };
 const CLIENT_A = '203.0.113.7';
 const CLIENT_B = '198.51.100.8';
 const NETWORK_LOCKED = 'Too many sign-in attempts from this network. Try again in 1 minute.';

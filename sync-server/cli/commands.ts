@@ -7,12 +7,13 @@ import { tenantCreate, tenantList, tenantSetTier, tenantShow } from './commands/
 import { tenantSetPolicy } from './commands/tenant-policy.ts';
 import { tenantOffboard } from './commands/tenant-offboard.ts';
 import { userCreate, userGrant } from './commands/user.ts';
+import { userUnlock } from './commands/user-unlock.ts';
 import { vaultRotateMaster, vaultRotateTenant } from './commands/vault.ts';
 import { exportTenantCommand } from './commands/export.ts';
 import { importCommand } from './commands/import.ts';
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [serve, migrate, tenantCreate, tenantList, tenantShow, tenantSetTier, tenantSetPolicy, tenantOffboard, userCreate, userGrant, deviceEnrollToken, deviceList, deviceRevoke, auditVerify, vaultRotateMaster, vaultRotateTenant, exportTenantCommand, importCommand];
+export const COMMANDS: readonly Command[] = [serve, migrate, tenantCreate, tenantList, tenantShow, tenantSetTier, tenantSetPolicy, tenantOffboard, userCreate, userGrant, userUnlock, deviceEnrollToken, deviceList, deviceRevoke, auditVerify, vaultRotateMaster, vaultRotateTenant, exportTenantCommand, importCommand];
 
 /** The command named by the leading words of argv, and how many words that took. */
 export function findCommand(argv: readonly string[]): { command: Command; words: number } | null {

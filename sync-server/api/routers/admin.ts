@@ -7,10 +7,13 @@ import {
   grantRoleInputSchema,
   orgUserSchema,
   revokeDeviceInputSchema,
+  unlockUserInputSchema,
+  unlockUserResultSchema,
 } from '../../../shared/api/admin.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { hashPassword } from '../../auth/passwords.ts';
 import { mayAssignRole } from '../../auth/role-grants.ts';
+import { unlockMember } from '../../auth/sign-in-locks.ts';
 import { authorized, router } from '../trpc.ts';
 
 /** Another org's user or device is answered exactly like one that does not exist. */
@@ -63,6 +66,26 @@ const usersRouter = router({
       ctx.audit.note('role', input.role);
       services.log({ level: 'info', event: 'role_granted', tenantId: session.tenantId, userId: input.userId, role: input.role, by: session.userId });
       return { ...member, role: input.role };
+    }),
+
+  /**
+   * Ends a member's lock after too many failed sign-ins in a row (sign-in-throttle.ts) and
+   * resets their count; audited (the entry notes wasLocked and the counter's hash prefix,
+   * never the login). Only for a member whose role the caller could assign (role-grants.ts):
+   * an org admin cannot reopen guessing on an IT admin's account.
+   */
+  unlock: authorized('users.manage')
+    .input(unlockUserInputSchema)
+    .output(unlockUserResultSchema)
+    .mutation(async ({ ctx, input }) => {
+      const { services, session } = ctx;
+      ctx.audit.touched('user', [input.userId]);
+      const member = await services.accounts.member(session.tenantId, input.userId);
+      if (!member) throw noSuchUser();
+      if (!mayAssignRole(session.role, member.role)) throw new AppError('FORBIDDEN', 'Your role cannot unlock a user with that role.');
+      const unlocked = await unlockMember(services, session.tenantId, member, ctx.audit, session.userId);
+      if (!unlocked) throw noSuchUser();
+      return { ok: true as const, wasLocked: unlocked.wasLocked };
     }),
 });
 

@@ -36,6 +36,20 @@ export const adminCases: Record<string, CaseBuilder> = {
     };
   },
 
+  'admin.users.unlock': async ({ server, a, b }: AttackFixture) => {
+    const { userId } = await server.admin.createUser({ tenantId: a.tenantId, username: `lockee-${uuidv7().slice(-8)}`, password: `pw-${uuidv7()}`, displayName: 'Lockee', role: 'front_desk' });
+    return {
+      role: 'org_admin',
+      input: () => ({ userId }),
+      crossIds: [{ path: ['userId'], id: idOf(b, 'user') }],
+      control: (data) => ((data as { ok?: unknown }).ok === true ? null : 'the unlock did not answer ok'),
+      extra: [
+        { kind: 'role-escalation', name: 'org admin unlocks an IT admin', input: { userId: a.users.it_admin.userId }, expect: 'FORBIDDEN' },
+        { kind: 'cross-org-user', name: "B's front desk (its sign-in counter is planted)", input: { userId: b.users.front_desk.userId }, expect: 'NOT_FOUND' },
+      ],
+    };
+  },
+
   'admin.devices.list': () => ({ role: 'it_admin', input: () => ({}), crossIds: [] }),
 
   'admin.devices.revoke': async ({ server, a, b }: AttackFixture) => {
