@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Domain } from '../../shared/domains.ts';
+import { formatHlc } from '../../shared/hlc.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { DatabaseSet } from '../../sync-server/db/domain-db.ts';
 import { openDatabases } from '../../sync-server/db/open-databases.ts';
@@ -9,6 +10,7 @@ import { dropPostgresDeployment } from '../../sync-server/db/postgres-admin.ts';
 import { postgresRoles } from '../../sync-server/db/postgres-driver.ts';
 import { connectionUrl, databaseName } from '../../sync-server/db/postgres-urls.ts';
 import { AuditEvents } from '../../sync-server/domains/audit/audit-events.ts';
+import { createPushedPatients } from '../../sync-server/domains/master_data/patient-push-at-once.ts';
 import { TenantDirectory } from '../../sync-server/domains/tenant_info/tenants.ts';
 import { requirePgBouncer, startPgBouncer, type RunningPgBouncer } from '../support/pgbouncer.ts';
 import { requirePostgres, testPostgresUrl } from '../support/postgres.ts';
@@ -114,7 +116,9 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
     /** Which orgs (and bare probes) each PostgreSQL backend served: shows connections really were shared. */
     const backends = new Map<number, Set<string>>();
     const served = (pid: number, who: string) => backends.set(pid, (backends.get(pid) ?? new Set()).add(who));
-    const counts = { tenant: 0, entry: 0, audit: 0, bare: 0, refusedForeignWrite: 0 };
+    const counts = { tenant: 0, entry: 0, audit: 0, push: 0, bare: 0, refusedForeignWrite: 0 };
+    // New patients pushed in one statement that sets the org itself (master_data.create_pushed_patients).
+    const pushed = new Map<string, number>(orgs.map((org) => [org.id, 0]));
     // Two audit services on one deployment, as two server processes: each appends in one
     // statement that sets the org itself (audit.append_chained) while it knows the org's
     // head, and falls back to a tenant transaction when the other one moved it.
@@ -140,6 +144,15 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
         counts.audit++;
         await audits[i % 2]!.record({ tenantId: org.id, actor: null, action: 'test:pooled-append', kind: 'job', entity: null, ids: [], outcome: 'ok', errorCode: null, detail: { i }, occurredAt: new Date() });
         audited.set(org.id, audited.get(org.id)! + 1);
+        return;
+      }
+      if (domain === 'master_data' && i % 4 === 2) {
+        counts.push++;
+        const patient = { mutationId: uuidv7(), entity: 'patient' as const, id: uuidv7(), op: 'upsert' as const, hlc: formatHlc({ ms: Date.now(), counter: i, node: 'pool' }), baseVersion: null };
+        const fields = { givenName: 'Pooled', familyName: 'Patient', birthDate: '1980-01-01', sex: 'unknown', phone: '555-0100', mrn: `P-${i}` };
+        expect(await createPushedPatients(dbs.domains.master_data, org.id, deviceId, [{ ...patient, fields }])).toBe(true);
+        written.set(org.id, written.get(org.id)! + 1); // its ledger row
+        pushed.set(org.id, pushed.get(org.id)! + 1);
         return;
       }
       if (domain !== 'tenant_info' && i % 11 === 3) {
@@ -201,7 +214,7 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
     const shared = [...backends.values()].filter((who) => who.has('pool-a') && who.has('pool-b') && who.has('bare')).length;
     console.info(
       `PgBouncer (transaction mode, ${POOLER_SERVER_CONNECTIONS} server connections per database): ${REQUESTS} requests ` +
-        `(${counts.tenant} tenant transactions, ${counts.entry} one-statement entries, ${counts.audit} audit appends, ${counts.bare} context-free probes, ${counts.refusedForeignWrite} refused cross-org writes) ` +
+        `(${counts.tenant} tenant transactions, ${counts.entry} one-statement entries, ${counts.audit} audit appends, ${counts.push} one-statement pushes, ${counts.bare} context-free probes, ${counts.refusedForeignWrite} refused cross-org writes) ` +
         `from ${CONCURRENCY} concurrent lanes over ${backends.size} PostgreSQL backends (${shared} served both orgs and probes) in ${ms} ms`,
     );
 
@@ -211,6 +224,7 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
     expect(acceptedForeignWrites).toEqual([]);
     expect(counts.entry).toBeGreaterThan(0);
     expect(counts.audit).toBeGreaterThan(0);
+    expect(counts.push).toBeGreaterThan(0);
     // The load really went through shared server connections: few backends, each serving both orgs.
     expect(backends.size).toBeLessThanOrEqual((LOAD_DOMAINS.length + 1) * POOLER_SERVER_CONNECTIONS); // + the audit database's probes
     expect(shared).toBeGreaterThan(0);
@@ -224,6 +238,9 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
         total += row!.n;
       }
       expect(total, org.code).toBe(written.get(org.id));
+      // Each org's pushed patients are linked to it, and only they.
+      const [links] = await dbs.domains.master_data.withTenant(org.id, (sql) => sql.query<{ n: number }>('SELECT count(*)::int AS n FROM master_data.tenant_patients'));
+      expect(links!.n, `${org.code} links`).toBe(pushed.get(org.id));
       // Each org's audit chain holds exactly its own appends, whole.
       expect(await audits[0]!.verify(org.id), `${org.code} audit chain`).toEqual({ ok: true, entries: audited.get(org.id), problems: [], truncated: false });
     }

@@ -14,7 +14,7 @@ import { SimulatedWorkstation } from './workstation.ts';
  * Where one server process's time goes under saturation (docs/scale.md, "Throughput"):
  *
  *   npx node test/bench/load/throughput-probe.ts [--tenants 20] [--devices 2] [--concurrency 32]
- *     [--seconds 6] [--rounds 3] [--modes push,pull] [--env '{"CLINICSYNC_DB_POOL_SIZE":"8"}' …] [--pgbouncer]
+ *     [--seconds 6] [--rounds 3] [--modes push,pull] [--env '{"CLINICSYNC_DB_POOL_SIZE":"8"}' …] [--pgbouncer] [--listen]
  *
  * A fresh deployment as the load bench makes it; then, round after round, one real server
  * process per configuration (each --env adds one, the first is the baseline; none: the
@@ -25,6 +25,10 @@ import { SimulatedWorkstation } from './workstation.ts';
  * (pg_stat_activity sampled every 20 ms: state, wait event, statement), and CPU per
  * operation of the server process and of PostgreSQL's backends, with the time they were
  * runnable but waiting for a core (/proc schedstat).
+ *
+ * `--listen`: every device also holds a poke subscription for the life of each server
+ * process (pokes noted, not pulled, as the load bench's push steps do), so each push is
+ * fanned out to its org's devices: with --devices 10, the poke cost of a clinic of ten desks.
  *
  * `--pgbouncer` adds one configuration: the first one's settings with request traffic
  * through a private PgBouncer in transaction mode (CLINICSYNC_DATABASE_POOLER_URL;
@@ -41,6 +45,7 @@ const { values } = parseArgs({
     modes: { type: 'string', default: 'push,pull' },
     env: { type: 'string', multiple: true, default: [] },
     pgbouncer: { type: 'boolean', default: false },
+    listen: { type: 'boolean', default: false },
   },
 });
 const size = {
@@ -93,13 +98,17 @@ try {
     if (round % 2 === 1) order.reverse();
     for (const [index, config] of order) {
       const server = await startServerProcess(`probe-${index}`, postgresServerEnv({ adminUrl, prefix: deployment.prefix, natsUrl: testNatsUrl(), extra: { CLINICSYNC_LIMITS: 'off', ...config } }));
+      const listeners = values.listen ? devices.map((device) => new SimulatedWorkstation(server.url, device, () => undefined)) : [];
       try {
+        for (const listener of listeners) listener.reaction = 'defer';
+        await Promise.all(listeners.map((listener) => listener.connect()));
         for (const mode of modes) {
           await closedLoop(server, devices, mode, size.seconds / 3, null);
           const run = await closedLoop(server, devices, mode, size.seconds, index);
           runs.push(run);
         }
       } finally {
+        await Promise.all(listeners.map((listener) => listener.close()));
         await server.stop();
       }
     }
