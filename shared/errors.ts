@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'DEVICE_NOT_ENROLLED', // the org requires workstations enrolled with a token by IT
   'UNAUTHENTICATED', // no, expired or revoked session
   'INVALID_CREDENTIALS', // sign-in failed (never says which part was wrong)
+  'ACCOUNT_LOCKED', // too many failed sign-ins in a row: refused until an admin of the org unlocks it (no retryAfterMs: waiting does not help)
   'FORBIDDEN', // role lacks the permission
   'VALIDATION', // input does not match the schema
   'NOT_FOUND',
@@ -37,6 +38,11 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   DEVICE_NOT_ENROLLED: 403,
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
+  // 403 like the other refusals only an administrator can lift (TENANT_SUSPENDED,
+  // DEVICE_REVOKED): not 429, which invites a retry, nor 423, which is STORE_LOCKED's (the
+  // workstation's own screen lock). A workstation of the previous version, which does not
+  // know this code, reads the tRPC FORBIDDEN as FORBIDDEN and stops too. No Retry-After.
+  ACCOUNT_LOCKED: 403,
   FORBIDDEN: 403,
   VALIDATION: 400,
   NOT_FOUND: 404,

@@ -42,12 +42,13 @@ describe('background reconnect of an offline session', () => {
     expect(seen).toHaveLength(3);
   });
 
-  it('gives up and reports a definite refusal once, without retrying', async () => {
-    const { seen, refused, step } = harness([() => Promise.reject(new AppError('INVALID_CREDENTIALS', 'no'))]);
+  // ACCOUNT_LOCKED has no retryAfterMs and no wait ends it: only an admin's unlock, so it is final like a wrong password.
+  it.each(['INVALID_CREDENTIALS', 'ACCOUNT_LOCKED'] as const)('gives up on %s and reports it once, without retrying', async (code) => {
+    const { seen, refused, step } = harness([() => Promise.reject(new AppError(code, 'no'))]);
     await step(1_000);
     await step(60_000);
     expect(seen).toHaveLength(1);
-    expect(refused.map((e) => e.code)).toEqual(['INVALID_CREDENTIALS']);
+    expect(refused.map((e) => e.code)).toEqual([code]);
   });
 
   it('stop() drops the password: no attempt after it; tryNow() skips the wait', async () => {

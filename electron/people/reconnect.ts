@@ -3,7 +3,11 @@ import { AppError } from '../../shared/errors.ts';
 import { backoffDelay, type BackoffOptions } from '../sync/backoff.ts';
 import type { Clock } from './clock.ts';
 
-/** Worth another try later: the server is away, busy, or had a hiccup. */
+/**
+ * Worth another try later: the server is away, busy, or had a hiccup. Anything else ends
+ * the attempts, ACCOUNT_LOCKED among them: no wait ends that lock, only an administrator
+ * of the org unlocking the account.
+ */
 const RETRYABLE: ReadonlySet<ErrorCode> = new Set(['OFFLINE', 'RATE_LIMITED', 'INTERNAL']);
 
 export interface ReconnectHandle {

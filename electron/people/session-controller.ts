@@ -42,6 +42,7 @@ export interface SessionControllerOptions extends OpeningDeps {
 /** Server refusals that end an offline session when it tries to go back online (DEVICE_REVOKED and ORG_OFFBOARDED also wipe the org: removeOrg). */
 const ENDS_SESSION: ReadonlySet<ErrorCode> = new Set([
   'INVALID_CREDENTIALS',
+  'ACCOUNT_LOCKED',
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'TENANT_UNKNOWN',

@@ -80,6 +80,7 @@ const REFUSED: ReadonlySet<ErrorCode> = new Set([
   'DEVICE_NOT_ENROLLED',
   'UNAUTHENTICATED',
   'INVALID_CREDENTIALS',
+  'ACCOUNT_LOCKED',
   // Back-pressure and the sign-in throttle: the caller was turned away, nothing failed.
   'RATE_LIMITED',
 ]);

@@ -40,21 +40,22 @@ export function throttled(scope: ThrottleScope, retryAfterMs: number): AppError 
 /**
  * An (org, login) with too many failed sign-ins in a row (sign-in-throttle.ts): refused for
  * good, whatever the password, until an administrator of the org unlocks it. The same
- * sentence for an unknown org or login, which is counted and locked alike. RATE_LIMITED
- * without a retryAfterMs: there is no time to wait for.
+ * sentence for an unknown org or login, which is counted and locked alike. ACCOUNT_LOCKED,
+ * not RATE_LIMITED: there is no time to wait for, so a workstation must not retry it.
  */
 export function accountLocked(): AppError {
   return new AppError(
-    'RATE_LIMITED',
+    'ACCOUNT_LOCKED',
     'This account is locked after too many failed sign-in attempts. An administrator of your organization must unlock it before you can sign in.',
   );
 }
 
 /**
  * auth.signIn up to the password: the org, the throttle, then the credentials. A throttled
- * attempt is refused (RATE_LIMITED, audited in the named org's chain like any refused
- * sign-in, with `throttled` noted) before the password is hashed. The caller ends
- * `attempt` with what the sign-in came to (routers/auth.ts).
+ * attempt is refused (RATE_LIMITED, or ACCOUNT_LOCKED once locked until unlocked; audited in
+ * the named org's chain like any refused sign-in, with `throttled` noted) before the
+ * password is hashed. The caller ends `attempt` with what the sign-in came to
+ * (routers/auth.ts).
  */
 export async function passwordSignIn(
   services: Services,

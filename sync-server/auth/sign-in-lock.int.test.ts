@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requirePostgres, testPostgresUrl } from '../../test/support/postgres.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { Role } from '../../shared/sync/auth.ts';
+import { SYNC_API_PATH } from '../../shared/sync/procedures.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
 import { auditQuerySchema } from '../audit/audit-read.ts';
 import { AuditTrail } from '../audit/audit-trail.ts';
@@ -33,7 +34,8 @@ const N = OPTIONS.lockAfterFailures;
 const quiet = (options: SignInThrottleOptions) => 2 * options.windowMs + options.maxLockMs;
 
 const LOCKED_MESSAGE = 'This account is locked after too many failed sign-in attempts. An administrator of your organization must unlock it before you can sign in.';
-const LOCKED = { ok: false, code: 'RATE_LIMITED', status: 429, retryAfterMs: undefined, message: LOCKED_MESSAGE };
+/** Its own code, not RATE_LIMITED: there is no wait to come back after (403, no retryAfterMs, no Retry-After). */
+const LOCKED = { ok: false, code: 'ACCOUNT_LOCKED', status: 403, retryAfterMs: undefined, message: LOCKED_MESSAGE };
 
 interface Login {
   org: string;
@@ -112,7 +114,7 @@ for (const engine of engines) {
       clock += quiet(production);
       await failOnce(counting); // the 100th is still admitted and checked
       expect(verified).toBe(1);
-      await expect(passwordSignIn(prod, who, null, new AuditTrail(), counting)).rejects.toMatchObject({ code: 'RATE_LIMITED', message: LOCKED_MESSAGE, retryAfterMs: undefined });
+      await expect(passwordSignIn(prod, who, null, new AuditTrail(), counting)).rejects.toMatchObject({ code: 'ACCOUNT_LOCKED', message: LOCKED_MESSAGE, retryAfterMs: undefined });
       expect(verified).toBe(1);
       // The lock is in the row, whatever limit the process that reads it has (the API server's is 7), and it does not wear off.
       clock += 365 * DAY;
@@ -139,12 +141,31 @@ for (const engine of engines) {
       expect(answers).toEqual([LOCKED, LOCKED, LOCKED]);
     });
 
+    it('answers the lock over HTTP with 403 and no Retry-After, audited as a refused sign-in', async () => {
+      const who = await member(orgs.one);
+      await failInARow(N, who);
+      const raw = await fetch(`${server.url}${SYNC_API_PATH}/auth.signIn`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ protocolVersion: PROTOCOL_VERSION, org: who.org, username: who.username, password: who.password, deviceId: uuidv7() }),
+      });
+      expect(raw.status).toBe(403);
+      expect(raw.headers.get('retry-after')).toBeNull();
+      const body = (await raw.json()) as { error?: { message?: string; data?: Record<string, unknown> } };
+      expect(body.error?.message).toBe(LOCKED_MESSAGE);
+      expect(body.error?.data).toMatchObject({ appCode: 'ACCOUNT_LOCKED', httpStatus: 403 });
+      expect(body.error?.data).not.toHaveProperty('retryAfterMs');
+      const [refused] = (await trail(orgs.one.tenantId, 'auth.signIn')).entries;
+      expect(refused).toMatchObject({ outcome: 'refused', errorCode: 'ACCOUNT_LOCKED', detail: { throttled: 'locked' } });
+    });
+
     it('lets only one guess of a parallel burst past the last attempt before the lock', async () => {
       const who = await member(orgs.one);
       await failInARow(N - 1, who);
       const answers = await Promise.all(Array.from({ length: 10 }, () => wrong(who)));
       expect(answers.filter((a) => a.code === 'INVALID_CREDENTIALS')).toHaveLength(1);
-      expect(answers.every((a) => a.code === 'INVALID_CREDENTIALS' || a.code === 'RATE_LIMITED')).toBe(true);
+      // The others wait for that one (RATE_LIMITED, a short wait) or, once it has locked, meet the lock.
+      expect(answers.every((a) => a.code === 'INVALID_CREDENTIALS' || a.code === 'RATE_LIMITED' || a.code === 'ACCOUNT_LOCKED')).toBe(true);
       expect(await signIn(who)).toEqual(LOCKED);
     });
 

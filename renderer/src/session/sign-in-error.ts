@@ -21,6 +21,8 @@ export function signInErrorTitle(error: AppErrorView): string {
       return 'This workstation must be enrolled by your IT team first';
     case 'RATE_LIMITED':
       return 'Too many attempts';
+    case 'ACCOUNT_LOCKED':
+      return 'This account is locked: an administrator of your organization must unlock it';
     case 'PROTOCOL_UNSUPPORTED':
       return 'This workstation needs an update';
     default:
