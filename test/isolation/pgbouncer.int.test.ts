@@ -11,6 +11,7 @@ import { postgresRoles } from '../../sync-server/db/postgres-driver.ts';
 import { connectionUrl, databaseName } from '../../sync-server/db/postgres-urls.ts';
 import { AuditEvents } from '../../sync-server/domains/audit/audit-events.ts';
 import { createPushedPatients } from '../../sync-server/domains/master_data/patient-push-at-once.ts';
+import { PatientService } from '../../sync-server/domains/master_data/patients.ts';
 import { TenantDirectory } from '../../sync-server/domains/tenant_info/tenants.ts';
 import { requirePgBouncer, startPgBouncer, type RunningPgBouncer } from '../support/pgbouncer.ts';
 import { requirePostgres, testPostgresUrl } from '../support/postgres.ts';
@@ -119,6 +120,8 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
     const counts = { tenant: 0, entry: 0, audit: 0, push: 0, bare: 0, refusedForeignWrite: 0 };
     // New patients pushed in one statement that sets the org itself (master_data.create_pushed_patients).
     const pushed = new Map<string, number>(orgs.map((org) => [org.id, 0]));
+    const lastPushed = new Map<string, string>();
+    const patients = new PatientService(dbs.domains.master_data);
     // Two audit services on one deployment, as two server processes: each appends in one
     // statement that sets the org itself (audit.append_chained) while it knows the org's
     // head, and falls back to a tenant transaction when the other one moved it.
@@ -153,6 +156,11 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
         expect(await createPushedPatients(dbs.domains.master_data, org.id, deviceId, [{ ...patient, fields }])).toBe(true);
         written.set(org.id, written.get(org.id)! + 1); // its ledger row
         pushed.set(org.id, pushed.get(org.id)! + 1);
+        // The one-statement link check (as scheduling asks it) answers this org's patient, never the other org's last one.
+        const theirs = lastPushed.get(other.id);
+        const linked = await patients.linkedIds(org.id, theirs ? [patient.id, theirs] : [patient.id]);
+        if (linked.size !== 1 || !linked.has(patient.id)) foreignRows.push(`#${i} ${org.code} linked ${[...linked].join(',')}`);
+        lastPushed.set(org.id, patient.id);
         return;
       }
       if (domain !== 'tenant_info' && i % 11 === 3) {

@@ -55,16 +55,14 @@ export class PatientService implements SyncDomainService {
   readonly atOnce = (tenantId: string, deviceId: string, mutations: readonly Mutation[]): Promise<boolean> =>
     createPushedPatients(this.db, tenantId, deviceId, mutations);
 
-  /** Which of these ids are patients linked to the org (asked by scheduling, before its transaction). */
+  /**
+   * Which of these ids are patients linked to the org (asked by scheduling, before its
+   * transaction): one statement, master_data.linked_patient_ids (migration 007), which sets
+   * the org for that statement only.
+   */
   async linkedIds(tenantId: string, patientIds: readonly string[]): Promise<Set<string>> {
     if (patientIds.length === 0) return new Set();
-    const rows = await this.db.withTenant(tenantId, (sql) =>
-      sql.query<{ id: string }>(
-        `SELECT patient_id::text AS id FROM master_data.tenant_patients
-         WHERE tenant_id = $1 AND patient_id = ANY ($2::uuid[]) AND NOT deleted`,
-        [tenantId, [...patientIds]],
-      ),
-    );
+    const rows = await this.db.appStatement<{ id: string }>(tenantId, 'SELECT id FROM master_data.linked_patient_ids($1, $2::uuid[])', [tenantId, [...patientIds]]);
     return new Set(rows.map((row) => row.id));
   }
 
