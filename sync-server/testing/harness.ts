@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink, TRPCClientError } from '@trpc/client';
-import { HybridClock, type Hlc } from '../../shared/hlc.ts';
+import { formatHlc, HybridClock, type Hlc } from '../../shared/hlc.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { Mutation } from '../../shared/sync/mutation.ts';
 import { SYNC_API_PATH } from '../../shared/sync/procedures.ts';
@@ -134,6 +134,11 @@ export class TestDevice {
       if (!page.hasMore) return { changes, cursor };
     }
   }
+}
+
+/** A push of one whole new patient, as a device would make it, for tests below the sync API (no TestDevice). */
+export function newPatientMutation(mrn: string, node = 'dev-t'): Mutation {
+  return { mutationId: uuidv7(), entity: 'patient', id: uuidv7(), op: 'upsert', fields: patientFields({ mrn }), hlc: formatHlc({ ms: Date.now(), counter: 0, node }), baseVersion: null };
 }
 
 export function patientFields(overrides: Record<string, unknown> = {}) {

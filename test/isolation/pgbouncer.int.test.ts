@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Domain } from '../../shared/domains.ts';
-import { formatHlc } from '../../shared/hlc.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { DatabaseSet } from '../../sync-server/db/domain-db.ts';
 import { openDatabases } from '../../sync-server/db/open-databases.ts';
@@ -12,6 +11,7 @@ import { connectionUrl, databaseName } from '../../sync-server/db/postgres-urls.
 import { AuditEvents } from '../../sync-server/domains/audit/audit-events.ts';
 import { createPushedPatients } from '../../sync-server/domains/master_data/patient-push-at-once.ts';
 import { PatientService } from '../../sync-server/domains/master_data/patients.ts';
+import { newPatientMutation } from '../../sync-server/testing/harness.ts';
 import { TenantDirectory } from '../../sync-server/domains/tenant_info/tenants.ts';
 import { requirePgBouncer, startPgBouncer, type RunningPgBouncer } from '../support/pgbouncer.ts';
 import { requirePostgres, testPostgresUrl } from '../support/postgres.ts';
@@ -151,9 +151,8 @@ describe.skipIf(!postgresHere || !pgbouncerHere)('tenant context through PgBounc
       }
       if (domain === 'master_data' && i % 4 === 2) {
         counts.push++;
-        const patient = { mutationId: uuidv7(), entity: 'patient' as const, id: uuidv7(), op: 'upsert' as const, hlc: formatHlc({ ms: Date.now(), counter: i, node: 'pool' }), baseVersion: null };
-        const fields = { givenName: 'Pooled', familyName: 'Patient', birthDate: '1980-01-01', sex: 'unknown', phone: '555-0100', mrn: `P-${i}` };
-        expect(await createPushedPatients(dbs.domains.master_data, org.id, deviceId, [{ ...patient, fields }])).toBe(true);
+        const patient = newPatientMutation(`P-${i}`, 'pool');
+        expect(await createPushedPatients(dbs.domains.master_data, org.id, deviceId, [patient])).toBe(true);
         written.set(org.id, written.get(org.id)! + 1); // its ledger row
         pushed.set(org.id, pushed.get(org.id)! + 1);
         // The one-statement link check (as scheduling asks it) answers this org's patient, never the other org's last one.

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { requirePostgres, testPostgresUrl } from '../../../test/support/postgres.ts';
-import { formatHlc } from '../../../shared/hlc.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { Mutation } from '../../../shared/sync/mutation.ts';
 import { testEngines } from '../../testing/engines.ts';
 import { useFreshDatabases } from '../../testing/fresh-databases.ts';
-import { patientFields } from '../../testing/harness.ts';
+import { newPatientMutation } from '../../testing/harness.ts';
 import { createPushedPatients } from './patient-push-at-once.ts';
 import { PatientService } from './patients.ts';
 
@@ -20,15 +19,7 @@ const engines = testEngines(await requirePostgres('sync-server/domains/master_da
 for (const engine of engines) {
   describe.skipIf(!engine.available)(`linked patient ids in one statement (${engine.name})`, () => {
     const dbs = useFreshDatabases(engine);
-    const newPatient = (mrn: string): Mutation => ({
-      mutationId: uuidv7(),
-      entity: 'patient',
-      id: uuidv7(),
-      op: 'upsert',
-      fields: patientFields({ mrn }),
-      hlc: formatHlc({ ms: Date.now(), counter: 0, node: 'dev-l' }),
-      baseVersion: null,
-    });
+    const newPatient = (mrn: string): Mutation => newPatientMutation(mrn, 'dev-l');
 
     it("answers the org's live links only", async () => {
       const db = dbs().domains.master_data;

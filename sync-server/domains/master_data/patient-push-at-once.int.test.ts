@@ -6,7 +6,7 @@ import type { Mutation } from '../../../shared/sync/mutation.ts';
 import { FeedWriter } from '../../sync/feed-writer.ts';
 import { testEngines } from '../../testing/engines.ts';
 import { useFreshDatabases } from '../../testing/fresh-databases.ts';
-import { createOrg, patientFields, signedIn, startTestServer, type TestDevice, type TestServer } from '../../testing/harness.ts';
+import { createOrg, newPatientMutation, patientFields, signedIn, startTestServer, type TestDevice, type TestServer } from '../../testing/harness.ts';
 import { createPushedPatients } from './patient-push-at-once.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/domains/master_data/patient-push-at-once (PostgreSQL)'), testPostgresUrl());
@@ -106,15 +106,7 @@ for (const engine of engines) {
   describe.skipIf(!engine.available)(`master_data.create_pushed_patients, its contract (${engine.name})`, () => {
     const dbs = useFreshDatabases(engine);
     const device = uuidv7();
-    const newPatient = (mrn: string): Mutation => ({
-      mutationId: uuidv7(),
-      entity: 'patient',
-      id: uuidv7(),
-      op: 'upsert',
-      fields: patientFields({ mrn }),
-      hlc: hlcAt(Date.now(), 'dev-x'),
-      baseVersion: null,
-    });
+    const newPatient = (mrn: string): Mutation => newPatientMutation(mrn, 'dev-x');
     const seqOf = async (tenantId: string, entityId: string): Promise<bigint> => {
       const rows = await dbs().domains.master_data.withTenant(tenantId, (sql) =>
         sql.query<{ seq: string }>('SELECT seq::text AS seq FROM master_data.changes WHERE tenant_id = $1 AND entity_id = $2', [tenantId, entityId]),
