@@ -16,6 +16,18 @@ import { httpContext, wsContext, type RequestContext } from './context.ts';
 import { describeError } from './error-mapping.ts';
 import { syncServerRouter } from './router.ts';
 
+/**
+ * How long an idle HTTP connection is kept open. Node's default is 5 s; behind a load
+ * balancer that keeps idle connections for 60 s (a common default), the server would close
+ * connections the balancer still counts as open, and a request the balancer sends on one
+ * just as it closes fails (a 502 at the balancer, a failed sync call at the desk). The
+ * balancer must be the side that closes idle connections, so the server waits longer. The
+ * header timeout stays above it (a request's headers must arrive within it, on an idle
+ * connection too).
+ */
+export const HTTP_KEEP_ALIVE_MS = 65_000;
+const HTTP_HEADERS_TIMEOUT_MS = HTTP_KEEP_ALIVE_MS + 1_000;
+
 export interface RunningHttp {
   port: number;
   close(): Promise<void>;
@@ -56,6 +68,9 @@ export async function startHttp(services: Services, host: string, port: number, 
     if (pathOf(req.url).startsWith(`${SYNC_API_PATH}/`)) return inRequestScope(requestId, () => handler(req, res));
     res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
   });
+
+  server.keepAliveTimeout = HTTP_KEEP_ALIVE_MS;
+  server.headersTimeout = HTTP_HEADERS_TIMEOUT_MS;
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   // The connection's id in the upgrade answer; each call on it is numbered under it (`<id>.<n>`).
