@@ -56,6 +56,13 @@ export const orgUserSchema = z.object({
 });
 export type OrgUser = z.infer<typeof orgUserSchema>;
 
+/**
+ * A member as admin.users.list shows them: locked when too many failed sign-ins in a row
+ * locked them out until an admin unlocks them (admin.users.unlock); lockedAt is when (ISO), null when not locked.
+ */
+export const listedUserSchema = orgUserSchema.extend({ locked: z.boolean(), lockedAt: z.string().nullable() });
+export type ListedUser = z.infer<typeof listedUserSchema>;
+
 export const deviceSchema = z.object({
   deviceId: idSchema,
   name: z.string(),

@@ -12,6 +12,8 @@ import type { Credentials } from './context.ts';
 export interface TenantSession {
   tenantId: string;
   tenantName: string;
+  /** The org's code as the directory spells it (the sign-in throttle's counters are keyed by it: sign-in-locks.ts). */
+  tenantCode: string;
   sessionId: string;
   userId: string;
   deviceId: string;
@@ -55,7 +57,7 @@ export async function enterRequest(services: Services, credentials: Credentials,
     throw new AppError('UNAUTHENTICATED', 'Your session has ended. Please sign in again.');
   }
   audit.actor = { userId: session.userId, sessionId: session.sessionId, deviceId: session.deviceId, role: session.role };
-  return { ...session, tenantName: tenant.name };
+  return { ...session, tenantName: tenant.name, tenantCode: tenant.code };
 }
 
 /**

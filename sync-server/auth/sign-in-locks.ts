@@ -43,6 +43,32 @@ export class SignInLocks {
     );
     return { wasLocked: row?.wasLocked ?? false, failuresInARow: row?.failuresInARow ?? 0, counter: counterName(subject) };
   }
+
+  /**
+   * Which of these logins of the org are locked until unlocked, and since when (the
+   * throttle's clock), for admin.users.list. One statement for the whole list, in the org's
+   * own tenant context: the subjects are hashed here exactly as sign-in hashes them, so only
+   * the org's rows for its listed logins are read; the counters of another org (even for the
+   * same login) and of logins that are no member are never looked at. Logins with failures
+   * but no lock are absent.
+   */
+  async lockedSince(tenant: Pick<Tenant, 'id' | 'code'>, logins: readonly string[]): Promise<Map<string, Date>> {
+    const loginOf = new Map(logins.map((login) => [accountSubject(tenant.code, login), login]));
+    const locked = new Map<string, Date>();
+    if (loginOf.size === 0) return locked;
+    const rows = await this.db.withTenant(tenant.id, (sql) =>
+      sql.query<{ subject: string; lockedAtMs: number }>(
+        `SELECT subject, locked_at_ms::float8 AS "lockedAtMs" FROM tenant_info.sign_in_throttle
+         WHERE tenant_id = $1 AND kind = 'account' AND subject = ANY($2::text[]) AND locked_at_ms IS NOT NULL`,
+        [tenant.id, [...loginOf.keys()]],
+      ),
+    );
+    for (const row of rows) {
+      const login = loginOf.get(row.subject);
+      if (login !== undefined) locked.set(login, new Date(row.lockedAtMs));
+    }
+    return locked;
+  }
 }
 
 /**

@@ -62,7 +62,8 @@ for (const engine of engines) {
     it("lists the org's own members, never password hashes", async () => {
       const { users } = await staff.a.org_admin.client.admin.users.list.query();
       expect(users.map((user) => user.login).sort()).toEqual(['clinician', 'frontdesk', 'itadmin', 'orgadmin']);
-      expect(users.every((user) => Object.keys(user).sort().join() === 'createdAt,disabled,displayName,login,role,userId')).toBe(true);
+      expect(users.every((user) => Object.keys(user).sort().join() === 'createdAt,disabled,displayName,locked,lockedAt,login,role,userId')).toBe(true);
+      expect(users.every((user) => user.locked === false && user.lockedAt === null)).toBe(true);
       expect(JSON.stringify(users)).not.toMatch(/scrypt|password/i);
       expect(users.map((user) => user.userId)).not.toContain(staff.b.front_desk.session.userId);
     });

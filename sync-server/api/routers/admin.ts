@@ -5,6 +5,7 @@ import {
   enrollmentTokenInputSchema,
   enrollmentTokenSchema,
   grantRoleInputSchema,
+  listedUserSchema,
   orgUserSchema,
   revokeDeviceInputSchema,
   unlockUserInputSchema,
@@ -29,10 +30,17 @@ const roleNotYours = () => new AppError('FORBIDDEN', 'Your role cannot assign th
 const usersRouter = router({
   list: authorized('users.manage')
     .input(z.object({}).optional())
-    .output(z.object({ users: z.array(orgUserSchema) }))
+    .output(z.object({ users: z.array(listedUserSchema) }))
     .query(async ({ ctx }) => {
-      const users = await ctx.services.accounts.listMembers(ctx.session.tenantId);
-      ctx.audit.touched('user', users.map((user) => user.userId));
+      const { services, session } = ctx;
+      const members = await services.accounts.listMembers(session.tenantId);
+      ctx.audit.touched('user', members.map((member) => member.userId));
+      // Who the sign-in throttle locked out: one read for the whole list, in the org's own context.
+      const locks = await services.signInLocks.lockedSince({ id: session.tenantId, code: session.tenantCode }, members.map((member) => member.login));
+      const users = members.map((member) => {
+        const lockedAt = locks.get(member.login) ?? null;
+        return { ...member, locked: lockedAt !== null, lockedAt: lockedAt?.toISOString() ?? null };
+      });
       return { users };
     }),
 
