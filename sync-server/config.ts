@@ -37,6 +37,8 @@ const envSchema = z.object({
     .refine((value) => /^(nats|tls|wss?):\/\//.test(value), 'must be a nats:// URL')
     .optional(),
   CLINICSYNC_SEED_DEMO: flag.default(true),
+  /** Refuse to start when PostgreSQL would log bind parameters (db/log-posture.ts); otherwise it is a warning. */
+  CLINICSYNC_REQUIRE_SAFE_PG_LOGGING: flag.default(false),
   /** The operator socket's path, or "off"; default <CLINICSYNC_DATA_DIR>/admin.sock. */
   CLINICSYNC_OPERATOR_SOCKET: z.string().min(1).optional(),
   /** The metrics endpoint: CLINICSYNC_METRICS_PORT / _HOST / _TOKEN (docs/scale.md, "Observability"). */
@@ -99,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined>): SyncServerO
     signInThrottle,
     trustedProxies: c.CLINICSYNC_TRUSTED_PROXIES,
     metrics,
+    ...(c.CLINICSYNC_REQUIRE_SAFE_PG_LOGGING ? { requireSafePostgresLogging: true } : {}),
     ...(vault ? { vault } : {}),
   };
 }

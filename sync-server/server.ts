@@ -3,6 +3,7 @@ import { startHttp } from './api/http-server.ts';
 import { createMemoryBus } from './bus/memory-bus.ts';
 import { createNatsBus } from './bus/nats-bus.ts';
 import type { PokeBus } from './bus/poke-bus.ts';
+import { checkPostgresLogPosture } from './db/log-posture.ts';
 import { openDatabases, type DatabaseOptions } from './db/open-databases.ts';
 import type { DatabaseSet } from './db/domain-db.ts';
 import type { DemoInfo } from './demo/demo-orgs.ts';
@@ -70,6 +71,11 @@ export interface SyncServerOptions {
   trustedProxies?: string[];
   /** Metrics (sync-server/observability/, docs/scale.md "Observability"): the endpoint is off unless `listen` is given. */
   metrics?: MetricsOptions;
+  /**
+   * PostgreSQL's logging posture (db/log-posture.ts): a setting that would put bind
+   * parameters into its server log is always warned about; true refuses to start instead.
+   */
+  requireSafePostgresLogging?: boolean;
 }
 
 export interface SyncServerHandle {
@@ -148,6 +154,8 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
   let observability: Observability | undefined;
   let metricsServer: MetricsServer | undefined;
   try {
+    // Before serving: would PostgreSQL write the patient data we send it to its own log?
+    await checkPostgresLogPosture(databases, log, { refuse: options.requireSafePostgresLogging === true });
     // Serving with vault keys this server cannot unwrap would fail every credential use later: refuse now.
     await checkVaultMasterKeys(databases.domains.configuration, services.vault.secrets.keyWrapperOrNull());
     const demo = options.seedDemo ? await seedDemo(services, admin) : null;

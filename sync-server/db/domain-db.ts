@@ -65,9 +65,23 @@ export interface PhysicalDatabases {
   poolStats?(): PoolStat[];
   /** Statements sent to each domain database by request handling, since opening (statement-tally.ts). */
   statementCounts?(): StatementCount[];
+  /**
+   * PostgreSQL only: what a connection of each held domain's app and system pool reads for
+   * these settings (current_setting: server, database, role and pooler effects included;
+   * null for one this server does not know). Start-up checks only (db/log-posture.ts).
+   */
+  sessionSettings?(names: readonly string[]): Promise<SessionSetting[]>;
   /** Owner-level access for catalog inspection (tests, operations, tenant moves). Never used by request handling. */
   inspect<T>(domain: Domain, fn: (sql: AdminSql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** One setting as one pool's connection sees it (PhysicalDatabases.sessionSettings). */
+export interface SessionSetting {
+  domain: Domain;
+  pool: 'app' | 'system';
+  name: string;
+  value: string | null;
 }
 
 /** One connection pool of a domain database: app (tenant-scoped requests) or system (system access). */

@@ -3,7 +3,7 @@ import { DOMAINS, type Domain } from '../../shared/domains.ts';
 import { absentDomainDb, type DomainDb, type DomainRoles, type PhysicalDatabases, type PoolStat } from './domain-db.ts';
 import { migrateDomain, type AdminTransaction } from './migrations.ts';
 import { assertPrefix, connectionUrl, databaseName } from './postgres-urls.ts';
-import { APP_ROLE_ATTRIBUTES, ensureRole, grantDomainAccess, SYSTEM_ROLE_ATTRIBUTES } from './roles.ts';
+import { APP_ROLE_ATTRIBUTES, ensureRole, ensureRoleSettings, grantDomainAccess, SYSTEM_ROLE_ATTRIBUTES } from './roles.ts';
 import { ident, type AdminSql, type Sql } from './sql.ts';
 import { StatementNames } from './statement-names.ts';
 import { StatementTally } from './statement-tally.ts';
@@ -112,6 +112,16 @@ export async function openPostgresDatabases(options: PostgresOptions): Promise<P
     rolesOf: () => roles,
     poolStats: () => labelled.map(({ domain, pool, of }) => ({ domain, pool, total: of.totalCount, idle: of.idleCount, waiting: of.waitingCount })),
     statementCounts: () => tally.snapshot(),
+    // Through the pools themselves (and so through the pooler when there is one), not counted: start-up only.
+    sessionSettings: async (settingNames) => {
+      const perPool = await Promise.all(
+        labelled.map(async ({ domain, pool, of }) => {
+          const result = await of.query<{ name: string; value: string | null }>('SELECT name, current_setting(name, true) AS value FROM unnest($1::text[]) AS name', [[...settingNames]]);
+          return result.rows.map((row) => ({ domain, pool, name: row.name, value: row.value }));
+        }),
+      );
+      return perPool.flat();
+    },
     inspect: async (domain, fn) => {
       if (!held.includes(domain)) throw new Error(`the ${domain} domain is not held by this database deployment`);
       return inTransaction(adminPoolOf(domain), (client) => fn(sqlOf(client)));
@@ -134,6 +144,7 @@ async function provision(options: PostgresOptions, roles: DomainRoles, held: rea
     const adminSql = sqlOf(admin);
     await ensureRole(adminSql, roles.app, `LOGIN ${APP_ROLE_ATTRIBUTES}`);
     await ensureRole(adminSql, roles.system, `LOGIN ${SYSTEM_ROLE_ATTRIBUTES}`);
+    for (const role of [roles.app, roles.system]) await ensureRoleSettings(adminSql, role);
     for (const domain of held) {
       const database = databaseName(options.databasePrefix, domain);
       const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);

@@ -24,6 +24,30 @@ function isDuplicate(error: unknown): boolean {
   return code === '42710' || code === '23505';
 }
 
+/**
+ * Session defaults of the app and system roles, (re)asserted on every start. Both pass
+ * patient data as bind parameters, and a statement that fails (the one-statement push
+ * declines by raising CS409) would have them written to PostgreSQL's server log unless
+ * log_parameter_max_length_on_error is 0. That setting is user-settable, so the role's own
+ * default neutralises it for every login of the role: direct, and behind a pooler, where a
+ * per-connection `options: '-c …'` does not work (PgBouncer 1.18 refuses the startup
+ * parameter, or drops it silently when ignore_startup_parameters lists it). A role default
+ * outranks a database default (ALTER DATABASE … SET); ALTER ROLE … IN DATABASE … SET
+ * outranks it, which db/log-posture.ts reports. Written only when missing, so replicas
+ * starting together do not update the catalog row concurrently after the first start.
+ */
+export const ROLE_SETTINGS: Readonly<Record<string, string>> = { log_parameter_max_length_on_error: '0' };
+
+export async function ensureRoleSettings(sql: AdminSql, name: string): Promise<void> {
+  for (const [setting, value] of Object.entries(ROLE_SETTINGS)) {
+    const present = await sql.query(
+      'SELECT 1 FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = $1 AND s.setdatabase = 0 AND $2 = ANY (s.setconfig)',
+      [name, `${setting}=${value}`],
+    );
+    if (present.length === 0) await sql.exec(`ALTER ROLE ${ident(name)} SET ${setting} = ${value}`);
+  }
+}
+
 export const APP_ROLE_ATTRIBUTES = 'NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION';
 export const SYSTEM_ROLE_ATTRIBUTES = 'NOSUPERUSER BYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION';
 
