@@ -30,6 +30,7 @@ const RUNTIME_SPECIFIC_PACKAGES = new Set([
   '@axe-core/playwright',
   'pg',
   'ws',
+  'undici',
   'better-sqlite3-multiple-ciphers',
   'better-sqlite3',
   '@electric-sql/pglite',

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import tls from 'node:tls';
 import { AppError } from '../../shared/errors.ts';
+import { routeSyncCallsThroughProxy } from '../sync/transport-dispatcher.ts';
 import type { MachinePolicy } from './machine-policy.ts';
 
 /**
@@ -13,7 +14,8 @@ import type { MachinePolicy } from './machine-policy.ts';
  *   NODE_EXTRA_CA_CERTS stay trusted): `tls.setDefaultCACertificates`;
  * - the proxy becomes the global dispatcher for fetch and WebSocket, `https://` tunnelled
  *   with CONNECT: `http.setGlobalProxyFromEnv` with the policy's values, not the process
- *   environment's (the policy wins over a user's HTTPS_PROXY).
+ *   environment's (the policy wins over a user's HTTPS_PROXY); and the sync calls' own
+ *   connection pool (electron/sync/transport-dispatcher.ts, not the global dispatcher) gets it too.
  *
  * Returns the undo (tests; the app never undoes it).
  */
@@ -35,6 +37,7 @@ export function applyNetworkPolicy(policy: Pick<MachinePolicy, 'proxy' | 'extraC
         ...(noProxy ? { NO_PROXY: noProxy } : {}),
       }),
     );
+    undo.push(routeSyncCallsThroughProxy({ url: policy.proxy.url, noProxy }));
   }
   return () => {
     for (const step of undo.reverse()) step();
