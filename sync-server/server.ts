@@ -3,6 +3,7 @@ import { startHttp } from './api/http-server.ts';
 import { createMemoryBus } from './bus/memory-bus.ts';
 import { createNatsBus } from './bus/nats-bus.ts';
 import type { PokeBus } from './bus/poke-bus.ts';
+import { coalescePokes } from './bus/poke-coalescing.ts';
 import { checkPostgresLogPosture } from './db/log-posture.ts';
 import { openDatabases, type DatabaseOptions } from './db/open-databases.ts';
 import type { DatabaseSet } from './db/domain-db.ts';
@@ -114,7 +115,8 @@ export async function openServerCore(options: Pick<SyncServerOptions, 'database'
   const databases = await openDatabases(options.database, log);
   let bus: PokeBus | undefined;
   try {
-    bus = options.bus?.kind === 'nats' ? await createNatsBus(options.bus.servers, log) : createMemoryBus();
+    // One poke per org and domain per window, from this process (bus/poke-coalescing.ts).
+    bus = coalescePokes(options.bus?.kind === 'nats' ? await createNatsBus(options.bus.servers, log) : createMemoryBus());
     const services = createServices(databases, bus, log, options.protocolVersion, vaultKeys, options.limits, options.signInThrottle);
     const admin = createServerAdmin(services, databases);
     const runningBus = bus;

@@ -7,6 +7,7 @@ import { requireNats, testNatsUrl } from '../../test/support/nats.ts';
 import { testEngines, freshDatabase, type TestDatabase } from '../testing/engines.ts';
 import { closeClientSockets, createOrg, patientFields, signedIn, startTestServer, type SyncClient, type TestServer } from '../testing/harness.ts';
 import { startSyncServer, type SyncServerHandle } from '../server.ts';
+import { POKE_WINDOW_MS } from './poke-coalescing.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/bus/pokes (PostgreSQL)'), testPostgresUrl());
 const natsAvailable = await requireNats('sync-server/bus/pokes (NATS between two servers)');
@@ -62,6 +63,42 @@ for (const engine of engines) {
       expect(lb1.pokes).toEqual([{ tenantId: orgB.tenantId, domain: 'master_data' }]);
       expect(la1.pokes).toHaveLength(1);
       for (const l of [la1, la2, lb1]) l.stop();
+    });
+
+    it('a burst of pushes pokes each desk once at once and once after the burst, and the desk then pulls every change', async () => {
+      const org = await createOrg(server, 'poke-burst');
+      const pusher = await signedIn(server, { code: 'poke-burst', ...org });
+      const desk = await signedIn(server, { code: 'poke-burst', ...org });
+      const heard: { at: number }[] = [];
+      const listener = await listen(desk.client);
+      const started = Date.now();
+      const ids: string[] = [];
+      let lastSentAt = 0;
+      for (let i = 0; i < 6; i++) {
+        const id = uuidv7();
+        ids.push(id);
+        lastSentAt = Date.now();
+        await pusher.device.push(pusher.device.mutation('patient', id, patientFields()));
+      }
+      const elapsed = Date.now() - started;
+      const seen = () => listener.pokes.length;
+      // Noted as they arrive: the trailing poke must come after the last push was sent.
+      let noted = 0;
+      await waitFor(() => {
+        while (noted < seen()) heard[noted++] = { at: Date.now() };
+        return Date.now() - lastSentAt > POKE_WINDOW_MS + 300;
+      });
+      expect(listener.pokes.every((poke) => poke.tenantId === org.tenantId && poke.domain === 'master_data')).toBe(true);
+      // One window per POKE_WINDOW_MS at most, plus the first poke; six pushes inside one window: exactly two.
+      expect(listener.pokes.length).toBeGreaterThanOrEqual(elapsed < POKE_WINDOW_MS ? 2 : 1);
+      expect(listener.pokes.length).toBeLessThanOrEqual(Math.floor(elapsed / POKE_WINDOW_MS) + 2);
+      if (elapsed < POKE_WINDOW_MS) expect(listener.pokes).toHaveLength(2);
+      expect(heard.at(-1)!.at).toBeGreaterThanOrEqual(lastSentAt);
+      // What the last poke announced is there to pull: every patient of the burst.
+      const { changes } = await desk.device.pullAll('master_data');
+      const pulled = new Set(changes.map((change) => change.id));
+      for (const id of ids) expect(pulled.has(id)).toBe(true);
+      listener.stop();
     });
   });
 

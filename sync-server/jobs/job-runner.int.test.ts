@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { UNATTRIBUTED_TENANT_ID } from '../audit/audit-trail.ts';
 import type { PokeEvent } from '../bus/poke-bus.ts';
+import { POKE_WINDOW_MS } from '../bus/poke-coalescing.ts';
 import { openServerCore, type ServerCore } from '../server.ts';
 import { pull } from '../sync/pull.ts';
 import { testEngines } from '../testing/engines.ts';
@@ -37,6 +38,8 @@ for (const engine of engines) {
     it("a job for org A naming org B's appointments marks only A's, through the feed and pokes, audited under A", async () => {
       const ofA = await addAppointments(fx, a, { past: 2, future: 1 });
       const ofB = await addAppointments(fx, b, { past: 2 });
+      // The set-up's own pokes are out (their coalescing windows closed) before listening, so a poke heard is the job's.
+      await sleep(POKE_WINDOW_MS + 100);
       const pokes: PokeEvent[] = [];
       const stops = await Promise.all([a, b].map((org) => fx.services.bus.subscribe(org.tenantId, (poke) => pokes.push(poke))));
       const bBefore = await snapshotOrg(fx.databases, b.tenantId);
@@ -47,7 +50,8 @@ for (const engine of engines) {
         payload: { appointmentIds: [...ofA.past, ...ofA.future, ...ofB.past, uuidv7()] },
       });
       await new JobRunner(fx.services, FAST).drain();
-      await sleep(50);
+      // A poke may wait out its org's coalescing window (bus/poke-coalescing.ts).
+      await sleep(POKE_WINDOW_MS + 100);
       for (const stop of stops) stop();
 
       expect(await fx.services.automation.jobs.get(a.tenantId, id)).toMatchObject({ status: 'done', attempts: 1, lastErrorCode: null });

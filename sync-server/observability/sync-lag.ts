@@ -25,7 +25,9 @@ interface TrackedTenant {
  * Sync lag, measured from what this process sees, without storing anything per device:
  * - a write: every feed write is followed, after commit, by a poke on the bus (pokeOrgs), and
  *   the bus delivers every org's pokes to every process (NATS: one consumer over all orgs);
- *   so for each active org this tracker subscribes and notes when each write was heard;
+ *   so for each active org this tracker subscribes and notes when each write was heard. Writes
+ *   of one org and domain within POKE_WINDOW_MS share one poke (bus/poke-coalescing.ts), so
+ *   a burst counts as one write, heard up to that window late;
  * - a pull past it: a pull of that org and domain that started after the write and reached the
  *   end of the feed (hasMore false) has read every write committed before it started.
  * The lag of a write is the time until the first such pull on this process; the org's gauge is
