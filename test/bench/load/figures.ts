@@ -1,5 +1,6 @@
 import type { Figure } from '../report.ts';
 import type { EmbeddedStart } from './embedded-start.ts';
+import { LOAD_CLIENT_NICENESS } from './client-handle.ts';
 import { POOLER_SERVER_CONNECTIONS, type PooledSaturation } from './pooled-saturation.ts';
 import type { ClosedLoopOutcome, ConnectOutcome, MergedRun, RampStep } from './phases.ts';
 import type { RlsOverhead } from './rls-overhead.ts';
@@ -59,7 +60,7 @@ export function loadFigures(r: LoadResults): Figure[] {
     { name: 'load_rate_limited', value: all.rateLimited + beyond.rateLimited, unit: 'answers', note: 'RATE_LIMITED answers (deliberate back-pressure), not counted as errors' },
     { name: 'load_errors_past_capacity', value: beyond.errors, unit: 'errors', note: 'failures in ramp steps beyond the sustained one (overload, expected)' },
     { name: 'load_push_server_cpu_pct', value: bestStep?.serverCpuPct ?? Number.NaN, unit: '% core', note: `the server process during the best sustained push step (else the first: ${bestStep?.offeredPerS ?? 'none'}/s offered); PostgreSQL and NATS not included` },
-    { name: 'load_client_cpu_pct', value: bestStep ? (bestStep.run.clientCpuSeconds / bestStep.run.seconds) * 100 : Number.NaN, unit: '% core', note: 'all load client processes together during that step: the client is not the bottleneck while this stays well under 100 per process' },
+    { name: 'load_client_cpu_pct', value: bestStep ? (bestStep.run.clientCpuSeconds / bestStep.run.seconds) * 100 : Number.NaN, unit: '% core', note: `all load client processes together during that step (at nice ${LOAD_CLIENT_NICENESS}: what the server and PostgreSQL leave of the shared cores): the client is not the bottleneck while this stays well under 100 per process` },
     { name: 'load_mixed_poke_pull_per_s', value: r.mixed.pokePull.ok / r.mixed.seconds, unit: 'pull/s', note: `real engine behaviour: ${r.mixed.offeredPushPerS} pushes/s offered, every poked workstation of the org pulls at once (${r.mixed.pokes} pokes received)` },
     { name: 'load_mixed_p99_ms', value: Math.max(summarize(r.mixed.push.latencies).p99, mixedPokePulls.p99), unit: 'ms', note: 'p99 of that phase (pushes and poke-driven pulls)' },
     { name: 'load_two_process_speedup', value: r.twoProcesses.opsPerS / r.oneProcess.opsPerS, unit: 'ratio', note: `saturation throughput (push + pull) of 2 server processes behind a round-robin TCP balancer over 1 process: ${r.twoProcesses.opsPerS.toFixed(0)} / ${r.oneProcess.opsPerS.toFixed(0)} ops/s; same PostgreSQL and NATS, 2 cores shared with them and the clients (connections per process ${r.balancedConnections.join('/')})` },
