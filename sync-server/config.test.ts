@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_POKE_WINDOW_MS } from './bus/poke-coalescing.ts';
 import { ConfigError, describeConfig, loadConfig } from './config.ts';
 
 describe('config', () => {
@@ -28,6 +29,16 @@ describe('config', () => {
     } catch (error) {
       expect((error as Error).message).toContain('CLINICSYNC_DATABASE_URL');
       expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+
+  it('takes the poke window from CLINICSYNC_POKE_WINDOW_MS (0 pokes every write), and refuses nonsense', () => {
+    expect(loadConfig({}).pokeWindowMs).toBeUndefined();
+    expect(loadConfig({ CLINICSYNC_POKE_WINDOW_MS: '0' }).pokeWindowMs).toBe(0);
+    expect(loadConfig({ CLINICSYNC_POKE_WINDOW_MS: '500' }).pokeWindowMs).toBe(500);
+    expect(loadConfig({ CLINICSYNC_POKE_WINDOW_MS: String(MAX_POKE_WINDOW_MS) }).pokeWindowMs).toBe(MAX_POKE_WINDOW_MS);
+    for (const bad of ['-1', '2.5', 'soon', String(MAX_POKE_WINDOW_MS + 1)]) {
+      expect(() => loadConfig({ CLINICSYNC_POKE_WINDOW_MS: bad })).toThrow(/CLINICSYNC_POKE_WINDOW_MS/);
     }
   });
 

@@ -3,6 +3,7 @@ import { limitsEnvShape, limitsFromEnv } from './limits/limits-env.ts';
 import { SignInThrottleConfigError, signInThrottleEnvShape, signInThrottleFromEnv } from './auth/sign-in-throttle-env.ts';
 import { trustedProxiesEnvShape } from './auth/trusted-proxies-env.ts';
 import { metricsEnvShape, metricsFromEnv, MetricsConfigError } from './observability/metrics-env.ts';
+import { MAX_POKE_WINDOW_MS } from './bus/poke-coalescing.ts';
 import { operatorSocketPath } from './operator/socket-path.ts';
 import type { SyncServerOptions } from './server.ts';
 import { MasterKeyError } from './vault/master-keyring.ts';
@@ -37,6 +38,8 @@ const envSchema = z.object({
     .refine((value) => /^(nats|tls|wss?):\/\//.test(value), 'must be a nats:// URL')
     .optional(),
   CLINICSYNC_SEED_DEMO: flag.default(true),
+  /** Pokes of one org and domain within this many ms are merged into one (bus/poke-coalescing.ts); 0 pokes every write. */
+  CLINICSYNC_POKE_WINDOW_MS: z.coerce.number().int().min(0).max(MAX_POKE_WINDOW_MS).optional(),
   /** Refuse to start when PostgreSQL would log bind parameters (db/log-posture.ts); otherwise it is a warning. */
   CLINICSYNC_REQUIRE_SAFE_PG_LOGGING: flag.default(false),
   /** The operator socket's path, or "off"; default <CLINICSYNC_DATA_DIR>/admin.sock. */
@@ -95,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined>): SyncServerO
         }
       : { kind: 'pglite', dataDir: c.CLINICSYNC_DATA_DIR },
     bus: c.CLINICSYNC_NATS_URL ? { kind: 'nats', servers: c.CLINICSYNC_NATS_URL } : { kind: 'memory' },
+    ...(c.CLINICSYNC_POKE_WINDOW_MS !== undefined ? { pokeWindowMs: c.CLINICSYNC_POKE_WINDOW_MS } : {}),
     seedDemo: c.CLINICSYNC_SEED_DEMO,
     operatorSocket: operatorSocketPath(c.CLINICSYNC_OPERATOR_SOCKET, c.CLINICSYNC_DATA_DIR, {}),
     limits: limitsFromEnv(c),

@@ -77,6 +77,8 @@ export interface SyncServerOptions {
    * parameters into its server log is always warned about; true refuses to start instead.
    */
   requireSafePostgresLogging?: boolean;
+  /** Pokes of one org and domain within this window are merged (bus/poke-coalescing.ts); default POKE_WINDOW_MS, 0 pokes every write. */
+  pokeWindowMs?: number;
 }
 
 export interface SyncServerHandle {
@@ -108,7 +110,7 @@ export interface ServerCore {
  * Databases, bus, services and admin without HTTP: what the server runs on, and what an
  * admin command opens (it must never listen on a port).
  */
-export async function openServerCore(options: Pick<SyncServerOptions, 'database' | 'bus' | 'log' | 'protocolVersion' | 'vault' | 'limits' | 'signInThrottle'>): Promise<ServerCore> {
+export async function openServerCore(options: Pick<SyncServerOptions, 'database' | 'bus' | 'pokeWindowMs' | 'log' | 'protocolVersion' | 'vault' | 'limits' | 'signInThrottle'>): Promise<ServerCore> {
   const log = options.log ?? silentLogger;
   // Before any database is opened: a missing or malformed master key stops the start here.
   const vaultKeys = options.vault ? new LocalKeyWrapper(loadKeyring(options.vault.masterKey)) : null;
@@ -116,7 +118,7 @@ export async function openServerCore(options: Pick<SyncServerOptions, 'database'
   let bus: PokeBus | undefined;
   try {
     // One poke per org and domain per window, from this process (bus/poke-coalescing.ts).
-    bus = coalescePokes(options.bus?.kind === 'nats' ? await createNatsBus(options.bus.servers, log) : createMemoryBus());
+    bus = coalescePokes(options.bus?.kind === 'nats' ? await createNatsBus(options.bus.servers, log) : createMemoryBus(), options.pokeWindowMs);
     const services = createServices(databases, bus, log, options.protocolVersion, vaultKeys, options.limits, options.signInThrottle);
     const admin = createServerAdmin(services, databases);
     const runningBus = bus;

@@ -12,6 +12,9 @@ import type { PokeBus, PokeEvent } from './poke-bus.ts';
  */
 export const POKE_WINDOW_MS = 250;
 
+/** The longest window an operator may set (CLINICSYNC_POKE_WINDOW_MS): past it desks would notice. */
+export const MAX_POKE_WINDOW_MS = 2_000;
+
 interface Window {
   event: PokeEvent;
   /** The callers merged into the publish at the window's end, sharing its outcome. */

@@ -102,6 +102,25 @@ for (const engine of engines) {
     });
   });
 
+  describe.skipIf(!engine.available)(`pokes with the window set to 0 (${engine.name})`, () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer(engine, { pokeWindowMs: 0 });
+    });
+    afterAll(() => server?.stop());
+
+    it('pokes a desk once per push, however close together', async () => {
+      const org = await createOrg(server, 'poke-every');
+      const pusher = await signedIn(server, { code: 'poke-every', ...org });
+      const listener = await listen((await signedIn(server, { code: 'poke-every', ...org })).client);
+      for (let i = 0; i < 4; i++) await pusher.device.push(pusher.device.mutation('patient', uuidv7(), patientFields()));
+      await waitFor(() => listener.pokes.length >= 4);
+      await settle();
+      expect(listener.pokes).toHaveLength(4);
+      listener.stop();
+    });
+  });
+
   describe.skipIf(!engine.available || !natsAvailable)(`pokes across two servers over NATS (${engine.name})`, () => {
     const databases: TestDatabase[] = [];
     const servers: SyncServerHandle[] = [];
