@@ -35,19 +35,23 @@ export function coalescePokes(bus: PokeBus, windowMs: number = POKE_WINDOW_MS): 
   if (!Number.isInteger(windowMs) || windowMs < 0) throw new Error(`coalescePokes: windowMs must be a whole number ≥ 0, got ${windowMs}`);
   const windows = new Map<string, Window>();
 
+  /** Publishes the poke the callers merged into this window, settling them with its outcome. */
+  const flush = (window: Window): Promise<void> | undefined => {
+    const merged = window.merged;
+    return merged ? bus.publish(window.event).then(merged.resolve, merged.reject) : undefined;
+  };
+
   const open = (key: string, event: PokeEvent): void => {
-    const window: Window = { event, merged: null, timer: setTimeout(() => close(key, window), windowMs) };
-    // A window never keeps the process alive; close() flushes what is waiting.
+    const window: Window = { event, merged: null, timer: setTimeout(() => endWindow(key, window), windowMs) };
+    // A window never keeps the process alive; the bus's close() flushes what is waiting.
     window.timer.unref();
     windows.set(key, window);
   };
 
-  const close = (key: string, window: Window): void => {
+  /** A window's end: a merged poke goes out and opens the next window; a quiet window just ends. */
+  const endWindow = (key: string, window: Window): void => {
     windows.delete(key);
-    const merged = window.merged;
-    if (!merged) return;
-    bus.publish(window.event).then(merged.resolve, merged.reject);
-    open(key, window.event);
+    if (flush(window)) open(key, window.event);
   };
 
   return {
@@ -66,7 +70,7 @@ export function coalescePokes(bus: PokeBus, windowMs: number = POKE_WINDOW_MS): 
     async close() {
       const waiting = [...windows.values()].map((window) => {
         clearTimeout(window.timer);
-        return window.merged ? bus.publish(window.event).then(window.merged.resolve, window.merged.reject) : undefined;
+        return flush(window);
       });
       windows.clear();
       await Promise.allSettled(waiting);
