@@ -230,7 +230,8 @@ describe.skipIf(!chromiumOk)('shell: lock screen, offline banner, org switcher (
     await dialog.waitFor({ state: 'detached' });
     // Still signed in to Northside: its header, its patients on screen, and no Lakeview patient.
     expect(await station().workstation.caller.session.status()).toMatchObject({ state: 'signed_in', org: { code: northside.code } });
-    await header().getByText(northside.name).waitFor();
+    // The header's org badge exactly: the closed dialog's sentences (which name the org too) may still be in the header's DOM.
+    await header().getByText(`Organization: ${northside.name}`, { exact: true }).waitFor();
     expect(await page.getByRole('heading', { level: 1, name: 'Clinicsync' }).count(), 'not sent back to the sign-in screen').toBe(0);
     await page.getByRole('heading', { level: 1, name: 'Patients' }).waitFor();
     await page.getByRole('row').nth(1).waitFor();
