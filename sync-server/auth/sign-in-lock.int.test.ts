@@ -13,9 +13,10 @@ import { createServices, type Services } from '../services.ts';
 import { testEngines } from '../testing/engines.ts';
 import { signedIn, type SyncClient } from '../testing/harness.ts';
 import { runCliInProcess } from '../testing/run-cli.ts';
-import { answerOf, signInAnswer, startThrottledServers, type ThrottledServers } from '../testing/sign-in-servers.ts';
+import { answerOf, signInAnswer, startThrottledServers, type SignInAnswer, type ThrottledServers } from '../testing/sign-in-servers.ts';
 import { verifyPassword } from './passwords.ts';
 import { passwordSignIn } from './password-sign-in.ts';
+import { accountSubject } from './sign-in-throttle.ts';
 import { DEFAULT_SIGN_IN_THROTTLE, type SignInThrottleOptions } from './sign-in-throttle-options.ts';
 
 const engines = testEngines(await requirePostgres('sync-server/auth/sign-in-lock (PostgreSQL)'), testPostgresUrl());
@@ -89,6 +90,35 @@ for (const engine of engines) {
       }
       clock += quiet(OPTIONS);
     }
+    /**
+     * `n` wrong passwords in a row on each login, in step, with no quiet window between them,
+     * as a guesser sends them: after every accountFailures-th the timed lock is met (its
+     * answer kept) and waited out, well within the window. Each login's answers, to compare
+     * an unknown login's with a member's.
+     */
+    async function failInARowWithoutRest(n: number, ...logins: Login[]): Promise<SignInAnswer[][]> {
+      const answers = logins.map((): SignInAnswer[] => []);
+      for (let i = 0; i < n; i++) {
+        if (i > 0 && i % OPTIONS.accountFailures === 0) {
+          for (const [j, who] of logins.entries()) answers[j]!.push(await signIn(who));
+          clock += OPTIONS.maxLockMs;
+        }
+        for (const [j, who] of logins.entries()) answers[j]!.push(await wrong(who));
+      }
+      return answers;
+    }
+    /** The account counters of these logins still in the table, by login. */
+    async function countersOf(logins: Record<string, Login>): Promise<Record<string, { failuresInARow: number; locked: boolean }>> {
+      const nameOf = new Map(Object.entries(logins).map(([name, who]) => [accountSubject(who.org, who.username), name]));
+      const rows = await server.databases.inspect('tenant_info', (sql) =>
+        sql.query<{ subject: string; failuresInARow: number; locked: boolean }>(
+          `SELECT subject, failures_in_a_row AS "failuresInARow", locked_at_ms IS NOT NULL AS locked FROM tenant_info.sign_in_throttle
+           WHERE kind = 'account' AND subject = ANY($1::text[])`,
+          [[...nameOf.keys()]],
+        ),
+      );
+      return Object.fromEntries(rows.map((row) => [nameOf.get(row.subject)!, { failuresInARow: row.failuresInARow, locked: row.locked }]));
+    }
     const trail = (tenantId: string, action: string, limit = 1) => servers.other.audit.list(tenantId, auditQuerySchema.parse({ action, limit }));
 
     it('in production, checks the 100th wrong password in a row, then refuses even the right one without hashing it', async () => {
@@ -132,13 +162,50 @@ for (const engine of engines) {
       expect(await signIn({ ...who, username: ` ${who.username.toUpperCase()} ` })).toEqual(LOCKED); // the same login typed differently
     });
 
-    it('counts and locks unknown logins and unknown orgs exactly like real ones, with the same answer', async () => {
+    it('counts and locks unknown logins and unknown orgs exactly like real ones, with the same answers', async () => {
       const who = await member(orgs.one);
       const unknownLogin = { ...who, username: `nobody-${uuidv7().slice(-10)}` };
       const unknownOrg = { ...who, org: `no-such-${suffix}` };
-      for (const login of [who, unknownLogin, unknownOrg]) await failInARow(N, login);
-      const answers = [await signIn(who), await signIn(unknownLogin), await signIn(unknownOrg)];
-      expect(answers).toEqual([LOCKED, LOCKED, LOCKED]);
+      const [failing] = await failInARowWithoutRest(N, who);
+      const real = [...failing!, await signIn(who)];
+      expect(real.filter((answer) => answer.code === 'RATE_LIMITED').length).toBeGreaterThan(0); // the timed locks were met on the way
+      expect(real.at(-1)).toEqual(LOCKED);
+      for (const login of [unknownLogin, unknownOrg]) {
+        const [answers] = await failInARowWithoutRest(N, login);
+        expect([...answers!, await signIn(login)]).toEqual(real);
+      }
+    });
+
+    it("forgets an unknown login's or org's failures in a row and lock a quiet window after; a member's are kept, locked and listed", async () => {
+      const who = await member(orgs.one);
+      const short = await member(orgs.one); // one failure short of the lock
+      const logins = {
+        who,
+        short,
+        unknownLogin: { ...who, username: `nobody-${uuidv7().slice(-10)}` },
+        unknownOrg: { ...who, org: `no-such-${uuidv7().slice(-10)}` },
+        unknownShort: { ...who, username: `nobody-${uuidv7().slice(-10)}` },
+      };
+      await failInARowWithoutRest(N - 1, ...Object.values(logins));
+      clock += OPTIONS.maxLockMs; // any timed lock the last failures met has run out; the window has not
+      for (const login of [who, logins.unknownLogin, logins.unknownOrg]) expect((await wrong(login)).code).toBe('INVALID_CREDENTIALS'); // the Nth in a row
+      const locked = { failuresInARow: N, locked: true };
+      const counting = { failuresInARow: N - 1, locked: false };
+      expect(await countersOf(logins)).toEqual({ who: locked, short: counting, unknownLogin: locked, unknownOrg: locked, unknownShort: counting });
+
+      clock += 30 * DAY;
+      expect(await signIn(who)).toEqual(LOCKED); // this sign-in runs the purge first
+      expect(await countersOf(logins)).toEqual({ who: locked, short: counting });
+      const { users } = await admins.one.admin.users.list.query();
+      expect(users.find((user) => user.userId === who.userId)).toMatchObject({ locked: true });
+      expect(users.find((user) => user.userId === short.userId)).toMatchObject({ locked: false });
+      // A member's count goes on; an unknown login's starts again, and nothing locks it.
+      expect((await wrong(short)).code).toBe('INVALID_CREDENTIALS');
+      expect(await signIn(short)).toEqual(LOCKED);
+      for (const login of [logins.unknownLogin, logins.unknownOrg, logins.unknownShort]) {
+        expect((await wrong(login)).code).toBe('INVALID_CREDENTIALS');
+        expect((await signIn(login)).code).toBe('INVALID_CREDENTIALS');
+      }
     });
 
     it('answers the lock over HTTP with 403 and no Retry-After, audited as a refused sign-in', async () => {

@@ -86,11 +86,19 @@ export const counterName = (subject: string): string => subject.slice(0, 12);
  * 800-63B §5.2.2) the (org, login) is refused, right password or not and before any
  * hashing, until an administrator of the org unlocks it (sign-in-locks.ts). This lives on
  * the same hashed (org, login) row, not on the account, on purpose: an unknown login or org
- * is counted, locked and refused by the very same statements as a real one, so the lock
- * cannot tell who exists, and nothing about the account is read before the password check.
+ * is counted, locked and refused by the very same statements as a real one, so no answer
+ * tells who exists, and nothing about the account is read before the password check.
  * The price: a login guessed before it existed carries its count into an account created
- * later with it (an unlock clears it), and rows of unknown logins with failures are kept
- * (the per-address counter bounds how fast one machine can add them).
+ * later with it (an unlock clears it).
+ *
+ * Failures in a row and a lock until unlocked are kept only on a member's row (migration
+ * 009): the statement that records a failure, after the password check, notes whether the
+ * login is a member of the org, and the purge forgets any other row like a quiet counter, a
+ * window after its last failure or timed lock. Otherwise every mistyped or sprayed login
+ * would stay for good, and the table would grow without bound. What this tells: an unknown
+ * login's count and lock end after a quiet window where a member's hold; learning that
+ * takes lockAfterFailures failures on the login, which lock it if it is a member (audited,
+ * and shown to the org's admins).
  */
 export class SignInThrottle {
   private readonly db: DomainDb;
@@ -144,18 +152,19 @@ export class SignInThrottle {
       const refusal = refusals.find((r) => r.scope === 'locked') ?? refusals.find((r) => r.scope === 'account') ?? refusals[0];
       if (refusal) return { ok: false, ...refusal };
       for (const row of admitted) await writeCounter(sql, row, this.rules[row.kind]);
-      return { ok: true, attempt: this.attempt(keys) };
+      return { ok: true, attempt: this.attempt(keys, normalizeLogin(claim.username)) };
     });
     return answer;
   }
 
-  private attempt(keys: CounterKey[]): SignInAttempt {
+  /** `login`: normalizeLogin()'s, as memberships keep it; held only until the attempt ends, never stored. */
+  private attempt(keys: CounterKey[], login: string): SignInAttempt {
     let ended = false;
     return {
       end: async (outcome) => {
         if (ended) return NOTHING_LOCKED;
         ended = true;
-        return this.end(keys, outcome);
+        return this.end(keys, login, outcome);
       },
     };
   }
@@ -165,7 +174,7 @@ export class SignInThrottle {
    * account's counter (its failures in a row too) and gives the source its pending attempt
    * back; 'void' only gives the pending attempt back.
    */
-  private async end(keys: CounterKey[], outcome: AttemptOutcome): Promise<AttemptEnded> {
+  private async end(keys: CounterKey[], login: string, outcome: AttemptOutcome): Promise<AttemptEnded> {
     const now = this.now();
     const { locks, accountLocked } = await this.db.system('sign-in: record the attempt', async (sql) => {
       const locked: { row: CounterRow; lockedForMs: number }[] = [];
@@ -176,7 +185,7 @@ export class SignInThrottle {
           await sql.execute('DELETE FROM tenant_info.sign_in_throttle WHERE tenant_id = $1 AND kind = $2 AND subject = $3', [row.tenantId, row.kind, row.subject]);
         } else if (outcome === 'failed') {
           const step = failed(row, now, rule);
-          await writeCounter(sql, { ...row, ...step.state }, rule);
+          await writeCounter(sql, { ...row, ...step.state }, rule, row.kind === 'account' ? login : null);
           if (step.lockedForMs !== null) locked.push({ row: { ...row, ...step.state }, lockedForMs: step.lockedForMs });
           if (step.lockedUntilUnlocked) lockedForGood = { ...row, ...step.state };
         } else {
@@ -215,9 +224,13 @@ export class SignInThrottle {
     if (now - this.lastPurge < PURGE_EVERY_MS) return;
     this.lastPurge = now;
     try {
-      // Never a counter with failures in a row or an admin-only lock: only a right password or an unlock ends those (the predicate is the index's).
+      // A member's failures in a row and admin-only lock are kept: only a right password or an
+      // unlock ends those. Another login's are forgotten with its window (the predicate is the index's).
       await this.db.system('sign-in: forget quiet attempt counters', (sql) =>
-        sql.execute('DELETE FROM tenant_info.sign_in_throttle WHERE forget_at_ms <= $1 AND failures_in_a_row = 0 AND locked_at_ms IS NULL', [now]),
+        sql.execute(
+          'DELETE FROM tenant_info.sign_in_throttle WHERE forget_at_ms <= $1 AND ((failures_in_a_row = 0 AND locked_at_ms IS NULL) OR NOT login_is_member)',
+          [now],
+        ),
       );
     } catch (error) {
       this.log({ level: 'warn', event: 'sign_in_throttle_purge_failed', error: errorCodeOf(error) });
@@ -260,15 +273,23 @@ async function insertAndLock(sql: Sql, sorted: readonly CounterKey[], now: numbe
   );
 }
 
-async function writeCounter(sql: Sql, row: CounterRow, rule: ThrottleRule): Promise<void> {
+/**
+ * Writes the counter. With `failedLogin` (an account counter's failure) the same statement
+ * notes whether that login is a member of the row's org, which decides whether the purge
+ * keeps its failures in a row: looked up only here, after the password check, and never
+ * answered. An unknown org's counter (the nil tenant) matches no membership.
+ */
+async function writeCounter(sql: Sql, row: CounterRow, rule: ThrottleRule, failedLogin: string | null = null): Promise<void> {
+  const params = [
+    row.tenantId, row.kind, row.subject, row.failures, row.pending, row.windowStartedMs, row.lastFailureMs, row.lockedUntilMs, row.lockouts, forgetAt(row, rule),
+    row.failuresInARow, row.lockedAtMs,
+  ];
+  const member = failedLogin !== null ? ', login_is_member = EXISTS (SELECT 1 FROM tenant_info.memberships m WHERE m.tenant_id = $1 AND m.login = $13)' : '';
   await sql.execute(
     `UPDATE tenant_info.sign_in_throttle
      SET failures = $4, pending = $5, window_started_ms = $6, last_failure_ms = $7, locked_until_ms = $8, lockouts = $9, forget_at_ms = $10,
-       failures_in_a_row = $11, locked_at_ms = $12
+       failures_in_a_row = $11, locked_at_ms = $12${member}
      WHERE tenant_id = $1 AND kind = $2 AND subject = $3`,
-    [
-      row.tenantId, row.kind, row.subject, row.failures, row.pending, row.windowStartedMs, row.lastFailureMs, row.lockedUntilMs, row.lockouts, forgetAt(row, rule),
-      row.failuresInARow, row.lockedAtMs,
-    ],
+    failedLogin !== null ? [...params, failedLogin] : params,
   );
 }

@@ -45,7 +45,7 @@ export const freshCounter = (now: number): CounterState => ({
   lockedAtMs: null,
 });
 
-/** Whether the counter must be kept although its window says nothing (sign-in-throttle.ts purges only the others). */
+/** Whether a member's counter must be kept although its window says nothing (sign-in-throttle.ts purges the others, and every counter of a login that is no member). */
 export const holdsFailuresInARow = (state: CounterState): boolean => state.failuresInARow > 0 || state.lockedAtMs !== null;
 
 /**
