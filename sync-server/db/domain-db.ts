@@ -23,6 +23,11 @@ import type { StatementCount } from './statement-tally.ts';
  *   `app.tenant_id` transaction-locally, i.e. it calls a SQL function that does
  *   (tenant_info.request_entry). The setting then ends with the statement. Misused with a
  *   plain query it reads no tenant row; `tenantId` routes it and is checked like withTenant's.
+ * - appStatementAcross: the same for work of SEVERAL orgs batched into one statement (a
+ *   SQL function that sets each element's org in turn: audit.append_chained_many). Where
+ *   orgs live on different databases (tenant placement), `statementFor` is asked once per
+ *   database, for the orgs placed there, and the rows of all come back together, so each
+ *   row must say which org it is about.
  */
 /**
  * `snapshot`: REPEATABLE READ, READ ONLY. Under PostgreSQL's default READ COMMITTED each
@@ -39,8 +44,15 @@ export interface DomainDb {
   readonly domain: Domain;
   withTenant<T>(tenantId: string, fn: (sql: Sql) => Promise<T>, options?: TenantReadOptions): Promise<T>;
   appStatement<Row extends object>(tenantId: string, text: string, params: readonly unknown[]): Promise<Row[]>;
+  appStatementAcross<Row extends object>(tenantIds: readonly string[], statementFor: (tenantIds: readonly string[]) => Statement): Promise<Row[]>;
   system<T>(reason: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
   systemForTenant<T>(tenantId: string, reason: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
+}
+
+/** One statement's text and parameters. */
+export interface Statement {
+  text: string;
+  params: readonly unknown[];
 }
 
 export interface DomainRoles {
@@ -112,5 +124,5 @@ export function schemaOf(domain: Domain): string {
 /** A DomainDb for a domain this deployment does not hold: any use is a programming error. */
 export function absentDomainDb(domain: Domain): DomainDb {
   const refuse = (): Promise<never> => Promise.reject(new Error(`the ${domain} domain is not held by this database deployment`));
-  return { domain, withTenant: refuse, appStatement: refuse, system: refuse, systemForTenant: refuse };
+  return { domain, withTenant: refuse, appStatement: refuse, appStatementAcross: refuse, system: refuse, systemForTenant: refuse };
 }

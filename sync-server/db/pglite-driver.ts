@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { DOMAINS, type Domain } from '../../shared/domains.ts';
 import { lockDataFolder } from './folder-lock.ts';
-import { absentDomainDb, type DomainDb, type DomainRoles, type PhysicalDatabases } from './domain-db.ts';
+import { absentDomainDb, type DomainDb, type DomainRoles, type PhysicalDatabases, type Statement } from './domain-db.ts';
 import { migrateDomain, type AdminTransaction } from './migrations.ts';
 import { APP_ROLE_ATTRIBUTES, ensureRole, grantDomainAccess, SYSTEM_ROLE_ATTRIBUTES } from './roles.ts';
 import { ident, type AdminSql } from './sql.ts';
@@ -101,6 +101,16 @@ function pgliteDomainDb(db: PGlite, domain: Domain, tally: StatementTally, onSys
       }),
     );
   };
+  // One instance: every org named is here, so the batch is one statement. PGlite switches
+  // roles per transaction, so the statement runs in one (in-process: no round trips to save); no tenant is set.
+  const appStatementAcross = <Row extends object>(tenantIds: readonly string[], statementFor: (tenantIds: readonly string[]) => Statement) => {
+    for (const tenantId of tenantIds) assertTenantId(tenantId);
+    const { text, params } = statementFor(tenantIds);
+    return db.transaction(async (tx) => {
+      await tx.query(`SET LOCAL ROLE ${ident(roles.app)}`);
+      return sqlOf(tx, countApp).query<Row>(text, params);
+    });
+  };
   return {
     domain,
     withTenant: (tenantId, fn, options) => {
@@ -117,14 +127,8 @@ function pgliteDomainDb(db: PGlite, domain: Domain, tally: StatementTally, onSys
         }),
       );
     },
-    // PGlite switches roles per transaction, so the one statement runs in one (in-process: no round trips to save); no tenant is set.
-    appStatement: <Row extends object>(tenantId: string, text: string, params: readonly unknown[]) => {
-      assertTenantId(tenantId);
-      return db.transaction(async (tx) => {
-        await tx.query(`SET LOCAL ROLE ${ident(roles.app)}`);
-        return sqlOf(tx, countApp).query<Row>(text, params);
-      });
-    },
+    appStatement: (tenantId, text, params) => appStatementAcross([tenantId], () => ({ text, params })),
+    appStatementAcross,
     system,
     // One physical instance: the org's data is here, so per-org system work is plain system work.
     systemForTenant: (tenantId, reason, fn) => {

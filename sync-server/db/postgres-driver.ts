@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { DOMAINS, type Domain } from '../../shared/domains.ts';
-import { absentDomainDb, type DomainDb, type DomainRoles, type PhysicalDatabases, type PoolStat } from './domain-db.ts';
+import { absentDomainDb, type DomainDb, type DomainRoles, type PhysicalDatabases, type PoolStat, type Statement } from './domain-db.ts';
 import { migrateDomain, type AdminTransaction } from './migrations.ts';
 import { assertPrefix, connectionUrl, databaseName } from './postgres-urls.ts';
 import { APP_ROLE_ATTRIBUTES, ensureRole, ensureRoleSettings, grantDomainAccess, SYSTEM_ROLE_ATTRIBUTES } from './roles.ts';
@@ -74,18 +74,22 @@ export async function openPostgresDatabases(options: PostgresOptions): Promise<P
       options.onSystemAccess?.(domain, reason);
       return inTransaction(systemPool, (client) => fn(sqlOf(client, names, countSystem)), 'BEGIN', countSystem);
     };
+    // One physical database: every org named is here, so the batch is one statement.
+    const appStatementAcross = async <Row extends object>(tenantIds: readonly string[], statementFor: (tenantIds: readonly string[]) => Statement) => {
+      for (const tenantId of tenantIds) assertTenantId(tenantId);
+      const { text, params } = statementFor(tenantIds);
+      countApp();
+      // Pool.query: one statement on a free app connection, in its own implicit transaction.
+      return (await appPool.query<Row & pg.QueryResultRow>(statement(text, params, names))).rows;
+    };
     domains[domain] = {
       domain,
       // BEGIN, the snapshot mode (before the first query, which takes the snapshot) and the
       // tenant setting go in one round trip (tenant-setting.ts).
       withTenant: (tenantId, fn, options) =>
         inTransaction(appPool, (client) => fn(sqlOf(client, names, countApp)), beginTenantSql(tenantId, options?.snapshot === true), countApp),
-      appStatement: async <Row extends object>(tenantId: string, text: string, params: readonly unknown[]) => {
-        assertTenantId(tenantId);
-        countApp();
-        // Pool.query: one statement on a free app connection, in its own implicit transaction.
-        return (await appPool.query<Row & pg.QueryResultRow>(statement(text, params, names))).rows;
-      },
+      appStatement: (tenantId, text, params) => appStatementAcross([tenantId], () => ({ text, params })),
+      appStatementAcross,
       system,
       // One physical deployment: the org's data is here, so per-org system work is plain system work.
       systemForTenant: (tenantId, reason, fn) => {

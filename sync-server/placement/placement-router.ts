@@ -1,6 +1,6 @@
 import { DOMAINS, type Domain } from '../../shared/domains.ts';
 import { AppError } from '../../shared/errors.ts';
-import type { DomainDb, PhysicalDatabases } from '../db/domain-db.ts';
+import type { DomainDb, PhysicalDatabases, Statement } from '../db/domain-db.ts';
 import { assertTenantId } from '../db/tenant-setting.ts';
 import type { DedicatedDeployments } from './dedicated-deployments.ts';
 import { isPlacedDomain } from './placed-domains.ts';
@@ -73,6 +73,19 @@ export class PlacementRouter {
     return records.some((settled) => settled.status === 'fulfilled' && key(settled.value));
   }
 
+  /**
+   * `fn` holding every org's gate lease, taken in org order, so two batches never wait on
+   * each other's leases in a cycle. At an org whose gate a move has closed, the batch waits
+   * like any call of that org (RATE_LIMITED after the gate's wait, and the caller then
+   * writes each org on its own), holding the leases it has; a move of one of those waits
+   * for it as for any call in flight.
+   */
+  private holdingAll<T>(tenantIds: readonly string[], fn: () => Promise<T>): Promise<T> {
+    const ordered = [...new Set(tenantIds)].sort();
+    const hold = (i: number): Promise<T> => (i === ordered.length ? fn() : this.gate.run(ordered[i]!, () => hold(i + 1)));
+    return hold(0);
+  }
+
   private routed(domain: Domain): DomainDb {
     const shared = this.shared.domains[domain];
     return {
@@ -84,6 +97,22 @@ export class PlacementRouter {
       appStatement: (tenantId, text, params) => {
         assertTenantId(tenantId);
         return this.gate.run(tenantId, async () => (await this.locate(tenantId)).domains[domain].appStatement(tenantId, text, params));
+      },
+      appStatementAcross: async <Row extends object>(tenantIds: readonly string[], statementFor: (tenantIds: readonly string[]) => Statement) => {
+        for (const tenantId of tenantIds) assertTenantId(tenantId);
+        return this.holdingAll(tenantIds, async () => {
+          const groups = new Map<PhysicalDatabases, string[]>();
+          for (const tenantId of tenantIds) {
+            const at = await this.locate(tenantId);
+            groups.set(at, [...(groups.get(at) ?? []), tenantId]);
+          }
+          const settled = await Promise.allSettled([...groups].map(([at, ids]) => at.domains[domain].appStatementAcross<Row>(ids, statementFor)));
+          // Each database's statement commits on its own: the rows of those that did, so
+          // the caller writes the others' orgs again on their own (DomainDb, appStatementAcross).
+          const done = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+          if (done.length === 0) throw (settled[0] as PromiseRejectedResult).reason;
+          return done.flat();
+        });
       },
       system: (reason, fn) => shared.system(reason, fn),
       systemForTenant: (tenantId, reason, fn) => {

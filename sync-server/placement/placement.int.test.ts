@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePostgres, testPostgresUrl } from '../../test/support/postgres.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { Change } from '../../shared/sync/pull.ts';
+import type { AuditEntry } from '../audit/audit-trail.ts';
 import type { PhysicalDatabases } from '../db/domain-db.ts';
+import { AuditEvents } from '../domains/audit/audit-events.ts';
 import { openDatabases } from '../db/open-databases.ts';
 import { silentLogger } from '../log.ts';
 import { startSyncServer, type SyncServerHandle } from '../server.ts';
@@ -152,6 +154,31 @@ for (const engine of engines) {
       // The audit chain moved whole: it still verifies, in its new place.
       expect(await server.admin.verifyAudit({ tenantId: north.tenantId })).toMatchObject({ ok: true });
       console.log(`[placement ${engine.name}] moved ${report.tables.reduce((n, t) => n + t.rows, 0)} rows; ${acknowledged.size} writes acknowledged; ${retries} retried`);
+    });
+
+    it('audit entries of orgs on different placements, batched together, each go to their own database (one statement per database)', async () => {
+      const dedicated = await server.databases.placements.dedicatedDatabasesOf(north.tenantId);
+      const audit = new AuditEvents(server.databases.domains.audit);
+      const entry = (tenantId: string, i: number): AuditEntry => ({ tenantId, actor: null, action: 'test.batch', kind: 'job', entity: null, ids: [], outcome: 'ok', errorCode: null, detail: { i }, occurredAt: new Date() });
+      // One entry each first, so this AuditEvents knows the heads: then the orgs' next entries batch across orgs.
+      const third = uuidv7();
+      for (const org of [third, north.tenantId, lake.tenantId]) await audit.record(entry(org, 0));
+      const count = (dbs: PhysicalDatabases, tenantId: string) =>
+        dbs.inspect('audit', async (sql) => (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit.events WHERE tenant_id = $1 AND action = 'test.batch'`, [tenantId]))[0]!.n);
+      const before = { northShared: await count(server.databases, north.tenantId), lakeDedicated: await count(dedicated!, lake.tenantId) };
+      const auditStatements = (dbs: PhysicalDatabases) => dbs.statementCounts!().find((c) => c.domain === 'audit' && c.pool === 'app')?.statements ?? 0;
+      const statementsBefore = { shared: auditStatements(server.databases), dedicated: auditStatements(dedicated!) };
+      // Three rounds: the third org's entry goes first, alone; north's and lake's wait for it and go together, split per database.
+      for (let i = 1; i <= 3; i++) await Promise.all([third, north.tenantId, lake.tenantId].map((org) => audit.record(entry(org, i))));
+      // Per round one statement in north's dedicated database; in the shared one, the third org's and lake's.
+      expect({ shared: auditStatements(server.databases) - statementsBefore.shared, dedicated: auditStatements(dedicated!) - statementsBefore.dedicated }).toEqual({ shared: 6, dedicated: 3 });
+      expect(await count(dedicated!, north.tenantId)).toBe(4);
+      expect(await count(server.databases, lake.tenantId)).toBe(4);
+      // Nothing of either landed in the other's place.
+      expect({ northShared: await count(server.databases, north.tenantId), lakeDedicated: await count(dedicated!, lake.tenantId) }).toEqual(before);
+      expect(before).toEqual({ northShared: 0, lakeDedicated: 0 });
+      expect(await server.admin.verifyAudit({ tenantId: north.tenantId })).toMatchObject({ ok: true });
+      expect(await server.admin.verifyAudit({ tenantId: lake.tenantId })).toMatchObject({ ok: true });
     });
 
     it('keeps forced row-level security and the app role limits inside the dedicated databases', async () => {

@@ -1,7 +1,6 @@
-import { uuidv7 } from '../../../shared/ids.ts';
-import type { AuditPage, AuditQuery, AuditRecord, AuditVerification } from '../../audit/audit-read.ts';
+import type { AuditPage, AuditQuery, AuditVerification } from '../../audit/audit-read.ts';
 import { UNATTRIBUTED_TENANT_ID, type AuditEntry, type AuditLog } from '../../audit/audit-trail.ts';
-import { entryHash, GENESIS_HASH, microsecondInstant, storableDetail } from '../../audit/chain-hash.ts';
+import { GENESIS_HASH } from '../../audit/chain-hash.ts';
 import { verifyChain } from '../../audit/verify-chain.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import type { Sql } from '../../db/sql.ts';
@@ -9,6 +8,8 @@ import { RecentMap } from '../../recent-map.ts';
 import { listRecords } from './audit-list.ts';
 import { queryRecords } from './audit-rows.ts';
 import { GroupCommit } from './group-commit.ts';
+import { chainEntries, type ChainLink } from './audit-chaining.ts';
+import { CrossOrgAppends } from './cross-org-appends.ts';
 
 /** Entries per append at most (one statement, its entries in one jsonb parameter). */
 const MAX_BATCH = 64;
@@ -25,12 +26,15 @@ const REMEMBERED_HEADS = 10_000;
 export class AuditEvents implements AuditLog {
   private readonly db: DomainDb;
   private readonly appends: GroupCommit<string, AuditEntry>;
+  /** The orgs' appends with a known head, several orgs per statement under load (cross-org-appends.ts). */
+  private readonly crossOrg: CrossOrgAppends;
   /** Per org, the chain head this process last committed: a hint for the next append (see append), for the orgs appended for most recently. */
   private readonly heads = new RecentMap<string, ChainLink>(REMEMBERED_HEADS);
 
   constructor(db: DomainDb) {
     this.db = db;
     this.appends = new GroupCommit((tenantId, entries) => this.append(tenantId, entries), MAX_BATCH);
+    this.crossOrg = new CrossOrgAppends(db);
   }
 
   /**
@@ -49,10 +53,10 @@ export class AuditEvents implements AuditLog {
    * Chains the entries to the org's head in order, inserts them and moves the head, with
    * the head's row locked (serialises appends per org across processes). The head this
    * process last committed for the org is tried first (`heads`), in ONE statement with no
-   * BEGIN/COMMIT (audit.append_chained, migration 003, through DomainDb.appStatement): it
-   * sets the org for that statement only, locks the head row and goes ahead only if it
-   * still is that head, and the statement's implicit transaction has committed when it
-   * returns. If another process (or a chain removal) moved the head meanwhile, or this
+   * BEGIN/COMMIT, together with other orgs' appends under load (cross-org-appends.ts:
+   * audit.append_chained_many, migrations 003-004): each org's part sets that org, locks its
+   * head row and goes ahead only if it still is that head, and the statement's implicit
+   * transaction has committed when it returns. If another process (or a chain removal) moved the head meanwhile, or this
    * process has none, the head is locked and read in a tenant transaction and the entries,
    * chained to it, go in through the same function there. The unattributed chain belongs
    * to no org, so both steps run in one system transaction instead.
@@ -61,17 +65,17 @@ export class AuditEvents implements AuditLog {
     // GroupCommit runs one append per org at a time in this process, so nothing here races on heads.
     const known = this.heads.get(tenantId);
     const locked = async (sql: Sql): Promise<ChainLink> => {
-      const moved = await appendChained(inTransaction(sql), tenantId, await lockHead(sql, tenantId), entries);
+      const moved = await appendChained(sql, tenantId, await lockHead(sql, tenantId), entries);
       if (!moved) throw new Error('audit chain head did not move');
       return moved;
     };
     let tip: ChainLink;
     if (tenantId === UNATTRIBUTED_TENANT_ID) {
       tip = await this.db.system('audit: append to the unattributed chain', async (sql) =>
-        (known ? await appendChained(inTransaction(sql), tenantId, known, entries) : null) ?? (await locked(sql)),
+        (known ? await appendChained(sql, tenantId, known, entries) : null) ?? (await locked(sql)),
       );
     } else {
-      const appended = known ? await appendChained((text, params) => this.db.appStatement(tenantId, text, params), tenantId, known, entries) : null;
+      const appended = known ? await this.crossOrg.append({ tenantId, prev: known, entries }) : null;
       tip = appended ?? (await this.db.withTenant(tenantId, locked));
     }
     // Only once committed: a rolled-back append leaves the last committed head (a stale one only costs the locked path).
@@ -114,67 +118,18 @@ export class AuditEvents implements AuditLog {
   }
 }
 
-/** The stored fields of `entry` as the next link after `prev` in the org's chain. */
-function chainedFields(tenantId: string, prev: ChainLink, entry: AuditEntry): Omit<AuditRecord, 'hash'> {
-  return {
-    tenantId,
-    seq: prev.seq + 1,
-    id: uuidv7(),
-    occurredAt: microsecondInstant(entry.occurredAt),
-    actorUserId: entry.actor?.userId.toLowerCase() ?? null,
-    actorSessionId: entry.actor?.sessionId.toLowerCase() ?? null,
-    actorDeviceId: entry.actor?.deviceId.toLowerCase() ?? null,
-    actorRole: entry.actor?.role ?? null,
-    action: entry.action,
-    kind: entry.kind,
-    entity: entry.entity,
-    ids: [...entry.ids],
-    outcome: entry.outcome,
-    errorCode: entry.errorCode,
-    detail: storableDetail(entry.detail),
-    prevHash: prev.hash,
-  };
-}
-
-/** One link of a chain: an entry's seq and hash (or the head's). */
-interface ChainLink {
-  seq: number;
-  hash: string;
-}
-
-/** Runs one statement and returns its rows: appStatement outside a transaction, or a query inside one. */
-type RunStatement = <Row extends object>(text: string, params: readonly unknown[]) => Promise<Row[]>;
-
-/** A RunStatement inside an open transaction. */
-const inTransaction =
-  (sql: Sql): RunStatement =>
-  (text, params) =>
-    sql.query(text, params);
-
 /** One text whatever the batch size, so PostgreSQL prepares it once per connection (statement-names.ts). */
 const APPEND_CHAINED_SQL = 'SELECT audit.append_chained($1, $2, $3, $4, $5) AS moved';
 
 /**
- * Chains `entries` after `prev` and appends them, moving the head, in one statement
- * (audit.append_chained, migration 003), but only if `prev` is still the org's head, which
+ * Chains `entries` after `prev` and appends them, moving the head, in one statement of an
+ * open transaction (audit.append_chained, migration 003), but only if `prev` is still the org's head, which
  * the function checks under the head's row lock. Returns the new head, or null if `prev`
  * is not the head (nothing was written).
  */
-async function appendChained(run: RunStatement, tenantId: string, prev: ChainLink, entries: readonly AuditEntry[]): Promise<ChainLink | null> {
-  const rows: Record<string, unknown>[] = [];
-  let tip = prev;
-  for (const entry of entries) {
-    const fields = chainedFields(tenantId, tip, entry);
-    const hash = entryHash(fields);
-    // The function's jsonb_to_recordset column names; detail stays a JSON object, stored as the jsonb it was hashed as.
-    rows.push({
-      seq: fields.seq, id: fields.id, occurred_at: fields.occurredAt, actor_user_id: fields.actorUserId, actor_session_id: fields.actorSessionId,
-      actor_device_id: fields.actorDeviceId, actor_role: fields.actorRole, action: fields.action, kind: fields.kind, entity: fields.entity,
-      ids: fields.ids, outcome: fields.outcome, error_code: fields.errorCode, detail: fields.detail, prev_hash: fields.prevHash, hash,
-    });
-    tip = { seq: fields.seq, hash };
-  }
-  const [result] = await run<{ moved: boolean }>(APPEND_CHAINED_SQL, [tenantId, prev.seq, prev.hash, JSON.stringify(rows), tip.hash]);
+async function appendChained(sql: Sql, tenantId: string, prev: ChainLink, entries: readonly AuditEntry[]): Promise<ChainLink | null> {
+  const { rows, tip } = chainEntries(tenantId, prev, entries);
+  const [result] = await sql.query<{ moved: boolean }>(APPEND_CHAINED_SQL, [tenantId, prev.seq, prev.hash, JSON.stringify(rows), tip.hash]);
   return result?.moved === true ? tip : null;
 }
 

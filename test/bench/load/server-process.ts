@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -53,6 +54,13 @@ export async function startServerProcess(label: string, env: Record<string, stri
   const child = spawn(process.execPath, [...nodeArgs, SERVER_MAIN], { cwd: REPO_ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderrTail = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderrTail = (stderrTail + chunk).slice(-4000)));
+  // LOAD_SERVER_LOG_DIR=/tmp/x keeps each server's whole output (its JSON log, and what it printed as it died) in <dir>/<label>-<pid>.log.
+  const logDir = process.env.LOAD_SERVER_LOG_DIR;
+  if (logDir) {
+    const file = createWriteStream(join(logDir, `${label}-${child.pid}.log`));
+    child.stdout!.pipe(file, { end: false });
+    child.stderr!.pipe(file, { end: false });
+  }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     let stdout = '';
@@ -77,6 +85,11 @@ export async function startServerProcess(label: string, env: Record<string, stri
     throw error;
   });
   const startSeconds = (performance.now() - started) / 1000;
+  let stopping = false;
+  // A server that dies under load must say so loudly: its clients only see OFFLINE.
+  child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`load bench: server ${label} exited (${String(code ?? signal)}) while serving: ${stderrTail.trim().split('\n').slice(-12).join('\n')}`);
+  });
   return {
     url,
     pid: child.pid!,
@@ -85,6 +98,7 @@ export async function startServerProcess(label: string, env: Record<string, stri
     rssMb: () => processRssMb(child),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      stopping = true;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await exited;
