@@ -3,6 +3,7 @@ import { requirePostgres, testPostgresUrl } from '../../test/support/postgres.ts
 import { uuidv7 } from '../../shared/ids.ts';
 import { SYNC_API_PATH } from '../../shared/sync/procedures.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
+import { hashSessionToken } from '../auth/session-token.ts';
 import type { LogEvent } from '../log.ts';
 import { testEngines } from '../testing/engines.ts';
 import { appCodeOf, createOrg, signedIn, startTestServer, syncClient, type TestServer } from '../testing/harness.ts';
@@ -61,6 +62,44 @@ for (const engine of engines) {
         expect(JSON.stringify(result.body)).not.toMatch(/Testington|stack|SELECT/);
       });
     }
+
+    it("answers each of many concurrent calls, whose entries are read together, with its own verdict and its own org's data", async () => {
+      // Admitted calls of both orgs interleaved with every refusal above, 6 of each, all at once: the entries of
+      // calls in flight together are read in one statement, and a verdict or an org handed to the wrong call shows here.
+      const admitted: [string, () => Record<string, string>, string, number][] = [
+        ['A', () => ({ 'x-tenant-id': a.tenantId, authorization: `Bearer ${a.token}` }), 'ok:A', 200],
+        ['B', () => ({ 'x-tenant-id': b.tenantId, authorization: `Bearer ${b.token}` }), 'ok:B', 200],
+      ];
+      const cases = Array.from({ length: 6 }, () => [...admitted, ...refusals]).flat();
+      const statements = () => server.databases.statementCounts!().find((c) => c.domain === 'tenant_info' && c.pool === 'app')!.statements;
+      const before = statements();
+      const answers = await Promise.all(
+        cases.map(async ([, headers]) => {
+          const { status, body } = await rawPull(server, headers());
+          if (body.error) return { status, verdict: body.error.data.appCode };
+          const page = body.result as { data: { tenantId: string; changes: unknown[] } };
+          return { status, verdict: `ok:${page.data.tenantId === a.tenantId ? 'A' : page.data.tenantId === b.tenantId ? 'B' : '?'}`, patients: JSON.stringify(page).includes('Testington') };
+        }),
+      );
+      expect(answers.map(({ status, verdict }) => ({ status, verdict }))).toEqual(cases.map(([, , verdict, status]) => ({ status, verdict })));
+      expect(answers.filter((x) => x.patients).length).toBe(6); // org A's patient, to org A's calls only
+      // On PostgreSQL, fewer entry statements than calls that read one (the malformed and missing org ids are refused
+      // before any read; each mismatch reads once more). In-process PGlite answers each before the next call arrives.
+      if (engine.name === 'postgres') expect(statements() - before).toBeLessThan(cases.length - 12);
+    });
+
+    it("the batched entry function reads each call under its own org only, and refuses to run inside an org's transaction", async () => {
+      const tenantInfo = server.databases.domains.tenant_info;
+      const entries = 'SELECT i, (tenant).id::text AS org, "sessionId" IS NOT NULL AS session FROM tenant_info.request_entries($1::jsonb)';
+      const calls = [
+        { i: 0, tenant_id: b.tenantId, token_hash: hashSessionToken(a.token) }, // A's token, naming B: B's row, no session
+        { i: 1, tenant_id: a.tenantId, token_hash: hashSessionToken(a.token) },
+        { i: 2, tenant_id: uuidv7(), token_hash: hashSessionToken(a.token) }, // no such org: no row at all
+      ];
+      const rows = await tenantInfo.appStatementAcross([b.tenantId, a.tenantId], () => ({ text: entries, params: [JSON.stringify(calls)] }));
+      expect(rows).toEqual([{ i: 0, org: b.tenantId, session: false }, { i: 1, org: a.tenantId, session: true }]);
+      await expect(tenantInfo.withTenant(a.tenantId, (sql) => sql.query(entries, [JSON.stringify(calls.slice(0, 1))]))).rejects.toThrow(/tenant context/);
+    });
 
     it('logs and files a cross-tenant attempt (ids only)', async () => {
       await rawPull(server, { 'x-tenant-id': b.tenantId, authorization: `Bearer ${a.token}` });

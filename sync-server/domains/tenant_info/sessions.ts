@@ -3,7 +3,7 @@ import { uuidv7 } from '../../../shared/ids.ts';
 import type { DomainDb } from '../../db/domain-db.ts';
 import { hashSessionToken, issueSessionToken } from '../../auth/session-token.ts';
 import { admitDevice, type DeviceRefusal } from './devices.ts';
-import { TENANT_COLUMNS, type Tenant } from './tenants.ts';
+import { RequestEntries, type EntryReading } from './request-entries.ts';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
@@ -23,9 +23,11 @@ export interface ActiveSession {
  */
 export class SessionStore {
   private readonly db: DomainDb;
+  private readonly entries: RequestEntries;
 
   constructor(db: DomainDb) {
     this.db = db;
+    this.entries = new RequestEntries(db);
   }
 
   /**
@@ -78,25 +80,13 @@ export class SessionStore {
   }
 
   /**
-   * Request entry's two reads in ONE statement and one round trip (every call pays for
-   * each, docs/scale.md "Throughput"): tenant_info.request_entry sets the org as the
-   * tenant for that statement only and reads the org's row and, when a token is given, its
-   * live session as find() reads it (no org row: no answer at all; no token: a NULL hash
-   * that matches no session). The caller judges them in its own order.
+   * Request entry's two reads, the org's row and, when a token is given, its live session as
+   * find() reads it, in one round trip shared with other calls' (request-entries.ts; no
+   * org row: no answer at all; no token: a NULL hash that matches no session). The caller
+   * judges them in its own order.
    */
-  async entry(tenantId: string, token: string | null): Promise<{ tenant: Tenant | null; session: ActiveSession | null }> {
-    const rows = await this.db.appStatement<Tenant & { [K in keyof ActiveSession]: ActiveSession[K] | null }>(
-      tenantId,
-      // The org's row comes back as one composite column; TENANT_COLUMNS reads it as readTenant reads the table.
-      `SELECT ${TENANT_COLUMNS}, e."sessionId", e."tenantId", e."userId", e."deviceId", e.role
-       FROM tenant_info.request_entry($1, $2) e CROSS JOIN LATERAL (SELECT (e.tenant).*) AS tenants`,
-      [tenantId, token ? hashSessionToken(token) : null],
-    );
-    const row = rows[0];
-    if (!row) return { tenant: null, session: null };
-    const { sessionId, tenantId: sessionTenant, userId, deviceId, role, ...tenant } = row;
-    const session = sessionId !== null && sessionTenant !== null && userId !== null && deviceId !== null && role !== null ? { sessionId, tenantId: sessionTenant, userId, deviceId, role } : null;
-    return { tenant, session };
+  entry(tenantId: string, token: string | null): Promise<EntryReading> {
+    return this.entries.entry(tenantId, token ? hashSessionToken(token) : null);
   }
 
   /**
