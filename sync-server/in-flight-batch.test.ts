@@ -75,6 +75,18 @@ describe('InFlightBatch', () => {
     expect(await batch.add('b')).toBe('b');
   });
 
+  it('calls onIdle once the last write is done and nothing waits, not between writes', async () => {
+    const { write } = recordingWrite((item) => item);
+    let idle = 0;
+    const batch = new InFlightBatch(write, 2, () => idle++);
+    await Promise.all(['a', 'b', 'c', 'd', 'e'].map((item) => batch.add(item)));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(idle).toBe(1);
+    await batch.add('f');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(idle).toBe(2);
+  });
+
   it('refuses a maxBatch that is not a whole number ≥ 1', () => {
     expect(() => new InFlightBatch(async () => [], 0)).toThrow(/maxBatch/);
     expect(() => new InFlightBatch(async () => [], 1.5)).toThrow(/maxBatch/);

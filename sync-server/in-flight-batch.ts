@@ -17,10 +17,14 @@ export class InFlightBatch<T, R> {
   private queue: Waiting<T, R>[] = [];
   private running = false;
 
-  constructor(write: (items: readonly T[]) => Promise<readonly (R | undefined)[]>, maxBatch: number) {
+  /** Called when the last write is done and nothing waits (a per-key owner forgets the batcher then). */
+  private readonly onIdle: () => void;
+
+  constructor(write: (items: readonly T[]) => Promise<readonly (R | undefined)[]>, maxBatch: number, onIdle: () => void = () => undefined) {
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`InFlightBatch: maxBatch must be a whole number ≥ 1, got ${maxBatch}`);
     this.write = write;
     this.maxBatch = maxBatch;
+    this.onIdle = onIdle;
   }
 
   add(item: T): Promise<R> {
@@ -49,6 +53,7 @@ export class InFlightBatch<T, R> {
     } finally {
       this.running = false;
     }
+    this.onIdle();
   }
 
   /** One item on its own: its result, or its own failure. */

@@ -1,3 +1,5 @@
+import { InFlightBatch } from '../../in-flight-batch.ts';
+
 /**
  * Group commit per key (the audit log's per-org chain): items added while a write for
  * their key is in flight wait, and go together in the key's next write, up to `maxBatch`
@@ -6,13 +8,14 @@
  * in this process (they would only queue on the chain head's row lock, each holding a
  * pooled connection while it waits); writes for different keys run side by side.
  *
- * A failed write of several items is retried one item at a time, so an item that cannot
- * be written fails its own caller only, never its batch-mates'.
+ * One InFlightBatch per key while the key has work (in-flight-batch.ts): a failed write of
+ * several items is retried one item at a time, so an item that cannot be written fails its
+ * own caller only, never its batch-mates'.
  */
 export class GroupCommit<K, T> {
   private readonly write: (key: K, items: readonly T[]) => Promise<void>;
   private readonly maxBatch: number;
-  private readonly queues = new Map<K, Waiting<T>[]>();
+  private readonly batches = new Map<K, InFlightBatch<T, true>>();
 
   constructor(write: (key: K, items: readonly T[]) => Promise<void>, maxBatch: number) {
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`GroupCommit: maxBatch must be a whole number ≥ 1, got ${maxBatch}`);
@@ -20,46 +23,22 @@ export class GroupCommit<K, T> {
     this.maxBatch = maxBatch;
   }
 
-  add(key: K, item: T): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const queue = this.queues.get(key);
-      if (queue) {
-        queue.push({ item, resolve, reject }); // the running drain takes it in its next batch
-        return;
-      }
-      const fresh: Waiting<T>[] = [{ item, resolve, reject }];
-      this.queues.set(key, fresh);
-      void this.drain(key, fresh);
-    });
+  async add(key: K, item: T): Promise<void> {
+    let batch = this.batches.get(key);
+    if (!batch) {
+      const write = async (items: readonly T[]) => {
+        await this.write(key, items);
+        return items.map(() => true as const);
+      };
+      // Forgotten once the key's work is done: one batcher per org would otherwise stay for good.
+      const fresh: InFlightBatch<T, true> = new InFlightBatch(write, this.maxBatch, () => this.batches.get(key) === fresh && this.batches.delete(key));
+      this.batches.set(key, (batch = fresh));
+    }
+    await batch.add(item);
   }
 
   /** Keys with a write in flight or waiting (for tests and metrics). */
   get busyKeys(): number {
-    return this.queues.size;
+    return this.batches.size;
   }
-
-  private async drain(key: K, queue: Waiting<T>[]): Promise<void> {
-    while (queue.length > 0) {
-      const batch = queue.splice(0, this.maxBatch);
-      try {
-        await this.attempt(key, batch.map((w) => w.item));
-        for (const w of batch) w.resolve();
-      } catch (error) {
-        if (batch.length === 1) batch[0]!.reject(error);
-        else for (const w of batch) await this.attempt(key, [w.item]).then(w.resolve, w.reject);
-      }
-    }
-    this.queues.delete(key);
-  }
-
-  /** The write, with a synchronous throw turned into a rejection (the drain must never stop half-way). */
-  private async attempt(key: K, items: readonly T[]): Promise<void> {
-    await this.write(key, items);
-  }
-}
-
-interface Waiting<T> {
-  item: T;
-  resolve(): void;
-  reject(error: unknown): void;
 }
