@@ -4,7 +4,7 @@ import { testNatsUrl } from '../../support/nats.ts';
 import type { RunningPgBouncer } from '../../support/pgbouncer.ts';
 import { testPostgresUrl } from '../../support/postgres.ts';
 import { POOLER_SERVER_CONNECTIONS, startDeploymentPgBouncer } from './pooled-saturation.ts';
-import { addTenants, openLoadDeployment, type DeviceSession } from './provision.ts';
+import { addTenants, inParallel, openLoadDeployment, type DeviceSession } from './provision.ts';
 import { schedStat, schedStatOf, type SchedStat } from './sched-stat.ts';
 import { postgresServerEnv, startServerProcess, type ServerProcess } from './server-process.ts';
 import { emptyTally, record, summarize, type Tally } from './stats.ts';
@@ -61,6 +61,9 @@ const modes = values.modes.split(',').map((mode) => {
 });
 const configs: Record<string, string>[] = values.env.length === 0 ? [{}] : values.env.map(parseEnv);
 
+/** Listening workstations connecting at once (the load bench's connectWidth). */
+const CONNECT_WIDTH = 100;
+
 type Mode = 'push' | 'pull';
 interface Run {
   config: number;
@@ -101,7 +104,9 @@ try {
       const listeners = values.listen ? devices.map((device) => new SimulatedWorkstation(server.url, device, () => undefined)) : [];
       try {
         for (const listener of listeners) listener.reaction = 'defer';
-        await Promise.all(listeners.map((listener) => listener.connect()));
+        // In waves, as the load bench's clients connect: 2,000 subscriptions and their first full pulls at once kept this
+        // process's event loop busy past the server's 5 s pong wait, and the server dropped sockets (SUBSCRIPTION_ENDED).
+        await inParallel(listeners.length, CONNECT_WIDTH, (i) => listeners[i]!.connect());
         for (const mode of modes) {
           await closedLoop(server, devices, mode, size.seconds / 3, null);
           const run = await closedLoop(server, devices, mode, size.seconds, index);
