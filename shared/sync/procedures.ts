@@ -17,3 +17,9 @@ export const SYNC_PROCEDURES = {
 
 /** The HTTP path the tRPC handler (HTTP batch and WebSocket) is mounted on. */
 export const SYNC_API_PATH = '/trpc';
+
+/**
+ * The largest WebSocket message the sync server accepts (bytes); a bigger one closes the
+ * socket. The workstation sends a call over its poke socket only when it fits.
+ */
+export const SYNC_WS_MAX_MESSAGE_BYTES = 1024 * 1024;

@@ -4,7 +4,7 @@ import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
-import { SYNC_API_PATH } from '../../shared/sync/procedures.ts';
+import { SYNC_API_PATH, SYNC_WS_MAX_MESSAGE_BYTES } from '../../shared/sync/procedures.ts';
 import { errorCodeOf } from '../log.ts';
 import { requestIdOfError } from '../observability/call-observer.ts';
 import type { Observability } from '../observability/observability.ts';
@@ -72,7 +72,7 @@ export async function startHttp(services: Services, host: string, port: number, 
   server.keepAliveTimeout = HTTP_KEEP_ALIVE_MS;
   server.headersTimeout = HTTP_HEADERS_TIMEOUT_MS;
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: SYNC_WS_MAX_MESSAGE_BYTES });
   // The connection's id in the upgrade answer; each call on it is numbered under it (`<id>.<n>`).
   wss.on('headers', (headers, req) => headers.push(`${REQUEST_ID_HEADER}: ${requestIdOf(req)}`));
   observability.countWebSockets(() => wss.clients.size);

@@ -48,8 +48,11 @@ export async function createOrg(server: SyncServerHandle, code: string): Promise
 
 export type SyncClient = ReturnType<typeof syncClient>;
 
-/** A real tRPC client over HTTP batch (and WebSocket for subscriptions). */
-export function syncClient(url: string, auth: { tenantId?: string; token?: string } = {}) {
+/**
+ * A real tRPC client over HTTP batch (and WebSocket for subscriptions); `via: 'ws'` sends
+ * every call over the WebSocket, as a workstation does once its poke subscription is up.
+ */
+export function syncClient(url: string, auth: { tenantId?: string; token?: string } = {}, { via = 'http' }: { via?: 'http' | 'ws' } = {}) {
   const wsClient = createWSClient({
     url: `${url.replace(/^http/, 'ws')}${SYNC_API_PATH}`,
     connectionParams: () => ({ tenantId: auth.tenantId ?? '', token: auth.token ?? '' }),
@@ -58,7 +61,7 @@ export function syncClient(url: string, auth: { tenantId?: string; token?: strin
   const client = createTRPCClient<SyncServerRouter>({
     links: [
       splitLink({
-        condition: (op) => op.type === 'subscription',
+        condition: (op) => via === 'ws' || op.type === 'subscription',
         true: wsLink({ client: wsClient }),
         false: httpBatchLink({
           url: `${url}${SYNC_API_PATH}`,

@@ -65,9 +65,12 @@ function subscribeOnce(client: SyncClient, path: string, input: unknown): Promis
   });
 }
 
-/** The same call through a client that carries exactly these credentials (WebSocket connectionParams for subscriptions). */
-export function callAs(url: string, auth: { tenantId?: string; token?: string }, type: ProcedureType, path: string, input: unknown): Promise<CallOutcome> {
-  return callWithClient(syncClient(url, auth), type, path, input);
+/**
+ * The same call through a client that carries exactly these credentials (WebSocket
+ * connectionParams for subscriptions, and for every call `via: 'ws'`).
+ */
+export function callAs(url: string, auth: { tenantId?: string; token?: string }, type: ProcedureType, path: string, input: unknown, via: 'http' | 'ws' = 'http'): Promise<CallOutcome> {
+  return callWithClient(syncClient(url, auth, { via }), type, path, input);
 }
 
 /**

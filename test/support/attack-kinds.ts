@@ -93,27 +93,29 @@ export function headerAttacks(fx: AttackFixture, info: ProcedureInfo, c: Protect
       judge: expectCode(spec.code),
     };
   });
-  if (info.type === 'subscription') {
-    // The same checks over WebSocket, where org and token travel as connectionParams.
-    const ws: { name: string; auth: { tenantId?: string; token?: string }; code: string; target: string }[] = [
-      { name: 'no org', auth: { token: tokenA }, code: 'TENANT_REQUIRED', target: UNATTRIBUTED },
-      { name: 'unknown org', auth: { tenantId: uuidv7(), token: tokenA }, code: 'TENANT_UNKNOWN', target: UNATTRIBUTED },
-      { name: 'malformed org', auth: { tenantId: "' OR 1=1 --", token: tokenA }, code: 'TENANT_REQUIRED', target: UNATTRIBUTED },
-      { name: "A's org + B's token", auth: { tenantId: a.tenantId, token: tokenB }, code: 'TENANT_MISMATCH', target: a.tenantId },
-      { name: "B's org + A's token", auth: { tenantId: b.tenantId, token: tokenA }, code: 'TENANT_MISMATCH', target: b.tenantId },
-      { name: 'no token', auth: { tenantId: a.tenantId }, code: 'UNAUTHENTICATED', target: a.tenantId },
-      { name: 'garbled token', auth: { tenantId: a.tenantId, token: 'nonsense' }, code: 'UNAUTHENTICATED', target: a.tenantId },
-      { name: 'expired token', auth: { tenantId: a.tenantId, token: a.expiredToken }, code: 'UNAUTHENTICATED', target: a.tenantId },
-    ];
-    for (const spec of ws) {
-      attacks.push({
-        name: `${spec.name} (WebSocket)`,
-        call: () => callAs(url, spec.auth, info.type, info.path, input),
-        sent: () => JSON.stringify({ input, auth: spec.auth }),
-        target: spec.target,
-        judge: expectCode(spec.code),
-      });
-    }
+  // The same checks over WebSocket, where org and token travel as connectionParams: every
+  // procedure, since the server serves queries and mutations on the socket too (a
+  // workstation sends its sync calls there once subscribed).
+  const overSocket: { name: string; auth: { tenantId?: string; token?: string }; code: string; target: string; input?: unknown }[] = [
+    { name: 'no org', auth: { token: tokenA }, code: 'TENANT_REQUIRED', target: UNATTRIBUTED },
+    { name: 'unknown org', auth: { tenantId: uuidv7(), token: tokenA }, code: 'TENANT_UNKNOWN', target: UNATTRIBUTED },
+    { name: 'malformed org', auth: { tenantId: "' OR 1=1 --", token: tokenA }, code: 'TENANT_REQUIRED', target: UNATTRIBUTED },
+    { name: "A's org + B's token", auth: { tenantId: a.tenantId, token: tokenB }, code: 'TENANT_MISMATCH', target: a.tenantId },
+    { name: "B's org + A's token, B's ids", auth: { tenantId: b.tenantId, token: tokenA }, code: 'TENANT_MISMATCH', target: b.tenantId, input: aimedAtB },
+    { name: 'no token', auth: { tenantId: a.tenantId }, code: 'UNAUTHENTICATED', target: a.tenantId },
+    { name: 'garbled token', auth: { tenantId: a.tenantId, token: 'nonsense' }, code: 'UNAUTHENTICATED', target: a.tenantId },
+    { name: 'expired token', auth: { tenantId: a.tenantId, token: a.expiredToken }, code: 'UNAUTHENTICATED', target: a.tenantId },
+    { name: 'revoked token', auth: { tenantId: a.tenantId, token: a.revokedToken }, code: 'UNAUTHENTICATED', target: a.tenantId },
+  ];
+  for (const spec of overSocket) {
+    const body = spec.input ?? input;
+    attacks.push({
+      name: `${spec.name} (WebSocket)`,
+      call: () => callAs(url, spec.auth, info.type, info.path, body, 'ws'),
+      sent: () => JSON.stringify({ input: body, auth: spec.auth }),
+      target: spec.target,
+      judge: expectCode(spec.code),
+    });
   }
   return attacks;
 }

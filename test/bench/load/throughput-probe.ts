@@ -7,7 +7,7 @@ import { POOLER_SERVER_CONNECTIONS, startDeploymentPgBouncer } from './pooled-sa
 import { addTenants, inParallel, openLoadDeployment, type DeviceSession } from './provision.ts';
 import { schedStat, schedStatOf, type SchedStat } from './sched-stat.ts';
 import { postgresServerEnv, startServerProcess, type ServerProcess } from './server-process.ts';
-import { emptyTally, record, summarize, type Tally } from './stats.ts';
+import { emptyTally, record, summarize, type Outcome, type Tally } from './stats.ts';
 import { SimulatedWorkstation } from './workstation.ts';
 
 /**
@@ -29,6 +29,9 @@ import { SimulatedWorkstation } from './workstation.ts';
  * `--listen`: every device also holds a poke subscription for the life of each server
  * process (pokes noted, not pulled, as the load bench's push steps do), so each push is
  * fanned out to its org's devices: with --devices 10, the poke cost of a clinic of ten desks.
+ * The closed-loop workers are then the first `concurrency` of those desks, so their pushes
+ * and pulls ride their poke sockets, as a subscribed desk's do; without it, workers of their
+ * own with no subscription, over HTTP.
  *
  * `--pgbouncer` adds one configuration: the first one's settings with request traffic
  * through a private PgBouncer in transaction mode (CLINICSYNC_DATABASE_POOLER_URL;
@@ -108,8 +111,8 @@ try {
         // process's event loop busy past the server's 5 s pong wait, and the server dropped sockets (SUBSCRIPTION_ENDED).
         await inParallel(listeners.length, CONNECT_WIDTH, (i) => listeners[i]!.connect());
         for (const mode of modes) {
-          await closedLoop(server, devices, mode, size.seconds / 3, null);
-          const run = await closedLoop(server, devices, mode, size.seconds, index);
+          await closedLoop(server, devices, listeners, mode, size.seconds / 3, null);
+          const run = await closedLoop(server, devices, listeners, mode, size.seconds, index);
           runs.push(run);
         }
       } finally {
@@ -124,9 +127,14 @@ try {
 }
 summarizeRuns();
 
-async function closedLoop(server: ServerProcess, devices: readonly DeviceSession[], mode: Mode, seconds: number, config: number | null): Promise<Run> {
+async function closedLoop(server: ServerProcess, devices: readonly DeviceSession[], listeners: readonly SimulatedWorkstation[], mode: Mode, seconds: number, config: number | null): Promise<Run> {
   const tally: Tally = emptyTally();
-  const workers = Array.from({ length: size.concurrency }, (_, i) => new SimulatedWorkstation(server.url, devices[i % devices.length]!, (_kind, ms, outcome) => record(tally, ms, outcome), { subscribe: false }));
+  const recorder = (_kind: unknown, ms: number, outcome: Outcome) => record(tally, ms, outcome);
+  const own = listeners.length === 0;
+  const workers = own
+    ? Array.from({ length: size.concurrency }, (_, i) => new SimulatedWorkstation(server.url, devices[i % devices.length]!, recorder, { subscribe: false }))
+    : Array.from({ length: size.concurrency }, (_, i) => listeners[i % listeners.length]!);
+  for (const worker of workers) worker.recordOp = recorder;
   const backends = await backendPids();
   const sampling = config === null ? null : sampleActivity();
   const serverBefore = schedStat(server.pid);
@@ -146,7 +154,8 @@ async function closedLoop(server: ServerProcess, devices: readonly DeviceSession
   const poolerCpuMs = bouncer && poolerBefore ? since(schedStat(bouncer.pid), poolerBefore).cpuMs : 0;
   const clientsCpuMs = since(schedStat(process.pid), clientsBefore).cpuMs;
   const activity = await sampling?.stop();
-  await Promise.all(workers.map((worker) => worker.close()));
+  if (own) await Promise.all(workers.map((worker) => worker.close()));
+  else for (const worker of workers) worker.recordOp = () => undefined;
   const ops = Math.max(tally.ok, 1);
   const latency = summarize(tally.latencies);
   const run: Run = {

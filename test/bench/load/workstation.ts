@@ -18,7 +18,8 @@ const SUBSCRIBE_TIMEOUT_MS = 30_000;
 
 /**
  * One simulated workstation: the workstation's own sync transport (electron/sync/transport.ts:
- * the tRPC WebSocket subscription for pokes, one HTTP request per push and pull), driven
+ * the tRPC WebSocket subscription for pokes; pushes and pulls over that socket once the
+ * subscription is up, one HTTP request each without one), driven
  * the way electron/sync/engine.ts drives it, without the encrypted store: a first cycle
  * pulls every domain from the start; a poke marks its domain, and one cycle at a time
  * pulls the marked domains from the device's cursors until the feed has no more.
@@ -36,7 +37,8 @@ export class SimulatedWorkstation {
   /** The poke subscription is live. */
   connected = false;
   pokes = 0;
-  private readonly recordOp: Recorder;
+  /** Where its operations are counted (the probe points a listening desk at each run's tally). */
+  recordOp: Recorder;
   private unsubscribe: (() => void) | null = null;
 
   constructor(serverUrl: string, device: DeviceSession, recordOp: Recorder, options: { subscribe: boolean } = { subscribe: true }) {

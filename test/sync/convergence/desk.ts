@@ -44,10 +44,15 @@ export class MutationLog {
   }
 }
 
+/** How long a listening desk waits for its poke subscription before syncing anyway (over HTTP). */
+const SUBSCRIBE_GUARD_MS = 3_000;
+
 /**
  * One workstation of the property test: a real encrypted store and the real sync engine,
  * whose traffic goes through its own TCP relay (the "network" the test cuts). The engine's
- * loop is not started: the test decides when each desk syncs.
+ * loop is not started: the test decides when each desk syncs. A listening desk holds a poke
+ * subscription (taken again before a sync when a cut or restart ended it), so its pushes
+ * and pulls ride the WebSocket, and the relay's cuts hit socket frames too.
  */
 export class Desk {
   readonly name: string;
@@ -59,9 +64,14 @@ export class Desk {
   readonly foreign: ForeignOrgMessage[] = [];
   private readonly transport: SyncTransport;
   private readonly folder: { path: string; remove: () => void };
+  private readonly listens: boolean;
+  private unsubscribe: (() => void) | null = null;
+  /** Subscriptions the server admitted for this desk (coverage). */
+  subscriptions = 0;
 
-  private constructor(init: { name: string; org: OrgAccount; deviceId: string; store: OrgStore; transport: SyncTransport; relay: TcpRelay; folder: { path: string; remove: () => void }; log: MutationLog }) {
+  private constructor(init: { name: string; org: OrgAccount; deviceId: string; store: OrgStore; transport: SyncTransport; relay: TcpRelay; folder: { path: string; remove: () => void }; log: MutationLog; listens: boolean }) {
     this.name = init.name;
+    this.listens = init.listens;
     this.org = init.org;
     this.deviceId = init.deviceId;
     this.store = init.store;
@@ -81,7 +91,7 @@ export class Desk {
   }
 
   /** Signs in directly (set-up is not under test), then syncs through the relay. */
-  static async open(name: string, org: OrgAccount, serverUrl: string, relay: TcpRelay, log: MutationLog): Promise<Desk> {
+  static async open(name: string, org: OrgAccount, serverUrl: string, relay: TcpRelay, log: MutationLog, { listens = false }: { listens?: boolean } = {}): Promise<Desk> {
     const deviceId = uuidv7();
     const session = await signInToServer(serverUrl, {
       protocolVersion: PROTOCOL_VERSION,
@@ -94,11 +104,30 @@ export class Desk {
     const folder = tempDir(`clinicsync-desk-${name}-`);
     const store = OrgStore.open({ path: join(folder.path, 'store.db'), key: randomBytes(32), tenantId: org.tenantId, deviceId });
     const transport = createSyncTransport(relay.url, { tenantId: session.tenantId, token: session.token });
-    return new Desk({ name, org, deviceId, store, transport, relay, folder, log });
+    return new Desk({ name, org, deviceId, store, transport, relay, folder, log, listens });
+  }
+
+  /** A listening desk without a live subscription takes one, waiting until the server has it or refused it. */
+  private listen(): Promise<void> {
+    if (!this.listens || this.unsubscribe) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const guard = setTimeout(resolve, SUBSCRIBE_GUARD_MS);
+      const settle = () => (clearTimeout(guard), resolve());
+      const unsubscribe = this.transport.subscribePokes({
+        onPoke: () => {}, // the test decides when to sync
+        onStarted: () => ((this.subscriptions += 1), settle()),
+        onEnded: () => {
+          if (this.unsubscribe === unsubscribe) this.unsubscribe = null;
+          settle();
+        },
+      });
+      this.unsubscribe ??= unsubscribe;
+    });
   }
 
   /** One sync; a failure (the network the test broke) is an outcome, not an error. */
   async sync(): Promise<string> {
+    await this.listen();
     try {
       await this.engine.syncNow();
       return 'ok';
@@ -145,6 +174,7 @@ export class Desk {
   }
 
   async close(): Promise<void> {
+    this.unsubscribe?.();
     await this.engine.stop();
     await this.transport.close();
     this.store.close();

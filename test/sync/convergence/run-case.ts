@@ -9,7 +9,7 @@ import { expectConflictsLogged, expectDisjoint, expectLastWriterWins, expectLedg
 import type { RestartableServer } from './restartable-server.ts';
 
 /** What the runs exercised, printed at the end so a green run shows it tested something. */
-export const coverage = { runs: 0, cutsFired: 0, cutsToClient: 0, restarts: 0, mutations: 0, lostValues: 0, conflictsLogged: 0 };
+export const coverage = { runs: 0, cutsFired: 0, cutsToClient: 0, restarts: 0, mutations: 0, lostValues: 0, conflictsLogged: 0, socketSubscriptions: 0 };
 
 /** Bounds healing: each round every desk syncs once; a converging system is quiet within a few. */
 const MAX_HEAL_ROUNDS = 6;
@@ -103,7 +103,8 @@ export async function runCase(server: RestartableServer, relays: readonly TcpRel
   try {
     for (let i = 0; i < DESKS; i++) {
       const org = (ORG_A_DESKS as readonly number[]).includes(i) ? orgA : orgB;
-      desks.push(await Desk.open(`${org.label}${i}`, org, server.handle.url, relays[i]!, log));
+      // Odd desks (one of A's, B's one) sync over their poke socket, the others over HTTP.
+      desks.push(await Desk.open(`${org.label}${i}`, org, server.handle.url, relays[i]!, log, { listens: i % 2 === 1 }));
     }
     await shareBaseline(desks, log);
     for (const command of commands) {
@@ -135,7 +136,10 @@ export async function runCase(server: RestartableServer, relays: readonly TcpRel
       coverage.conflictsLogged += counted.logged;
     }
   } finally {
-    for (const desk of desks) await desk.close();
+    for (const desk of desks) {
+      coverage.socketSubscriptions += desk.subscriptions;
+      await desk.close();
+    }
     for (const relay of relays) relay.up();
   }
 }
