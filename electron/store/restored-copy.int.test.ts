@@ -3,12 +3,11 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNCED_DOMAINS } from '../../shared/domains.ts';
-import { uuidv7 } from '../../shared/ids.ts';
 import type { Mutation, MutationResult } from '../../shared/sync/mutation.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
 import { SyncEngine } from '../sync/engine.ts';
-import { createSyncTransport, signInToServer, type SyncTransport } from '../sync/transport.ts';
-import { freePort, startSyncServerProcess, syncServerAvailable, type SyncServerProcess } from '../test-support/sync-server-process.ts';
+import { createSyncTransport, type SyncTransport } from '../sync/transport.ts';
+import { freePort, signInDemoFrontDesk, startSyncServerProcess, syncServerAvailable, type SyncServerProcess } from '../test-support/sync-server-process.ts';
 import { tempDir } from '../test-support/temp-dir.ts';
 import { OrgStore, type OrgStoreOptions } from './org-store.ts';
 import { samplePatient } from './test-fixtures.ts';
@@ -43,15 +42,7 @@ describe.skipIf(!available)('a restored store copy, recovered against the real s
   });
 
   async function signedInDesk(name: string): Promise<Desk> {
-    const deviceId = uuidv7();
-    const session = await signInToServer(server.url, {
-      protocolVersion: PROTOCOL_VERSION,
-      org: ORG,
-      username: 'frontdesk',
-      password: server.demoPasswords.get(ORG) ?? '',
-      deviceId,
-      deviceName: name,
-    });
+    const { session, deviceId } = await signInDemoFrontDesk(server, ORG, name);
     const options = { path: join(dir.path, name, `${session.tenantId}.db`), key: randomBytes(32), tenantId: session.tenantId, deviceId };
     const transport = createSyncTransport(server.url, { tenantId: session.tenantId, token: session.token });
     const store = OrgStore.open(options);

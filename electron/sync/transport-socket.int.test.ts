@@ -8,8 +8,8 @@ import { uuidv7 } from '../../shared/ids.ts';
 import type { Mutation, PushInput } from '../../shared/sync/mutation.ts';
 import { SYNC_PROCEDURES } from '../../shared/sync/procedures.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
-import { freePort, startSyncServerProcess, syncServerAvailable, type SyncServerProcess } from '../test-support/sync-server-process.ts';
-import { createSyncTransport, signInToServer, type SyncTransport, type TransportOptions } from './transport.ts';
+import { freePort, signInDemoFrontDesk, startSyncServerProcess, syncServerAvailable, type SyncServerProcess } from '../test-support/sync-server-process.ts';
+import { createSyncTransport, type SyncTransport, type TransportOptions } from './transport.ts';
 
 /**
  * Push, pull and checksum ride the poke socket once the server has admitted a subscription
@@ -83,7 +83,8 @@ describe.skipIf(!available)('sync calls over the poke socket (real sync server)'
   const cleanups: (() => unknown)[] = [];
 
   beforeAll(async () => {
-    server = await startSyncServerProcess({ port: await freePort(), dataDir });
+    // A device may make 2 calls a second, 12 at once: the rate-limit case runs out, the others never come near.
+    server = await startSyncServerProcess({ port: await freePort(), dataDir, env: { CLINICSYNC_LIMITS: 'on', CLINICSYNC_LIMIT_DEVICE_PER_S: '2', CLINICSYNC_LIMIT_DEVICE_BURST: '12' } });
   });
   afterEach(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -98,15 +99,7 @@ describe.skipIf(!available)('sync calls over the poke socket (real sync server)'
   async function desk(options: TransportOptions = {}) {
     const { front: f, close } = await front(Number(new URL(server.url).port));
     cleanups.push(close);
-    const deviceId = uuidv7();
-    const session = await signInToServer(f.url, {
-      protocolVersion: PROTOCOL_VERSION,
-      org: ORG,
-      username: 'frontdesk',
-      password: server.demoPasswords.get(ORG) ?? '',
-      deviceId,
-      deviceName: 'socket desk',
-    });
+    const { session, deviceId } = await signInDemoFrontDesk(server, ORG, 'socket desk', f.url);
     const transport = createSyncTransport(f.url, { tenantId: session.tenantId, token: session.token }, options);
     cleanups.push(() => transport.close());
     const clock = new HybridClock(`dev-${deviceId.slice(-8)}`);
@@ -190,6 +183,19 @@ describe.skipIf(!available)('sync calls over the poke socket (real sync server)'
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(poked.isEnded()).toBe(true);
     expect(syncOverHttp(d.front)).toEqual([SYNC_PROCEDURES.push]);
+  });
+
+  it("a device over its rate is refused on the socket with the server's wait (RATE_LIMITED, retryAfterMs), and the socket stays", async () => {
+    const d = await desk();
+    const poked = await subscribed(d.transport);
+    let refusal: unknown;
+    for (let i = 0; i < 20 && refusal === undefined; i++) {
+      await d.push(d.patient()).catch((error: unknown) => (refusal = error));
+    }
+    expect(refusal).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
+    expect((refusal as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
+    expect(poked.isEnded()).toBe(false);
+    expect(syncOverHttp(d.front)).toEqual([]);
   });
 
   it('a push too big for one socket message goes over HTTP, and the socket stays for the next one', async () => {

@@ -2,6 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { uuidv7 } from '../../shared/ids.ts';
+import type { SessionInfo } from '../../shared/sync/auth.ts';
+import { PROTOCOL_VERSION } from '../../shared/sync/version.ts';
+import { signInToServer } from '../sync/transport.ts';
 
 /**
  * The real sync server for electron/ integration tests, run as its own process from
@@ -34,10 +38,12 @@ export interface SyncServerProcessOptions {
   onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   /** Run on PostgreSQL (admin URL and database prefix) instead of PGlite in `dataDir`. */
   postgres?: { adminUrl: string; databasePrefix: string };
+  /** More settings for the server (e.g. CLINICSYNC_LIMIT_*). */
+  env?: Record<string, string>;
 }
 
-export async function startSyncServerProcess({ port, dataDir, onOutput, postgres }: SyncServerProcessOptions): Promise<SyncServerProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, CLINICSYNC_HOST: '127.0.0.1', CLINICSYNC_PORT: String(port), CLINICSYNC_DATA_DIR: dataDir, CLINICSYNC_SEED_DEMO: 'true' };
+export async function startSyncServerProcess({ port, dataDir, onOutput, postgres, env: extra = {} }: SyncServerProcessOptions): Promise<SyncServerProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra, CLINICSYNC_HOST: '127.0.0.1', CLINICSYNC_PORT: String(port), CLINICSYNC_DATA_DIR: dataDir, CLINICSYNC_SEED_DEMO: 'true' };
   delete env['CLINICSYNC_DATABASE_URL'];
   if (postgres) Object.assign(env, { CLINICSYNC_DATABASE_URL: postgres.adminUrl, CLINICSYNC_DATABASE_PREFIX: postgres.databasePrefix });
   delete env['CLINICSYNC_NATS_URL'];
@@ -81,4 +87,11 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Pro
     });
     child.kill(signal);
   });
+}
+
+/** A new device signed in as a demo org's front desk, through `url` (default: the server's own). */
+export async function signInDemoFrontDesk(server: SyncServerProcess, org: string, deviceName: string, url: string = server.url): Promise<{ session: SessionInfo; deviceId: string }> {
+  const deviceId = uuidv7();
+  const session = await signInToServer(url, { protocolVersion: PROTOCOL_VERSION, org, username: 'frontdesk', password: server.demoPasswords.get(org) ?? '', deviceId, deviceName });
+  return { session, deviceId };
 }
