@@ -9,6 +9,7 @@ import { BootstrapTracker } from './bootstrap-progress.ts';
 import { ChecksumCheck, pendingInDomain, readChecksumReports, type ChecksumReport } from './checksum-check.ts';
 import type { SyncStatus } from './sync-status.ts';
 import type { SyncTransport } from './transport.ts';
+import { pushWithinBytes } from './push-within-bytes.ts';
 
 export interface SyncEngineOptions {
   store: OrgStore;
@@ -269,7 +270,7 @@ export class SyncEngine {
   private async push(signal: AbortSignal): Promise<void> {
     const { store, transport, deviceId } = this.options;
     for (let round = 0; round < MAX_PAGES_PER_CYCLE; round++) {
-      const mutations = store.pendingBatch(MAX_PUSH_BATCH);
+      const mutations = pushWithinBytes(store.pendingBatch(MAX_PUSH_BATCH));
       if (mutations.length === 0) return;
       const result = await transport.push({ protocolVersion: this.options.protocolVersion, deviceId, mutations }, signal);
       assertCompatibleProtocol(result.protocolVersion, this.options.protocolVersion, 'server');

@@ -1,4 +1,4 @@
-import { SYNC_WS_MAX_MESSAGE_BYTES } from '../../shared/sync/procedures.ts';
+import { SYNC_MAX_INPUT_BYTES } from '../../shared/sync/procedures.ts';
 
 // The poke socket's WebSocket and its limits. The transport (transport.ts) subscribes to
 // pokes on it, and sends its sync calls over it once the server has admitted a subscription.
@@ -36,10 +36,7 @@ export class SyncWebSocket extends globalThis.WebSocket {
   }
 }
 
-/** Room for a call's envelope (id, method, path) under the server's message limit. */
-const SOCKET_ENVELOPE_BYTES = 4 * 1024;
-
 /** Whether a call's input fits in one message the server accepts on its WebSocket. */
 export function fitsOneMessage(input: unknown): boolean {
-  return Buffer.byteLength(JSON.stringify(input ?? null)) + SOCKET_ENVELOPE_BYTES <= SYNC_WS_MAX_MESSAGE_BYTES;
+  return Buffer.byteLength(JSON.stringify(input ?? null)) <= SYNC_MAX_INPUT_BYTES;
 }

@@ -23,3 +23,21 @@ export const SYNC_API_PATH = '/trpc';
  * socket. The workstation sends a call over its poke socket only when it fits.
  */
 export const SYNC_WS_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/**
+ * The largest HTTP request body the sync server reads (bytes): a bigger one is refused
+ * (413, VALIDATION) as soon as the limit is passed, never buffered whole, whoever sends it
+ * and before any sign-in is checked. The same bound as one WebSocket message, so both paths
+ * take the same calls.
+ */
+export const SYNC_HTTP_MAX_BODY_BYTES = SYNC_WS_MAX_MESSAGE_BYTES;
+
+/** Room for a call's envelope (id, method, path) around its input, under either limit. */
+const SYNC_CALL_ENVELOPE_BYTES = 4 * 1024;
+
+/**
+ * The largest input (its JSON, in bytes) one sync call may carry by either path. The
+ * workstation keeps each push under it (electron/sync/push-within-bytes.ts); every other
+ * call's input is far smaller.
+ */
+export const SYNC_MAX_INPUT_BYTES = Math.min(SYNC_WS_MAX_MESSAGE_BYTES, SYNC_HTTP_MAX_BODY_BYTES) - SYNC_CALL_ENVELOPE_BYTES;

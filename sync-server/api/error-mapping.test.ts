@@ -17,6 +17,10 @@ describe('error mapping', () => {
     expect(described).toEqual({ code: 'RATE_LIMITED', message: 'Slow down.', httpStatus: 429, retryAfterMs: 1_250 });
   });
 
+  it('says a request body past the limit is too large (413, VALIDATION), not that the server failed', () => {
+    expect(describeError(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' }))).toEqual({ code: 'VALIDATION', message: 'The request is too large for the sync server (at most 1 MiB).', httpStatus: 413 });
+  });
+
   it('turns unknown errors into a generic INTERNAL without their text', () => {
     const cause = Object.assign(new Error('duplicate key value (phone)=(555-0100) in SELECT * FROM patients'), { code: '23505' });
     const described = describeError(new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause }));

@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { AppError, HTTP_STATUS, type ErrorCode } from '../../shared/errors.ts';
+import { SYNC_HTTP_MAX_BODY_BYTES } from '../../shared/sync/procedures.ts';
 
 type TrpcCode = TRPCError['code'];
 
@@ -45,6 +46,9 @@ export interface ClientError {
   issues?: { path: string; message: string }[];
 }
 
+/** A request body past SYNC_HTTP_MAX_BODY_BYTES (http-server.ts): the workstation keeps its pushes under it. */
+const TOO_LARGE_MESSAGE = `The request is too large for the sync server (at most ${SYNC_HTTP_MAX_BODY_BYTES / (1024 * 1024)} MiB).`;
+
 const GENERIC_INTERNAL = 'The sync server could not complete this request. Please try again.';
 
 /** What a client is told about any error: an AppError code and a sentence, nothing internal. */
@@ -66,6 +70,8 @@ export function describeError(error: TRPCError): ClientError {
       return { code: 'VALIDATION', message: 'The request could not be read.', httpStatus: HTTP_STATUS.VALIDATION };
     case 'NOT_FOUND':
       return { code: 'NOT_FOUND', message: 'No such procedure on the sync server.', httpStatus: HTTP_STATUS.NOT_FOUND };
+    case 'PAYLOAD_TOO_LARGE':
+      return { code: 'VALIDATION', message: TOO_LARGE_MESSAGE, httpStatus: 413 };
     default:
       return { code: 'INTERNAL', message: GENERIC_INTERNAL, httpStatus: HTTP_STATUS.INTERNAL };
   }

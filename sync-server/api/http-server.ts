@@ -4,7 +4,7 @@ import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
-import { SYNC_API_PATH, SYNC_WS_MAX_MESSAGE_BYTES } from '../../shared/sync/procedures.ts';
+import { SYNC_API_PATH, SYNC_HTTP_MAX_BODY_BYTES, SYNC_WS_MAX_MESSAGE_BYTES } from '../../shared/sync/procedures.ts';
 import { errorCodeOf } from '../log.ts';
 import { requestIdOfError } from '../observability/call-observer.ts';
 import type { Observability } from '../observability/observability.ts';
@@ -48,6 +48,9 @@ export async function startHttp(services: Services, host: string, port: number, 
   const handler = createHTTPHandler({
     router: syncServerRouter,
     basePath: `${SYNC_API_PATH}/`,
+    // Read as it arrives and refused once past the limit (PAYLOAD_TOO_LARGE): an unbounded
+    // body would otherwise be buffered whole before its input was even checked.
+    maxBodySize: SYNC_HTTP_MAX_BODY_BYTES,
     createContext: httpContext(services, observability, proxies),
     onError,
     // The exact status of shared/errors.ts, when every call of the request failed alike.
