@@ -110,11 +110,14 @@ export interface ServerCore {
  * Databases, bus, services and admin without HTTP: what the server runs on, and what an
  * admin command opens (it must never listen on a port).
  */
-export async function openServerCore(options: Pick<SyncServerOptions, 'database' | 'bus' | 'pokeWindowMs' | 'log' | 'protocolVersion' | 'vault' | 'limits' | 'signInThrottle'>): Promise<ServerCore> {
+export async function openServerCore(
+  options: Pick<SyncServerOptions, 'database' | 'bus' | 'pokeWindowMs' | 'log' | 'protocolVersion' | 'vault' | 'limits' | 'signInThrottle' | 'requireSafePostgresLogging'>,
+): Promise<ServerCore> {
   const log = options.log ?? silentLogger;
   // Before any database is opened: a missing or malformed master key stops the start here.
   const vaultKeys = options.vault ? new LocalKeyWrapper(loadKeyring(options.vault.masterKey)) : null;
-  const databases = await openDatabases(options.database, log);
+  // The shared databases' logging posture is checked by startSyncServer before serving; an org's dedicated ones when first opened.
+  const databases = await openDatabases(options.database, log, { refuseUnsafeLogging: options.requireSafePostgresLogging === true });
   let bus: PokeBus | undefined;
   try {
     // One poke per org and domain per window, from this process (bus/poke-coalescing.ts).

@@ -5,8 +5,10 @@ import { DOMAINS } from '../../shared/domains.ts';
 import { requirePgBouncer, startPgBouncer } from '../../test/support/pgbouncer.ts';
 import { requirePostgres, testPostgresUrl } from '../../test/support/postgres.ts';
 import { ConfigError, loadConfig } from '../config.ts';
+import { dedicatedTarget } from '../placement/placement-target.ts';
+import type { PlacementSettings } from '../placement/tenant-placements.ts';
 import { TenantDirectory } from '../domains/tenant_info/tenants.ts';
-import { silentLogger, type LogEvent } from '../log.ts';
+import { silentLogger, type LogEvent, type Logger } from '../log.ts';
 import { startSyncServer } from '../server.ts';
 import type { DatabaseSet } from './domain-db.ts';
 import { checkPostgresLogPosture, UnsafePostgresLoggingError } from './log-posture.ts';
@@ -59,8 +61,8 @@ describe.skipIf(!postgresHere)('PostgreSQL logging posture at start-up (PostgreS
       ),
     );
 
-  async function withDatabases<T>(fn: (dbs: DatabaseSet) => Promise<T>, options: DatabaseOptions = database): Promise<T> {
-    const dbs = await openDatabases(options, silentLogger);
+  async function withDatabases<T>(fn: (dbs: DatabaseSet) => Promise<T>, options: DatabaseOptions = database, log: Logger = silentLogger, settings: PlacementSettings = {}): Promise<T> {
+    const dbs = await openDatabases(options, log, settings);
     try {
       return await fn(dbs);
     } finally {
@@ -91,6 +93,8 @@ describe.skipIf(!postgresHere)('PostgreSQL logging posture at start-up (PostgreS
 
   afterAll(async () => {
     await dropPostgresDeployment(adminUrl, prefix);
+    const dedicated = dedicatedTarget(database, tenantId);
+    if (dedicated.engine === 'postgres') await dropPostgresDeployment(adminUrl, dedicated.databasePrefix);
   });
 
   it('reports nothing for a database whose settings keep bind parameters out of the log', async () => {
@@ -142,6 +146,46 @@ describe.skipIf(!postgresHere)('PostgreSQL logging posture at start-up (PostgreS
       expect(await withDatabases(read, { ...database, poolerUrl: bouncer.urlFor(adminUrl) })).toEqual(['0', '0']);
     } finally {
       await bouncer.stop();
+    }
+  });
+
+  it("checks an org's dedicated databases when the server first opens them: a warning naming them, or not used under the requirement", async () => {
+    await setOnDatabases({});
+    const target = dedicatedTarget(database, tenantId);
+    if (target.engine !== 'postgres') throw new Error('expected a PostgreSQL target');
+    // First open creates them, at the cluster's defaults: nothing to report.
+    const quiet: LogEvent[] = [];
+    await withDatabases((dbs) => dbs.placements.dedicatedDatabasesOf(tenantId), database, (event) => quiet.push(event));
+    expect(quiet.filter((line) => line.event === 'postgres_log_posture')).toEqual([]);
+
+    // Their server logs every statement with its parameters (the shared databases stay safe).
+    const scheduling = ident(databaseName(target.databasePrefix, 'scheduling'));
+    await admin([`ALTER DATABASE ${scheduling} SET log_min_duration_statement = '0'`]);
+    try {
+      const lines: LogEvent[] = [];
+      await withDatabases((dbs) => dbs.placements.dedicatedDatabasesOf(tenantId), database, (event) => lines.push(event));
+      expect(lines.filter((line) => line.event === 'postgres_log_posture').map(({ level, setting, value, seenBy, deployment }) => ({ level, setting, value, seenBy, deployment }))).toEqual([
+        { level: 'warn', setting: 'log_min_duration_statement', value: '0', seenBy: 'scheduling:app, scheduling:system', deployment: target.databasePrefix },
+      ]);
+
+      // Under CLINICSYNC_REQUIRE_SAFE_PG_LOGGING the org's databases are not used, each time they are asked for.
+      await withDatabases(
+        async (dbs) => {
+          for (let attempt = 0; attempt < 2; attempt++) {
+            const opened = dbs.placements.dedicatedDatabasesOf(tenantId);
+            await expect(opened).rejects.toThrow(UnsafePostgresLoggingError);
+            await expect(opened).rejects.toThrow(`PostgreSQL (the dedicated databases ${target.databasePrefix}_*) would write bind parameters`);
+          }
+          // Once the setting is fixed, the next use opens them (a failed open is not remembered).
+          await admin([`ALTER DATABASE ${scheduling} RESET ALL`]);
+          expect((await dbs.placements.dedicatedDatabasesOf(tenantId)).engine).toBe('postgres');
+        },
+        database,
+        silentLogger,
+        { refuseUnsafeLogging: true },
+      );
+    } finally {
+      await admin([`ALTER DATABASE ${scheduling} RESET ALL`]);
     }
   });
 

@@ -104,16 +104,20 @@ export class UnsafePostgresLoggingError extends Error {
  * differ per database and role). One `postgres_log_posture` warning per risky setting,
  * naming the setting, its value and the safe value, never data. With `refuse`
  * (CLINICSYNC_REQUIRE_SAFE_PG_LOGGING=1) a finding stops the start. PGlite has no server
- * log and no sessionSettings: nothing to check.
+ * log and no sessionSettings: nothing to check. `deployment`: an org's dedicated databases
+ * (their prefix), checked when the server first opens them (placement/dedicated-deployments.ts):
+ * they may be on another PostgreSQL server, with settings of their own.
  */
-export async function checkPostgresLogPosture(databases: PhysicalDatabases, log: Logger, options: { refuse: boolean }): Promise<LogPostureFinding[]> {
+export async function checkPostgresLogPosture(databases: PhysicalDatabases, log: Logger, options: { refuse: boolean; deployment?: string }): Promise<LogPostureFinding[]> {
   if (!databases.sessionSettings) return [];
   const findings = assess(await databases.sessionSettings(READ));
-  for (const finding of findings) log({ level: 'warn', event: 'postgres_log_posture', ...finding });
+  const where = options.deployment === undefined ? {} : { deployment: options.deployment };
+  for (const finding of findings) log({ level: 'warn', event: 'postgres_log_posture', ...finding, ...where });
   if (options.refuse && findings.length > 0) {
     const listed = findings.map((f) => `${f.setting} = ${f.value} (seen by ${f.seenBy}); set ${f.fix}`);
+    const which = options.deployment === undefined ? 'PostgreSQL' : `PostgreSQL (the dedicated databases ${options.deployment}_*)`;
     throw new UnsafePostgresLoggingError(
-      `PostgreSQL would write bind parameters (patient data) to its server log, and ${REQUIRE_SAFE_PG_LOGGING_VAR}=1:\n  ${listed.join('\n  ')}`,
+      `${which} would write bind parameters (patient data) to its server log, and ${REQUIRE_SAFE_PG_LOGGING_VAR}=1:\n  ${listed.join('\n  ')}`,
     );
   }
   return findings;

@@ -1,6 +1,6 @@
 import type { Domain } from '../../shared/domains.ts';
 import type { Logger } from '../log.ts';
-import { routePlacements } from '../placement/tenant-placements.ts';
+import { routePlacements, type PlacementSettings } from '../placement/tenant-placements.ts';
 import type { DatabaseSet, PhysicalDatabases } from './domain-db.ts';
 import { openPgliteDatabases } from './pglite-driver.ts';
 import { openPostgresDatabases } from './postgres-driver.ts';
@@ -24,10 +24,10 @@ export type DatabaseOptions =
  * take to a dedicated placement are routed per org (sync-server/placement/). Everything
  * above sees only DatabaseSet.
  */
-export async function openDatabases(options: DatabaseOptions, log: Logger): Promise<DatabaseSet> {
+export async function openDatabases(options: DatabaseOptions, log: Logger, settings: PlacementSettings = {}): Promise<DatabaseSet> {
   const shared = await openSharedDatabases(options, log);
   try {
-    const { domains, placements } = await routePlacements(shared, options, log);
+    const { domains, placements } = await routePlacements(shared, options, log, settings);
     return {
       ...shared,
       domains,

@@ -16,18 +16,36 @@ import { targetKey, type DedicatedTarget } from './placement-target.ts';
 export class DedicatedDeployments {
   private readonly shared: DatabaseOptions;
   private readonly onSystemAccess: (domain: Domain, reason: string) => void;
+  private readonly checkOpened: (databases: PhysicalDatabases, target: DedicatedTarget) => Promise<void>;
   private readonly open_ = new Map<string, Promise<PhysicalDatabases>>();
 
-  constructor(shared: DatabaseOptions, onSystemAccess: (domain: Domain, reason: string) => void) {
+  /**
+   * `checkOpened`: run on a deployment once opened, before any use; if it throws, the
+   * deployment is closed and the open fails (the server's logging posture check).
+   */
+  constructor(
+    shared: DatabaseOptions,
+    onSystemAccess: (domain: Domain, reason: string) => void,
+    checkOpened: (databases: PhysicalDatabases, target: DedicatedTarget) => Promise<void> = async () => undefined,
+  ) {
     this.shared = shared;
     this.onSystemAccess = onSystemAccess;
+    this.checkOpened = checkOpened;
   }
 
   open(target: DedicatedTarget): Promise<PhysicalDatabases> {
     const key = targetKey(target);
     let opening = this.open_.get(key);
     if (!opening) {
-      opening = this.connect(target);
+      opening = this.connect(target).then(async (databases) => {
+        try {
+          await this.checkOpened(databases, target);
+          return databases;
+        } catch (error) {
+          await databases.close().catch(() => undefined);
+          throw error;
+        }
+      });
       this.open_.set(key, opening);
       // A failed open is not remembered: the next use tries again.
       opening.catch(() => this.open_.delete(key));

@@ -2,6 +2,7 @@ import type { Domain } from '../../shared/domains.ts';
 import { AppError } from '../../shared/errors.ts';
 import { isId } from '../../shared/ids.ts';
 import type { DomainDb, PhysicalDatabases } from '../db/domain-db.ts';
+import { checkPostgresLogPosture } from '../db/log-posture.ts';
 import type { DatabaseOptions } from '../db/open-databases.ts';
 import type { Logger } from '../log.ts';
 import { DedicatedDeployments } from './dedicated-deployments.ts';
@@ -43,11 +44,16 @@ export interface TenantPlacements {
   close(): Promise<void>;
 }
 
-export interface PlacementTiming {
+export interface PlacementSettings {
   /** How long an org's request waits for its move before RATE_LIMITED (default 30 s). */
   waitMs?: number;
   /** How long a move waits for the org's requests in flight (default 10 s). */
   drainMs?: number;
+  /**
+   * CLINICSYNC_REQUIRE_SAFE_PG_LOGGING: an org's dedicated databases whose PostgreSQL would
+   * log bind parameters are not used (db/log-posture.ts); without it, a warning only.
+   */
+  refuseUnsafeLogging?: boolean;
 }
 
 /**
@@ -58,16 +64,21 @@ export async function routePlacements(
   shared: PhysicalDatabases,
   options: DatabaseOptions,
   log: Logger,
-  timing: PlacementTiming = {},
+  settings: PlacementSettings = {},
 ): Promise<{ domains: Record<Domain, DomainDb>; placements: TenantPlacements }> {
   const lease = await takeServingLease(options);
   const directory = new PlacementDirectory(shared.domains.tenant_info);
-  const deployments = new DedicatedDeployments(options, (domain, reason) =>
-    log({ level: 'debug', event: 'system_access', domain, reason, placement: 'dedicated' }),
+  const deployments = new DedicatedDeployments(
+    options,
+    (domain, reason) => log({ level: 'debug', event: 'system_access', domain, reason, placement: 'dedicated' }),
+    async (databases, target) => {
+      if (target.engine !== 'postgres') return;
+      await checkPostgresLogPosture(databases, log, { refuse: settings.refuseUnsafeLogging === true, deployment: target.databasePrefix });
+    },
   );
-  const gate = new TenantGate({ waitMs: timing.waitMs ?? 30_000 });
+  const gate = new TenantGate({ waitMs: settings.waitMs ?? 30_000 });
   const router = new PlacementRouter(shared, directory, deployments, gate);
-  const mover = new TenantMover({ shared, options, directory, router, deployments, gate, lease, log, drainMs: timing.drainMs ?? 10_000 });
+  const mover = new TenantMover({ shared, options, directory, router, deployments, gate, lease, log, drainMs: settings.drainMs ?? 10_000 });
 
   const destination = (tenantId: string, to: 'shared' | 'dedicated', target?: TargetInput): Location => {
     if (to === 'shared') {
