@@ -7,6 +7,7 @@ import { DESK_SPEED_FULL, DESK_SPEED_QUICK, deskSpeedBench } from './desk-speed.
 import { EXPORT_BENCH_FULL, EXPORT_BENCH_QUICK, exportBenchOnEngines } from './export-bench.ts';
 import { fairnessBench } from './fairness-bench.ts';
 import { LOAD_FULL, LOAD_QUICK, loadBench } from './load/load-bench.ts';
+import { machineSpeedMs } from './machine-speed.ts';
 import { patientSearchBench } from './patient-search.ts';
 import { printReport, type Figure } from './report.ts';
 import { storeCipherBench } from './store-cipher.ts';
@@ -48,14 +49,19 @@ if (unknown.length > 0) {
   console.error(`bench: unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
   process.exit(2);
 }
+const machineBefore = machineSpeedMs();
 const figures: Figure[] = [];
 for (const name of names) figures.push(...(await BENCHES[name]!({ entries, quick: values.quick, engine: values.engine })));
+const machineAfter = machineSpeedMs();
+console.log(`\nmachine speed (machine-speed.ts; lower is faster, compare runs by it): ${machineBefore} ms before the benches, ${machineAfter} ms after`);
 printReport(figures, {
   date: new Date().toISOString(),
   benches: names.join(','),
   quick: String(values.quick),
   cores: availableParallelism(),
   load1: Number(loadavg()[0]!.toFixed(2)),
+  machine_ms_before: machineBefore,
+  machine_ms_after: machineAfter,
   entries,
   engines: 'figure names end in _pglite or _postgres: the server database engine the figure was measured on',
 });

@@ -1,0 +1,25 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * How fast this machine is right now, for comparing bench runs made at different times:
+ * milliseconds of a fixed single-threaded workload (hashing, JSON, object churn: what a
+ * sync server's own CPU does), best of three. The machines are shared, and the same code has
+ * measured twice as fast on a quiet one (docs/scale.md, "Where it stands"); a bench's figures
+ * are comparable with another run's only when this is too. Not a figure: it is in the
+ * report's context, taken before and after the benches.
+ */
+export function machineSpeedMs(): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 3; round++) {
+    const started = performance.now();
+    let digest = '';
+    for (let i = 0; i < 20_000; i++) {
+      const row = { id: i, digest, name: `patient ${i}`, fields: { a: i * 2, b: [i, i + 1, i + 2], c: 'x'.repeat(i % 64) } };
+      const text = JSON.stringify(row);
+      digest = createHash('sha256').update(text).digest('hex').slice(0, 16);
+      if ((JSON.parse(text) as { id: number }).id !== i) throw new Error('machineSpeedMs: JSON round trip failed');
+    }
+    best = Math.min(best, performance.now() - started);
+  }
+  return Number(best.toFixed(1));
+}
