@@ -4,7 +4,7 @@ import { refusal } from '../../electron/people/testing/people-desks.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { startSyncServer, type SyncServerHandle } from '../../sync-server/server.ts';
 import { signedIn } from '../../sync-server/testing/harness.ts';
-import { openWorkstation, removeDir, type TestWorkstation } from '../support/workstations.ts';
+import { closeWorkstations, openWorkstation, removeDir, type TestWorkstation } from '../support/workstations.ts';
 
 /**
  * Issue 6, linking an existing patient identity from the desk: org A (northside) registers
@@ -41,10 +41,7 @@ describe('linking an existing patient from the desk (local API → real server)'
   }, 120_000);
 
   afterAll(async () => {
-    for (const ws of [a, b]) {
-      await ws?.close();
-      if (ws) removeDir(ws.dataDir);
-    }
+    await closeWorkstations(a, b);
     await server?.close();
   });
 

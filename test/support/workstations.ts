@@ -44,6 +44,17 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * An afterAll's teardown: closes each workstation and deletes its data folder. Any may be
+ * undefined (a beforeAll that failed part-way), and are skipped.
+ */
+export async function closeWorkstations(...workstations: (TestWorkstation | undefined)[]): Promise<void> {
+  for (const ws of workstations) {
+    await ws?.close();
+    if (ws) removeDir(ws.dataDir);
+  }
+}
+
 /** Every regular file below `dir` (store, -wal, -shm, keys, device file, ...). */
 export function filesBelow(dir: string): string[] {
   const out: string[] = [];

@@ -3,7 +3,7 @@ import { startTcpRelay, type TcpRelay } from '../../electron/test-support/tcp-re
 import type { OrgStore } from '../../electron/store/org-store.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { startSyncServer, type SyncServerHandle } from '../../sync-server/server.ts';
-import { openWorkstation, removeDir, type TestWorkstation } from '../support/workstations.ts';
+import { closeWorkstations, openWorkstation, type TestWorkstation } from '../support/workstations.ts';
 
 /**
  * Issue 5: clinical records across the tiers. A clinician writes an encounter, a draft
@@ -49,10 +49,7 @@ describe('clinical records between workstations', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const ws of [a1, a2, desk, b1]) {
-      await ws?.close();
-      if (ws) removeDir(ws.dataDir);
-    }
+    await closeWorkstations(a1, a2, desk, b1);
     await relay?.close();
     await server?.close();
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoggedConflict } from '../../electron/store/conflicts.ts';
 import { startTcpRelay, type TcpRelay } from '../../electron/test-support/tcp-relay.ts';
 import { startSyncServer, type SyncServerHandle } from '../../sync-server/server.ts';
-import { openWorkstation, removeDir, type TestWorkstation } from '../support/workstations.ts';
+import { closeWorkstations, openWorkstation, type TestWorkstation } from '../support/workstations.ts';
 
 /**
  * The conflict log's contract for the UI (issue 5, DESIGN §4), end to end: two desks of one
@@ -32,10 +32,7 @@ describe('conflict log: listing and resolving over the local API', () => {
     patientId = (await a.workstation.caller.patients.list({ limit: 1 }))[0]!.id;
   });
   afterAll(async () => {
-    for (const ws of [a, b]) {
-      await ws?.close();
-      if (ws) removeDir(ws.dataDir);
-    }
+    await closeWorkstations(a, b);
     for (const relay of relays) await relay.close();
     await server?.close();
   });

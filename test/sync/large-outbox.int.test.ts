@@ -3,7 +3,7 @@ import type { OrgStore } from '../../electron/store/org-store.ts';
 import { NOTE_MAX_LENGTH } from '../../shared/api/clinical.ts';
 import { SYNC_MAX_INPUT_BYTES } from '../../shared/sync/procedures.ts';
 import { startSyncServer, type SyncServerHandle } from '../../sync-server/server.ts';
-import { openWorkstation, removeDir, type TestWorkstation } from '../support/workstations.ts';
+import { closeWorkstations, openWorkstation, type TestWorkstation } from '../support/workstations.ts';
 
 /**
  * An outbox far larger than one request the server reads (SYNC_MAX_INPUT_BYTES): a clinician's
@@ -25,10 +25,7 @@ describe('an outbox larger than one push', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const ws of [writer, reader]) {
-      await ws?.close();
-      if (ws) removeDir(ws.dataDir);
-    }
+    await closeWorkstations(writer, reader);
     await server?.close();
   });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../shared/ids.ts';
 import { startTcpRelay, type TcpRelay } from '../../electron/test-support/tcp-relay.ts';
 import { startSyncServer, type SyncServerHandle } from '../../sync-server/server.ts';
-import { openWorkstation, removeDir, type TestWorkstation } from '../support/workstations.ts';
+import { closeWorkstations, openWorkstation, type TestWorkstation } from '../support/workstations.ts';
 
 /**
  * A change the server refuses must not stay on the desk that made it. The store applied it
@@ -25,10 +25,7 @@ describe('a refused change is rolled back on the desk that made it', () => {
     await b.workstation.syncNow();
   });
   afterAll(async () => {
-    for (const ws of [a, b]) {
-      await ws?.close();
-      if (ws) removeDir(ws.dataDir);
-    }
+    await closeWorkstations(a, b);
     await relayA?.close();
     await server?.close();
   });

@@ -4,7 +4,7 @@ import { uuidv7 } from '../../shared/ids.ts';
 import { startTcpRelay, type TcpRelay } from '../../electron/test-support/tcp-relay.ts';
 import { startSyncServer, type SyncServerHandle } from '../../sync-server/server.ts';
 import { closeClientSockets, signedIn, type SyncClient } from '../../sync-server/testing/harness.ts';
-import { openWorkstation, removeDir, type TestWorkstation } from '../support/workstations.ts';
+import { closeWorkstations, openWorkstation, type TestWorkstation } from '../support/workstations.ts';
 
 /**
  * Issue 5: the org's set-up reaches its workstations (and no other org's), read-only, and
@@ -53,10 +53,7 @@ describe('set-up sync across tiers', () => {
   });
 
   afterAll(async () => {
-    for (const ws of [a1, a2, b1]) {
-      await ws?.close();
-      if (ws) removeDir(ws.dataDir);
-    }
+    await closeWorkstations(a1, a2, b1);
     await Promise.all([relayA1, relayA2].map((relay) => relay?.close()));
     await closeClientSockets();
     await server?.close();

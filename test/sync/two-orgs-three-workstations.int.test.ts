@@ -2,7 +2,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../shared/ids.ts';
 import { startSyncServer, type SyncServerHandle } from '../../sync-server/server.ts';
-import { filesContaining, openWorkstation, removeDir, type TestWorkstation } from '../support/workstations.ts';
+import { closeWorkstations, filesContaining, openWorkstation, type TestWorkstation } from '../support/workstations.ts';
 
 /**
  * Issue 2, test 1: two orgs, three workstations. What A1 creates reaches A2 and never B1,
@@ -40,10 +40,7 @@ describe('two orgs, three workstations', () => {
   });
 
   afterAll(async () => {
-    for (const ws of [a1, a2, b1]) {
-      await ws?.close();
-      if (ws) removeDir(ws.dataDir);
-    }
+    await closeWorkstations(a1, a2, b1);
     await server?.close();
   });
 
