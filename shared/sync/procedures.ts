@@ -27,8 +27,8 @@ export const SYNC_WS_MAX_MESSAGE_BYTES = 1024 * 1024;
 /**
  * The largest HTTP request body the sync server reads (bytes): a bigger one is refused
  * (413, VALIDATION) as soon as the limit is passed, never buffered whole, whoever sends it
- * and before any sign-in is checked. The same bound as one WebSocket message, so both paths
- * take the same calls.
+ * (sign-in reads its body before anyone is known). The same bound as one WebSocket message,
+ * so both paths take the same calls.
  */
 export const SYNC_HTTP_MAX_BODY_BYTES = SYNC_WS_MAX_MESSAGE_BYTES;
 

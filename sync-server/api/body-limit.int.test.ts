@@ -44,7 +44,7 @@ describe('HTTP request body limit', () => {
     expect((await refusalOf(at)).error.message).toMatch(/^The request is not valid: /);
   });
 
-  it("refuses a signed-in desk's push past the limit the same way, and takes its next one", async () => {
+  it("refuses a signed-in desk's push past the limit the same way, and reads its next request", async () => {
     const auth = { 'x-tenant-id': session.tenantId, authorization: `Bearer ${session.token}` };
     const over = await post(SYNC_PROCEDURES.push, SYNC_HTTP_MAX_BODY_BYTES + 1, auth);
     expect(over.status).toBe(413);
