@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 
 /**
  * How fast this machine is right now, for comparing bench runs made at different times:
@@ -6,9 +8,18 @@ import { createHash } from 'node:crypto';
  * sync server's own CPU does), best of three. The machines are shared, and the same code has
  * measured twice as fast on a quiet one (docs/scale.md, "Where it stands"); a bench's figures
  * are comparable with another run's only when this is too. Not a figure: it is in the
- * report's context, taken before and after the benches.
+ * report's context, taken before and after the benches. Measured in a Node process of its
+ * own, so the bench process's heap and timers do not weigh on it (in the bench process
+ * itself it read a third more than alone, on the same quiet machine).
  */
 export function machineSpeedMs(): number {
+  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], { encoding: 'utf8' });
+  const ms = Number(run.stdout.trim());
+  if (run.status !== 0 || !Number.isFinite(ms) || ms <= 0) throw new Error(`machineSpeedMs: the measuring process failed (exit ${run.status}): ${run.stderr.trim()}`);
+  return ms;
+}
+
+function measure(): number {
   let best = Number.POSITIVE_INFINITY;
   for (let round = 0; round < 3; round++) {
     const started = performance.now();
@@ -23,3 +34,5 @@ export function machineSpeedMs(): number {
   }
   return Number(best.toFixed(1));
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(measure());
