@@ -176,10 +176,11 @@ export function createSyncTransport(serverUrl: string, session: SessionCredentia
    * HTTP, and the engine subscribes afresh after its next good cycle.
    */
   const syncCall = (type: 'query' | 'mutation', path: string, input: unknown, signal: AbortSignal | undefined) => async (s: AbortSignal) => {
+    const send = (via: TRPCUntypedClient<AnyRouter>) => (type === 'query' ? via.query(path, input, { signal: s }) : via.mutation(path, input, { signal: s }));
     const open = ws?.admitted && fitsOneMessage(input) ? ws : undefined;
-    if (!open) return type === 'query' ? client.query(path, input, { signal: s }) : client.mutation(path, input, { signal: s });
+    if (!open) return send(client);
     try {
-      return await (type === 'query' ? open.trpc.query(path, input, { signal: s }) : open.trpc.mutation(path, input, { signal: s }));
+      return await send(open.trpc);
     } catch (error) {
       if (isUnanswered(error) && !signal?.aborted && ws === open) dropSocket();
       throw error;

@@ -26,7 +26,7 @@ export class DedicatedDeployments {
   constructor(
     shared: DatabaseOptions,
     onSystemAccess: (domain: Domain, reason: string) => void,
-    checkOpened: (databases: PhysicalDatabases, target: DedicatedTarget) => Promise<void> = async () => undefined,
+    checkOpened: (databases: PhysicalDatabases, target: DedicatedTarget) => Promise<void>,
   ) {
     this.shared = shared;
     this.onSystemAccess = onSystemAccess;
